@@ -1,0 +1,18 @@
+#include "adapters/clock.hpp"
+
+#include <time.h>
+
+namespace mend {
+namespace {
+std::int64_t read_ms(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+}  // namespace
+
+Now read_clock() {
+  return Now{wall_from_ms(read_ms(CLOCK_REALTIME)), mono_from_ms(read_ms(CLOCK_BOOTTIME))};
+}
+
+}  // namespace mend

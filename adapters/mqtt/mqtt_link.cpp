@@ -1,0 +1,266 @@
+#include "adapters/mqtt/mqtt_link.hpp"
+
+#include <mqtt/async_client.h>
+#include <boost/asio/post.hpp>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "adapters/clock.hpp"
+#include "core/codec.hpp"
+
+namespace mend {
+
+Millis backoff_delay(Millis base, Millis cap, unsigned attempt, double unit) {
+  // Doubling stops once it passes the cap, so a long outage cannot overflow the shift.
+  Millis ceiling = base;
+  for (unsigned i = 0; i < attempt && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  unit = std::clamp(unit, 0.0, 1.0);
+  return Millis{static_cast<Millis::rep>(std::floor(static_cast<double>(ceiling.count()) * unit))};
+}
+
+// Paho's persistence callbacks, forwarded to the spool.
+class MqttLink::Persistence : public mqtt::iclient_persistence {
+ public:
+  explicit Persistence(Spool& spool) : spool_(spool) {}
+  void open(const mqtt::string&, const mqtt::string&) override {}
+  void close() override {}
+  void clear() override { spool_.clear(); }
+  bool contains_key(const mqtt::string& key) override { return spool_.contains(key); }
+  mqtt::string_collection keys() const override {
+    mqtt::string_collection out;
+    for (auto& k : spool_.keys()) out.push_back(k);
+    return out;
+  }
+  void put(const mqtt::string& key, const std::vector<mqtt::string_view>& bufs) override {
+    std::vector<std::string_view> parts;
+    parts.reserve(bufs.size());
+    for (const auto& b : bufs) parts.emplace_back(b.data(), b.size());
+    spool_.put(key, parts);
+  }
+  mqtt::string get(const mqtt::string& key) const override {
+    auto v = spool_.get(key);
+    if (!v) throw mqtt::persistence_exception();
+    return *v;
+  }
+  void remove(const mqtt::string& key) override { spool_.remove(key); }
+
+ private:
+  Spool& spool_;
+};
+
+class MqttLink::Callback : public mqtt::callback {
+ public:
+  explicit Callback(MqttLink& link) : link_(link) {}
+  void message_arrived(mqtt::const_message_ptr msg) override {
+    link_.deliver(msg->get_topic(), msg->get_payload_str());
+  }
+  void connection_lost(const mqtt::string& cause) override {
+    boost::asio::post(link_.io_, [this, cause] {
+      link_.up_ = false;
+      link_.schedule_reconnect(cause.empty() ? "connection lost" : cause);
+    });
+  }
+
+ private:
+  MqttLink& link_;
+};
+
+// Paho reports the outcome of connect and subscribe on its own thread; both hop to the executor.
+class MqttLink::Listener : public mqtt::iaction_listener {
+ public:
+  Listener(MqttLink& link, std::string what, void (MqttLink::*ok)())
+      : link_(link), what_(std::move(what)), ok_(ok) {}
+  void on_success(const mqtt::token&) override {
+    boost::asio::post(link_.io_, [this] { (link_.*ok_)(); });
+  }
+  void on_failure(const mqtt::token& tok) override {
+    std::string why = what_ + " failed (code " + std::to_string(tok.get_return_code()) + ")";
+    boost::asio::post(link_.io_, [this, why] { link_.schedule_reconnect(why); });
+  }
+
+ private:
+  MqttLink& link_;
+  std::string what_;
+  void (MqttLink::*ok_)();
+};
+
+struct MqttLink::Client {
+  mqtt::async_client cli;
+  Client(const std::string& uri, const std::string& id, const mqtt::create_options& co,
+         mqtt::iclient_persistence* p)
+      : cli(uri, id, co, p) {}
+};
+
+namespace {
+
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("mqtt.password_file " + path + ": cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handlers)
+    : io_(io),
+      opt_(std::move(options)),
+      handlers_(std::move(handlers)),
+      spool_(std::make_unique<Spool>(opt_.spool_path)),
+      persistence_(std::make_unique<Persistence>(*spool_)),
+      callback_(std::make_unique<Callback>(*this)),
+      connect_listener_(std::make_unique<Listener>(*this, "connect", &MqttLink::on_connected)),
+      subscribe_listener_(std::make_unique<Listener>(*this, "subscribe", &MqttLink::on_subscribed)),
+      retry_timer_(io),
+      rng_(std::random_device{}()),
+      next_seq_(spool_->last_incoming_seq()) {
+  if (!opt_.mqtt.password_file.empty()) password_ = read_secret(opt_.mqtt.password_file);
+  const std::string uri = std::string(opt_.mqtt.tls ? "ssl://" : "tcp://") + opt_.mqtt.host + ":" +
+                          std::to_string(opt_.mqtt.port);
+  const std::string id = opt_.mqtt.client_id.empty() ? "mendd-" + opt_.venue : opt_.mqtt.client_id;
+  mqtt::create_options co(MQTTVERSION_3_1_1, opt_.max_buffered_publishes);
+  co.set_send_while_disconnected(true);
+  client_ = std::make_unique<Client>(uri, id, co, persistence_.get());
+  client_->cli.set_callback(*callback_);
+}
+
+MqttLink::~MqttLink() {
+  // Paho's threads may still call back while the client is being destroyed: stop them first.
+  try {
+    if (client_ && client_->cli.is_connected()) client_->cli.disconnect(0)->wait_for(500);
+  } catch (const std::exception&) {
+    // going away regardless
+  }
+  client_.reset();
+}
+
+std::string MqttLink::status_topic() const { return "venue/" + opt_.venue + "/mend/status"; }
+
+void MqttLink::start() { connect(); }
+
+void MqttLink::connect() {
+  if (stopping_) return;
+  mqtt::connect_options co;
+  co.set_clean_session(false);
+  co.set_keep_alive_interval(std::chrono::duration_cast<std::chrono::seconds>(opt_.mqtt.keepalive));
+  co.set_connect_timeout(std::chrono::seconds(10));
+  co.set_automatic_reconnect(false);  // ours has jitter and runs on the executor
+  co.set_will(mqtt::will_options(status_topic(), std::string("offline"), 1, true));
+  if (!opt_.mqtt.username.empty()) co.set_user_name(opt_.mqtt.username);
+  if (!password_.empty()) co.set_password(password_);
+  if (opt_.mqtt.tls) {
+    mqtt::ssl_options ssl;
+    if (!opt_.mqtt.ca_file.empty()) ssl.set_trust_store(opt_.mqtt.ca_file);
+    if (!opt_.mqtt.cert_file.empty()) ssl.set_key_store(opt_.mqtt.cert_file);
+    if (!opt_.mqtt.key_file.empty()) ssl.set_private_key(opt_.mqtt.key_file);
+    ssl.set_enable_server_cert_auth(true);
+    co.set_ssl(ssl);
+  }
+  try {
+    client_->cli.connect(co, nullptr, *connect_listener_);
+  } catch (const mqtt::exception& e) {
+    schedule_reconnect(std::string("connect: ") + e.what());
+  }
+}
+
+void MqttLink::on_connected() {
+  if (stopping_) return;
+  auto topics = std::make_shared<mqtt::string_collection>();
+  std::vector<int> qos;
+  for (const auto& f : inbound_topic_filters(opt_.venue)) {
+    topics->push_back(f);
+    qos.push_back(1);
+  }
+  try {
+    client_->cli.subscribe(topics, qos, nullptr, *subscribe_listener_);
+  } catch (const mqtt::exception& e) {
+    schedule_reconnect(std::string("subscribe: ") + e.what());
+  }
+}
+
+void MqttLink::on_subscribed() {
+  if (stopping_) return;
+  client_->cli.publish(status_topic(), "online", 6, 1, true);
+  attempt_ = 0;
+  up_ = true;
+  if (handlers_.on_up) handlers_.on_up();
+}
+
+void MqttLink::schedule_reconnect(const std::string& why) {
+  if (stopping_) return;
+  if (handlers_.on_down) handlers_.on_down(why);
+  up_ = false;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const Millis delay = std::max(
+      Millis{50},
+      backoff_delay(opt_.mqtt.reconnect_min, opt_.mqtt.reconnect_max, attempt_++, unit(rng_)));
+  ++reconnects_;
+  retry_timer_.expires_after(delay);
+  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) connect();
+  });
+}
+
+// Paho's delivery thread, before the PUBACK goes out: the spool write is what makes the
+// acknowledgement safe (see spool.hpp).
+void MqttLink::deliver(const std::string& topic, const std::string& payload) {
+  {
+    std::unique_lock lock(flow_mu_);
+    flow_cv_.wait(lock, [this] { return in_flight_ < opt_.max_in_flight || stopping_; });
+    ++in_flight_;
+  }
+  MqttMessageIn m{topic, payload, read_clock(), ++next_seq_};
+  spool_->append_incoming(Spool::Incoming{m.seq, m.topic, m.payload, to_ms(m.received.wall)});
+  handlers_.on_message(std::move(m));
+}
+
+std::vector<MqttMessageIn> MqttLink::unreleased() const {
+  std::vector<MqttMessageIn> out;
+  const Now now = read_clock();
+  for (auto& m : spool_->incoming()) {
+    // Arrival on today's monotonic clock is unknown after a restart: count it as now.
+    out.push_back(MqttMessageIn{std::move(m.topic), std::move(m.payload),
+                                Now{wall_from_ms(m.received_ms), now.mono}, m.seq});
+  }
+  return out;
+}
+
+void MqttLink::message_done() {
+  {
+    std::lock_guard lock(flow_mu_);
+    if (in_flight_ > 0) --in_flight_;
+  }
+  flow_cv_.notify_one();
+}
+
+bool MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
+  try {
+    client_->cli.publish(topic, payload.data(), payload.size(), 1, retained);
+    return true;
+  } catch (const mqtt::exception&) {
+    return false;  // the buffer while disconnected is full; the caller counts it
+  }
+}
+
+void MqttLink::stop(Millis timeout) {
+  stopping_ = true;
+  retry_timer_.cancel();
+  flow_cv_.notify_all();
+  try {
+    if (client_->cli.is_connected()) {
+      client_->cli.publish(status_topic(), "offline", 7, 1, true)->wait_for(timeout);
+      client_->cli.disconnect(timeout.count())->wait_for(timeout);
+    }
+  } catch (const mqtt::exception&) {
+    // the broker is gone already: the will says offline for us
+  }
+  up_ = false;
+}
+
+}  // namespace mend

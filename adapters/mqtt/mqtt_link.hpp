@@ -1,0 +1,123 @@
+// The daemon's one connection to the venue's broker (Paho MQTT C++, MQTT 3.1.1).
+//
+// - A persistent session (clean session off, a stable client id), so the broker queues what
+//   arrives while mendd is down and hands it over on reconnect.
+// - `venue/<venue>/mend/status` is the last will (`offline`, retained); `online` is published
+//   once the subscriptions are in place.
+// - Reconnects with capped exponential backoff and full jitter, driven from the daemon's
+//   executor; subscriptions are renewed on every connect.
+// - Every message is in the Spool (see spool.hpp) before Paho may acknowledge it, so nothing
+//   the broker has been told we received is only in memory.
+//
+// Threads: Paho calls on_message on its own delivery thread; the handler must hand the message
+// to the executor and return. Everything else (on_up, on_down, reconnect timers) runs on the
+// executor given at construction. At most `max_in_flight` messages wait for the executor: past
+// that the delivery thread waits, Paho stops reading, and the broker holds the rest.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "adapters/mqtt/spool.hpp"
+#include "core/config.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+struct MqttMessageIn {
+  std::string topic;
+  std::string payload;
+  Now received;           // read on arrival
+  std::uint64_t seq = 0;  // ingest sequence number: the spool is released by it after a commit
+};
+
+// Capped exponential backoff with full jitter: a delay drawn uniformly from
+// [0, min(cap, base * 2^attempt)], so a venue's bridges and mendd do not all retry together
+// after the broker restarts. `unit` is a draw from [0, 1).
+Millis backoff_delay(Millis base, Millis cap, unsigned attempt, double unit);
+
+class MqttLink {
+ public:
+  struct Handlers {
+    std::function<void(MqttMessageIn)> on_message;    // Paho's thread: hand off and return
+    std::function<void()> on_up;                      // executor: subscribed, online published
+    std::function<void(const std::string&)> on_down;  // executor: why
+  };
+  struct Options {
+    MqttConfig mqtt;
+    std::string venue;
+    std::string spool_path;
+    std::size_t max_in_flight = 10000;
+    int max_buffered_publishes = 10000;  // published while disconnected, sent on reconnect
+  };
+
+  // Throws std::runtime_error when the spool cannot be opened or the password file read.
+  MqttLink(boost::asio::io_context& io, Options options, Handlers handlers);
+  ~MqttLink();
+  MqttLink(const MqttLink&) = delete;
+  MqttLink& operator=(const MqttLink&) = delete;
+
+  void start();
+  // Publishes `offline` (a clean stop is not a lost connection) and disconnects, waiting at
+  // most `timeout`.
+  void stop(Millis timeout);
+
+  // QoS 1. Buffered (bounded) while disconnected; returns false when it could not be queued.
+  bool publish(const std::string& topic, const std::string& payload, bool retained);
+
+  // Messages a previous run received and never saw committed, oldest first: the daemon
+  // ingests them again before it connects.
+  std::vector<MqttMessageIn> unreleased() const;
+
+  // The executor has finished with one delivered message (back-pressure bookkeeping).
+  void message_done();
+  // Everything up to seq is committed to the store.
+  void release(std::uint64_t seq) { spool_->release(seq); }
+
+  bool connected() const { return up_.load(); }
+  std::uint64_t reconnects() const { return reconnects_.load(); }
+  Spool::Stats spool_stats() const { return spool_->stats(); }
+  std::string status_topic() const;
+
+ private:
+  class Persistence;
+  class Callback;
+  class Listener;
+  void connect();
+  void schedule_reconnect(const std::string& why);
+  void on_connected();
+  void on_subscribed();
+  void deliver(const std::string& topic, const std::string& payload);
+
+  boost::asio::io_context& io_;
+  Options opt_;
+  Handlers handlers_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<Callback> callback_;
+  std::unique_ptr<Listener> connect_listener_;
+  std::unique_ptr<Listener> subscribe_listener_;
+  std::string password_;
+  boost::asio::steady_timer retry_timer_;
+  std::mt19937_64 rng_;
+  unsigned attempt_ = 0;
+  bool stopping_ = false;
+  std::atomic<bool> up_{false};
+  std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<std::uint64_t> next_seq_{0};
+  std::mutex flow_mu_;
+  std::condition_variable flow_cv_;
+  std::size_t in_flight_ = 0;
+  struct Client;
+  std::unique_ptr<Client> client_;  // last: it calls back into the members above
+};
+
+}  // namespace mend

@@ -1,0 +1,137 @@
+#include "adapters/store/schema.hpp"
+
+#include <iterator>
+#include <string>
+
+namespace mend::store_schema {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* what;
+  const char* sql;
+};
+
+// Append only: a released step is never edited, a change is a new step. Times are integer
+// milliseconds since the Unix epoch (UTC); JSON columns hold the core's canonical JSON.
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Raw events as decoded, kept for evidence and replays; pruned by `received`.
+CREATE TABLE events (
+  id       TEXT PRIMARY KEY,
+  type     TEXT NOT NULL,
+  topic    TEXT NOT NULL,
+  ts       INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  json     TEXT NOT NULL
+);
+CREATE INDEX events_by_received ON events(received);
+
+-- Refused payloads, byte for byte, with why they were refused.
+CREATE TABLE dead_letters (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic    TEXT NOT NULL,
+  payload  BLOB NOT NULL,
+  reason   TEXT NOT NULL,
+  field    TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  received INTEGER NOT NULL
+);
+CREATE INDEX dead_letters_by_received ON dead_letters(received);
+
+CREATE TABLE cases (
+  id         TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  severity   TEXT NOT NULL,
+  opened_at  INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  json       TEXT NOT NULL
+);
+CREATE INDEX cases_by_status ON cases(status);
+
+CREATE TABLE case_history (
+  case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  from_status TEXT NOT NULL,
+  to_status   TEXT NOT NULL,
+  actor_id    TEXT NOT NULL,
+  actor_role  TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  note        TEXT NOT NULL,
+  PRIMARY KEY (case_id, seq)
+) WITHOUT ROWID;
+
+-- The engine's exported state (its pending waits included): one row, replaced each time.
+CREATE TABLE engine_state (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  json     TEXT NOT NULL,
+  saved_at INTEGER NOT NULL
+);
+
+-- Who did what. Each row's hash covers the previous row's hash and this row's text.
+CREATE TABLE audit (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  role      TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  target    TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+
+-- Messages waiting for the cloud link.
+CREATE TABLE outbox (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic        TEXT NOT NULL,
+  payload      BLOB NOT NULL,
+  created      INTEGER NOT NULL,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL
+);
+CREATE INDEX outbox_by_next_attempt ON outbox(next_attempt);
+)sql"},
+};
+
+int user_version(sqlite::Db& db) {
+  sqlite::Stmt s(db, "PRAGMA user_version");
+  sqlite::Query q(s);
+  return q.step() ? static_cast<int>(q.int64(0)) : 0;
+}
+
+}  // namespace
+
+int latest_version() { return static_cast<int>(std::size(kMigrations)); }
+
+void migrate(sqlite::Db& db) {
+  for (const Migration& m : kMigrations) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      // Read under the write lock: another process may have migrated meanwhile.
+      if (user_version(db) >= m.version) {
+        db.exec("ROLLBACK");
+        continue;
+      }
+      db.exec(m.sql);
+      if (m.version == 1) {
+        db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+      }
+      db.exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+      db.exec("COMMIT");
+    } catch (const StoreError& e) {
+      db.rollback_quietly();
+      throw StoreError(db.path(), "schema migration to version " + std::to_string(m.version) +
+                                      " (" + m.what + ") failed: " + e.problem());
+    }
+  }
+}
+
+}  // namespace mend::store_schema

@@ -1,0 +1,644 @@
+#include "adapters/store/store.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <utility>
+
+#include "adapters/store/audit_chain.hpp"
+#include "adapters/store/schema.hpp"
+
+namespace mend {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// How long a statement waits for a lock another connection holds (mendctl reading, a backup)
+// before it fails; short, because the owner thread also serves the tablets.
+constexpr int kBusyTimeoutMs = 2000;
+// The WAL file is truncated back to this after a checkpoint, so it cannot stay large.
+constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit = 4194304";
+// Rows deleted per retention transaction.
+constexpr std::size_t kPruneChunk = 500;
+// The store's own meta key for the audit chain's head: "<last id> <last hash>".
+constexpr std::string_view kAuditHeadKey = "store.audit_head";
+constexpr std::string_view kReservedMetaPrefix = "store.";
+// A stored case or engine state may be far larger than an MQTT payload.
+constexpr json::ParseLimits kStoredJsonLimits{64, std::size_t{64} << 20};
+constexpr std::uintmax_t kSqliteHeaderBytes = 100;
+// Problems quoted from quick_check in the refusal: enough to see what kind of damage it is.
+constexpr const char* kQuickCheck = "PRAGMA quick_check(3)";
+
+bool path_exists(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  return fs::status_known(st) && st.type() != fs::file_type::not_found;
+}
+
+std::string hex32(std::int64_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08llx",
+                static_cast<unsigned long long>(static_cast<std::uint32_t>(v)));
+  return buf;
+}
+
+std::int64_t pragma_int(sqlite::Db& db, const char* sql) {
+  sqlite::Stmt s(db, sql);
+  sqlite::Query q(s);
+  return q.step() ? q.int64(0) : 0;
+}
+
+// Every row of a pragma that reports problems (quick_check, integrity_check), one per line.
+std::string pragma_lines(sqlite::Stmt& s, std::string_view separator) {
+  sqlite::Query q(s);
+  std::string out;
+  while (q.step()) {
+    if (!out.empty()) out += separator;
+    out += q.text(0);
+  }
+  return out;
+}
+
+void sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Builds a complete, migrated database next to `path` and moves it into place only if `path`
+// still does not exist. A crash midway leaves "<path>.new", never a half-made database at
+// `path` that a later start would have to refuse.
+void create_database(const std::string& path) {
+  const std::string tmp = path + ".new";
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    std::error_code ec;
+    fs::remove(tmp + suffix, ec);
+  }
+  try {
+    sqlite::Db db(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    store_schema::migrate(db);
+  } catch (const StoreError& e) {  // closed either way; on success the file is synced
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw StoreError(path, "cannot create a new database (via " + tmp + "): " + e.problem());
+  }
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+    const int err = errno;
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw StoreError(path, std::string("cannot move the new database into place: ") +
+                               std::strerror(err) +
+                               (err == EEXIST ? " (a file appeared there meanwhile)" : ""));
+  }
+  sync_directory(fs::path(path).parent_path());
+}
+
+// Checked before SQLite reads the file: SQLite takes a file shorter than its header for an
+// empty database, which would hide a truncation behind a misleading "wrong application id".
+void check_sqlite_header(const std::string& path) {
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return;  // not a regular file: sqlite3_open_v2 says what it is
+  if (size == 0) {
+    throw StoreError(path,
+                     "the file is empty (0 bytes), not a Mend database; refusing to turn it into "
+                     "a new one: restore the database or remove the file to start fresh");
+  }
+  constexpr std::string_view kMagic("SQLite format 3\0", 16);
+  std::array<char, kMagic.size()> head{};
+  std::ifstream in(path, std::ios::binary);
+  in.read(head.data(), head.size());
+  if (size < kSqliteHeaderBytes || std::string_view(head.data(), head.size()) != kMagic) {
+    throw StoreError(path, "not a SQLite database (" + std::to_string(size) +
+                               " bytes without SQLite's file header): truncated, overwritten or "
+                               "another kind of file; refusing to use or replace it");
+  }
+}
+
+// Refuses anything at `path` that is not a healthy Mend database this build can use.
+void check_database(sqlite::Db& db) {
+  const std::string& path = db.path();
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    throw StoreError(path, "the file is read-only for this user; check its owner and mode");
+  }
+  std::int64_t app_id = 0;
+  try {
+    app_id = pragma_int(db, "PRAGMA application_id");
+  } catch (const StoreError& e) {
+    throw StoreError(path,
+                     "not a readable SQLite database (damaged, truncated or another kind of "
+                     "file): " +
+                         e.problem());
+  }
+  if (app_id != store_schema::kApplicationId) {
+    throw StoreError(path, "not a Mend database (application_id " + hex32(app_id) + ", expected " +
+                               hex32(store_schema::kApplicationId) + "); refusing to use it");
+  }
+  const std::int64_t version = pragma_int(db, "PRAGMA user_version");
+  if (version > store_schema::latest_version()) {
+    throw StoreError(path, "schema version " + std::to_string(version) +
+                               " is newer than this build knows (" +
+                               std::to_string(store_schema::latest_version()) +
+                               "): it was written by a newer mendd; run that version or restore "
+                               "a backup");
+  }
+  std::string problems;
+  try {
+    sqlite::Stmt quick_check(db, kQuickCheck);
+    problems = pragma_lines(quick_check, "; ");
+  } catch (const StoreError& e) {
+    problems = e.problem();
+  }
+  if (problems != "ok") {
+    std::replace(problems.begin(), problems.end(), '\n', ' ');  // one journal line
+    throw StoreError(path, "the database is damaged (PRAGMA quick_check): " + problems);
+  }
+  sqlite::Stmt has_meta(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'");
+  if (!sqlite::Query(has_meta).step()) {
+    throw StoreError(path, "the database has no meta table: not a complete Mend database");
+  }
+}
+
+void configure(sqlite::Db& db) {
+  sqlite::Stmt wal(db, "PRAGMA journal_mode = WAL");
+  std::string mode;
+  {
+    sqlite::Query q(wal);
+    if (q.step()) mode = q.text(0);
+  }
+  if (mode != "wal") {
+    throw StoreError(db.path(), "cannot switch to write-ahead logging (journal mode is \"" + mode +
+                                    "\"); is the directory writable?");
+  }
+  // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file; FULL
+  // would fsync every commit, which is what the batching exists to avoid.
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec(kJournalSizeLimit);
+}
+
+std::optional<std::pair<std::int64_t, std::string>> parse_audit_head(const std::string& text) {
+  const std::size_t space = text.find(' ');
+  if (space == std::string::npos || space == 0) return std::nullopt;
+  std::int64_t id = 0;
+  for (std::size_t i = 0; i < space; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    id = id * 10 + (text[i] - '0');
+  }
+  return std::make_pair(id, text.substr(space + 1));
+}
+
+}  // namespace
+
+// Every statement the store runs, prepared once at open.
+struct Store::Statements {
+  explicit Statements(sqlite::Db& db)
+      : begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        event_known(db, "SELECT 1 FROM events WHERE id = ?1"),
+        insert_event(db,
+                     "INSERT OR IGNORE INTO events (id, type, topic, ts, received, json) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        insert_dead_letter(db,
+                           "INSERT INTO dead_letters (topic, payload, reason, field, message, "
+                           "received) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        upsert_case(db,
+                    "INSERT INTO cases (id, kind, status, severity, opened_at, updated_at, json) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+                    "kind = excluded.kind, status = excluded.status, severity = excluded.severity, "
+                    "opened_at = excluded.opened_at, updated_at = excluded.updated_at, "
+                    "json = excluded.json"),
+        history_stored(db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM case_history WHERE case_id = ?1"),
+        insert_history(db,
+                       "INSERT INTO case_history (case_id, seq, from_status, to_status, actor_id, "
+                       "actor_role, at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        // saved_at is informational (when the row was written), so SQLite's clock will do.
+        upsert_engine_state(db,
+                            "INSERT INTO engine_state (id, json, saved_at) VALUES (1, ?1, "
+                            "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)) "
+                            "ON CONFLICT (id) DO UPDATE SET json = excluded.json, "
+                            "saved_at = excluded.saved_at"),
+        insert_audit(db,
+                     "INSERT INTO audit (at, actor, role, action, target, detail, prev_hash, "
+                     "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        insert_outbox(db,
+                      "INSERT INTO outbox (topic, payload, created, attempts, next_attempt) "
+                      "VALUES (?1, ?2, ?3, 0, ?3)"),
+        upsert_meta(db,
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE "
+                    "SET value = excluded.value"),
+        select_meta(db, "SELECT value FROM meta WHERE key = ?1"),
+        select_cases(db,
+                     "SELECT id, json FROM cases WHERE ?1 = 0 OR status <> ?2 "
+                     "ORDER BY opened_at, id"),
+        select_engine_state(db, "SELECT json FROM engine_state WHERE id = 1"),
+        count_events(db, "SELECT COUNT(*) FROM events"),
+        select_dead_letters(db,
+                            "SELECT id, topic, payload, reason, field, message, received "
+                            "FROM dead_letters ORDER BY id DESC LIMIT ?1"),
+        count_dead_letters(db, "SELECT COUNT(*) FROM dead_letters"),
+        select_audit_page(db,
+                          "SELECT id, at, actor, role, action, target, detail, prev_hash, hash "
+                          "FROM audit WHERE ?2 <= 0 OR id < ?2 ORDER BY id DESC LIMIT ?1"),
+        select_audit_all(db,
+                         "SELECT id, at, actor, role, action, target, detail, prev_hash, hash "
+                         "FROM audit ORDER BY id"),
+        count_outbox(db, "SELECT COUNT(*) FROM outbox"),
+        prune_events(db,
+                     "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events "
+                     "WHERE received < ?1 ORDER BY received LIMIT ?2)"),
+        prune_dead_letters(db,
+                           "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters "
+                           "WHERE received < ?1 ORDER BY received LIMIT ?2)"),
+        integrity_check(db, "PRAGMA integrity_check(100)") {}
+
+  sqlite::Stmt begin;
+  sqlite::Stmt commit;
+  sqlite::Stmt event_known;
+  sqlite::Stmt insert_event;
+  sqlite::Stmt insert_dead_letter;
+  sqlite::Stmt upsert_case;
+  sqlite::Stmt history_stored;
+  sqlite::Stmt insert_history;
+  sqlite::Stmt upsert_engine_state;
+  sqlite::Stmt insert_audit;
+  sqlite::Stmt insert_outbox;
+  sqlite::Stmt upsert_meta;
+  sqlite::Stmt select_meta;
+  sqlite::Stmt select_cases;
+  sqlite::Stmt select_engine_state;
+  sqlite::Stmt count_events;
+  sqlite::Stmt select_dead_letters;
+  sqlite::Stmt count_dead_letters;
+  sqlite::Stmt select_audit_page;
+  sqlite::Stmt select_audit_all;
+  sqlite::Stmt count_outbox;
+  sqlite::Stmt prune_events;
+  sqlite::Stmt prune_dead_letters;
+  sqlite::Stmt integrity_check;
+};
+
+std::unique_ptr<Store> Store::open(const StoreOptions& options) {
+  const std::string& path = options.path;
+  if (path.empty()) throw StoreError("(none)", "no database path configured");
+  if (sodium_init() < 0) throw StoreError(path, "libsodium failed to initialise");
+
+  if (!path_exists(path)) {
+    // A write-ahead log without its database means the database was deleted or moved after
+    // it was used; a new empty one would silently lose every case and the audit trail.
+    for (const char* suffix : {"-wal", "-journal"}) {
+      if (path_exists(path + suffix)) {
+        throw StoreError(path, std::string("the database file is missing but its ") + suffix +
+                                   " file exists: it was deleted or moved; restore it, or "
+                                   "remove " +
+                                   path + suffix + " to start with an empty store");
+      }
+    }
+    if (!options.create) {
+      throw StoreError(path, "no database file (and creating one was not asked for)");
+    }
+    // A lone -shm holds no data, but a stale one must not meet the new database.
+    std::error_code ec;
+    fs::remove(path + "-shm", ec);
+    create_database(path);
+  }
+
+  check_sqlite_header(path);
+  sqlite::Db db(path, SQLITE_OPEN_READWRITE);
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  check_database(db);
+  configure(db);
+  store_schema::migrate(db);
+  return std::unique_ptr<Store>(new Store(std::move(db)));
+}
+
+Store::Store(sqlite::Db db) : db_(std::move(db)), st_(std::make_unique<Statements>(db_)) {}
+
+Store::~Store() = default;
+
+// ---- staging ---------------------------------------------------------------------------------
+
+bool Store::has_event(std::string_view id) {
+  if (staged_event_ids_.contains(id)) return true;
+  sqlite::Query q(st_->event_known);
+  q.bind(1, id);
+  return q.step();
+}
+
+bool Store::stage_event(const Event& e, std::string_view topic) {
+  if (has_event(e.id)) return false;
+  events_.push_back(StagedEvent{e.id, std::string(event_type_name(e.type)), std::string(topic),
+                                to_ms(e.ts), to_ms(e.received), json::dump(event_to_json(e))});
+  staged_event_ids_.insert(e.id);
+  return true;
+}
+
+void Store::stage_dead_letter(std::string_view topic, std::string_view payload, const Refusal& r,
+                              WallTime received) {
+  dead_letters_.push_back(StagedDeadLetter{std::string(topic), std::string(payload),
+                                           std::string(refusal_reason_name(r.reason)), r.field,
+                                           r.message, to_ms(received)});
+}
+
+void Store::stage_case(const Case& c) { cases_.insert_or_assign(c.id, c); }
+
+void Store::stage_engine_state(std::string json) { engine_state_ = std::move(json); }
+
+void Store::stage_audit(AuditRecord a) {
+  audit_.push_back(StagedAudit{to_ms(a.at), std::move(a.actor), std::move(a.role),
+                               std::move(a.action), std::move(a.target), json::dump(a.detail)});
+}
+
+void Store::stage_outbox(std::string topic, std::string payload, WallTime created) {
+  outbox_.push_back(StagedOutbox{std::move(topic), std::move(payload), to_ms(created)});
+}
+
+void Store::stage_meta(std::string key, std::string value) {
+  if (key.starts_with(kReservedMetaPrefix)) {
+    throw std::invalid_argument("meta key '" + key + "' is reserved for the store");
+  }
+  meta_.insert_or_assign(std::move(key), std::move(value));
+}
+
+std::size_t Store::staged_count() const {
+  return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
+         audit_.size() + outbox_.size() + meta_.size();
+}
+
+// ---- commit ----------------------------------------------------------------------------------
+
+CommitStats Store::commit() {
+  CommitStats stats;
+  const std::size_t staged = staged_count();
+  if (staged == 0) return stats;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    sqlite::Query(st_->begin).run();
+    write_staged(stats);
+    sqlite::Query(st_->commit).run();
+  } catch (const StoreError& e) {
+    db_.rollback_quietly();
+    last_commit_failed_ = true;
+    throw StoreError(path(), "commit failed, " + std::to_string(staged) +
+                                 " staged writes kept for a retry: " + e.problem());
+  } catch (...) {
+    db_.rollback_quietly();
+    last_commit_failed_ = true;
+    throw;
+  }
+  last_commit_failed_ = false;
+  clear_staged();
+  stats.took = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  return stats;
+}
+
+void Store::write_staged(CommitStats& stats) {
+  for (const StagedEvent& e : events_) {
+    sqlite::Query q(st_->insert_event);
+    q.bind(1, e.id).bind(2, e.type).bind(3, e.topic).bind(4, e.ts).bind(5, e.received);
+    q.bind(6, e.json).run();
+    stats.events += static_cast<std::size_t>(db_.changes());
+  }
+  for (const StagedDeadLetter& d : dead_letters_) {
+    sqlite::Query q(st_->insert_dead_letter);
+    q.bind(1, d.topic).bind_blob(2, d.payload).bind(3, d.reason).bind(4, d.field);
+    q.bind(5, d.message).bind(6, d.received).run();
+    ++stats.dead_letters;
+  }
+  for (const auto& [id, c] : cases_) write_case(c, stats);
+  if (engine_state_) {
+    sqlite::Query q(st_->upsert_engine_state);
+    q.bind(1, *engine_state_).run();
+    stats.engine_state = true;
+  }
+  write_audit(stats);
+  for (const StagedOutbox& o : outbox_) {
+    sqlite::Query q(st_->insert_outbox);
+    q.bind(1, o.topic).bind_blob(2, o.payload).bind(3, o.created).run();
+    ++stats.outbox;
+  }
+  for (const auto& [key, value] : meta_) {
+    sqlite::Query q(st_->upsert_meta);
+    q.bind(1, key).bind(2, value).run();
+    ++stats.meta;
+  }
+}
+
+void Store::write_case(const Case& c, CommitStats& stats) {
+  const std::string json = json::dump(case_to_json(c));
+  {
+    sqlite::Query q(st_->upsert_case);
+    q.bind(1, c.id).bind(2, case_kind_name(c.kind)).bind(3, case_status_name(c.status));
+    q.bind(4, severity_name(c.severity)).bind(5, to_ms(c.opened_at)).bind(6, to_ms(c.updated_at));
+    q.bind(7, json).run();
+    ++stats.cases;
+  }
+  std::int64_t stored = 0;
+  {
+    sqlite::Query q(st_->history_stored);
+    q.bind(1, c.id);
+    if (q.step()) stored = q.int64(0);
+  }
+  // History only grows, so the entries past those stored are the new ones.
+  for (std::size_t seq = static_cast<std::size_t>(stored); seq < c.history.size(); ++seq) {
+    const Transition& t = c.history[seq];
+    sqlite::Query q(st_->insert_history);
+    q.bind(1, c.id).bind(2, static_cast<std::int64_t>(seq)).bind(3, case_status_name(t.from));
+    q.bind(4, case_status_name(t.to)).bind(5, t.by.id).bind(6, t.by.role).bind(7, to_ms(t.at));
+    q.bind(8, t.note).run();
+    ++stats.history;
+  }
+}
+
+void Store::write_audit(CommitStats& stats) {
+  if (audit_.empty()) return;
+  // The chain continues from the recorded head, not from whatever row is last in the table,
+  // so a deleted tail shows up as a broken link instead of being papered over.
+  std::string prev;
+  if (auto head = meta(kAuditHeadKey)) {
+    if (auto parsed = parse_audit_head(*head)) prev = parsed->second;
+  }
+  std::int64_t last_id = 0;
+  for (const StagedAudit& a : audit_) {
+    const std::string hash = audit_chain::link_hash(
+        prev, audit_chain::canonical_text(a.at, a.actor, a.role, a.action, a.target, a.detail));
+    sqlite::Query q(st_->insert_audit);
+    q.bind(1, a.at).bind(2, a.actor).bind(3, a.role).bind(4, a.action).bind(5, a.target);
+    q.bind(6, a.detail).bind(7, prev).bind(8, hash).run();
+    last_id = db_.last_insert_rowid();
+    prev = hash;
+    ++stats.audit;
+  }
+  const std::string head = std::to_string(last_id) + " " + prev;
+  sqlite::Query q(st_->upsert_meta);
+  q.bind(1, kAuditHeadKey).bind(2, head).run();
+}
+
+void Store::clear_staged() {
+  events_.clear();
+  staged_event_ids_.clear();
+  dead_letters_.clear();
+  cases_.clear();
+  engine_state_.reset();
+  audit_.clear();
+  outbox_.clear();
+  meta_.clear();
+}
+
+// ---- reads -----------------------------------------------------------------------------------
+
+std::vector<Case> Store::load_cases(bool open_only) {
+  std::vector<Case> out;
+  sqlite::Query q(st_->select_cases);
+  q.bind(1, std::int64_t{open_only ? 1 : 0}).bind(2, case_status_name(CaseStatus::kClosed));
+  while (q.step()) {
+    const std::string id = q.text(0);
+    auto parsed = json::parse(q.text(1), kStoredJsonLimits);
+    std::optional<Case> c = parsed ? case_from_json(*parsed.value) : std::nullopt;
+    if (!c) {
+      throw StoreError(path(), "case " + id + ": the stored JSON is not a valid case" +
+                                   (parsed ? std::string() : " (" + parsed.error.message + ")"));
+    }
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+std::optional<std::string> Store::load_engine_state() {
+  sqlite::Query q(st_->select_engine_state);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+std::optional<std::string> Store::meta(std::string_view key) {
+  sqlite::Query q(st_->select_meta);
+  q.bind(1, key);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+std::int64_t Store::event_count() {
+  sqlite::Query q(st_->count_events);
+  return q.step() ? q.int64(0) : 0;
+}
+
+std::vector<DeadLetterRow> Store::dead_letters(std::size_t limit) {
+  std::vector<DeadLetterRow> out;
+  sqlite::Query q(st_->select_dead_letters);
+  q.bind(1, static_cast<std::int64_t>(limit));
+  while (q.step()) {
+    out.push_back(DeadLetterRow{q.int64(0), q.text(1), q.blob(2), q.text(3), q.text(4), q.text(5),
+                                wall_from_ms(q.int64(6))});
+  }
+  return out;
+}
+
+std::int64_t Store::dead_letter_count() {
+  sqlite::Query q(st_->count_dead_letters);
+  return q.step() ? q.int64(0) : 0;
+}
+
+namespace {
+
+AuditRow read_audit_row(const sqlite::Query& q) {
+  return AuditRow{q.int64(0), wall_from_ms(q.int64(1)),
+                  q.text(2),  q.text(3),
+                  q.text(4),  q.text(5),
+                  q.text(6),  q.text(7),
+                  q.text(8)};
+}
+
+}  // namespace
+
+std::vector<AuditRow> Store::audit(std::size_t limit, std::int64_t before_id) {
+  std::vector<AuditRow> out;
+  sqlite::Query q(st_->select_audit_page);
+  q.bind(1, static_cast<std::int64_t>(limit)).bind(2, before_id);
+  while (q.step()) out.push_back(read_audit_row(q));
+  return out;
+}
+
+std::optional<std::int64_t> Store::verify_audit_chain() {
+  const std::optional<std::string> head_text = meta(kAuditHeadKey);
+  const auto head = head_text ? parse_audit_head(*head_text) : std::nullopt;
+  std::string prev;
+  std::int64_t last_id = 0;
+  sqlite::Query q(st_->select_audit_all);
+  while (q.step()) {
+    const AuditRow r = read_audit_row(q);
+    // A row without a head, or past it, was not written by the store.
+    if (!head || r.id > head->first) return r.id;
+    const std::string expected = audit_chain::link_hash(
+        r.prev_hash,
+        audit_chain::canonical_text(to_ms(r.at), r.actor, r.role, r.action, r.target, r.detail));
+    if (r.prev_hash != prev || r.hash != expected) return r.id;
+    prev = r.hash;
+    last_id = r.id;
+  }
+  if (head_text && !head) return last_id + 1;  // the head itself was mangled
+  if (head && last_id < head->first) return last_id + 1;
+  if (head && prev != head->second) return last_id;
+  return std::nullopt;
+}
+
+std::int64_t Store::outbox_depth() {
+  sqlite::Query q(st_->count_outbox);
+  return q.step() ? q.int64(0) : 0;
+}
+
+// ---- maintenance -----------------------------------------------------------------------------
+
+std::size_t Store::prune(sqlite::Stmt& stmt, WallTime older_than, std::size_t max_rows) {
+  std::size_t total = 0;
+  while (total < max_rows) {
+    const std::size_t chunk = std::min(kPruneChunk, max_rows - total);
+    sqlite::Query q(stmt);
+    q.bind(1, to_ms(older_than)).bind(2, static_cast<std::int64_t>(chunk)).run();
+    const auto deleted = static_cast<std::size_t>(db_.changes());
+    total += deleted;
+    if (deleted < chunk) break;
+  }
+  return total;
+}
+
+std::size_t Store::prune_events(WallTime older_than, std::size_t max_rows) {
+  return prune(st_->prune_events, older_than, max_rows);
+}
+
+std::size_t Store::prune_dead_letters(WallTime older_than, std::size_t max_rows) {
+  return prune(st_->prune_dead_letters, older_than, max_rows);
+}
+
+std::string Store::integrity_check() {
+  try {
+    return pragma_lines(st_->integrity_check, "\n");
+  } catch (const StoreError& e) {
+    return e.problem();
+  }
+}
+
+bool Store::writable() {
+  if (last_commit_failed_) return false;
+  try {
+    sqlite::Query(st_->begin).run();
+  } catch (const StoreError&) {
+    return false;
+  }
+  db_.rollback_quietly();
+  return true;
+}
+
+}  // namespace mend

@@ -1,0 +1,230 @@
+// The SQLite store: one file on the box's SD card holding raw events, dead letters, cases and
+// their history, the engine's state, the audit log, the cloud outbox and a few meta values.
+//
+// Writes are staged in memory and written together by commit() in one transaction, which the
+// daemon calls on a short tick or when staged_count() reaches its batch bound. One fsync per
+// batch instead of one per event is what keeps an SD card alive (the same reason Mosquitto's
+// SQLite persistence commits on a tick). The bounds belong to the caller: everything staged
+// stays in memory until a commit succeeds, so the caller must stop accepting work (or commit)
+// when staged_count() reaches its bound, and keep retrying commit() while it fails.
+//
+// Opening never replaces a database: an existing file that is not a healthy Mend database is
+// refused with a StoreError saying what is wrong, and a new file is created only when
+// `create` is set and nothing exists at the path (not even a leftover write-ahead log).
+//
+// Not thread-safe: one owner thread (the daemon's executor) makes every call.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "adapters/store/sqlite.hpp"
+#include "adapters/store/store_error.hpp"
+#include "core/case.hpp"
+#include "core/codec.hpp"
+#include "core/event.hpp"
+#include "core/json.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+struct StoreOptions {
+  std::string path;
+  // Create a new, empty database, but only when no file exists at `path` (a fresh install).
+  bool create = false;
+};
+
+// One entry for the audit log, as the caller stages it.
+struct AuditRecord {
+  WallTime at;
+  std::string actor;   // user or token id; "mend" for the daemon itself
+  std::string role;    // staff, manager, admin, integration, system
+  std::string action;  // "case.approve", "config.reload", ...
+  std::string target;  // what it acted on, such as a case id; may be empty
+  json::Value detail;  // stored as its canonical JSON text
+};
+
+// An audit row as stored, with its place in the hash chain.
+struct AuditRow {
+  std::int64_t id = 0;
+  WallTime at;
+  std::string actor;
+  std::string role;
+  std::string action;
+  std::string target;
+  std::string detail;  // JSON text
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct DeadLetterRow {
+  std::int64_t id = 0;
+  std::string topic;
+  std::string payload;  // the raw bytes as received
+  std::string reason;   // refusal_reason_name()
+  std::string field;
+  std::string message;
+  WallTime received;
+};
+
+// What one commit() wrote.
+struct CommitStats {
+  std::size_t events = 0;
+  std::size_t dead_letters = 0;
+  std::size_t cases = 0;
+  std::size_t history = 0;  // case_history rows appended
+  bool engine_state = false;
+  std::size_t audit = 0;
+  std::size_t outbox = 0;
+  std::size_t meta = 0;
+  std::chrono::microseconds took{0};
+};
+
+class Store {
+ public:
+  // Opens the database at options.path, creating it only as described at the top, checks that
+  // it is a healthy Mend database (application id, PRAGMA quick_check, meta table, a schema
+  // version this build knows), applies pending migrations and prepares every statement.
+  // quick_check reads the whole file, so opening a large store takes a moment. Throws
+  // StoreError naming the path and the problem.
+  static std::unique_ptr<Store> open(const StoreOptions& options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return db_.path(); }
+
+  // ---- staging (memory only until commit) --------------------------------------------------
+
+  // Whether an event with this id is committed or staged. The daemon asks before the engine
+  // sees an event, so a bridge's retry, or a redelivery after a restart, is one event.
+  bool has_event(std::string_view id);
+  // Stages the event's canonical JSON (event_to_json). False, and nothing staged, when the id
+  // is already known.
+  bool stage_event(const Event& e, std::string_view topic);
+  void stage_dead_letter(std::string_view topic, std::string_view payload, const Refusal& r,
+                         WallTime received);
+  // Upsert. Staging the same case again before a commit replaces the staged copy. At commit,
+  // history entries beyond those already stored for the case are appended.
+  void stage_case(const Case& c);
+  // Replaces the stored engine state at the next commit.
+  void stage_engine_state(std::string json);
+  // Audit records are chained at commit, in the order staged.
+  void stage_audit(AuditRecord a);
+  void stage_outbox(std::string topic, std::string payload, WallTime created);
+  // Keys starting "store." are the store's own; staging one throws std::invalid_argument.
+  void stage_meta(std::string key, std::string value);
+
+  // Staged writes not yet committed (a case staged twice counts once).
+  std::size_t staged_count() const;
+
+  // Writes everything staged in one transaction. On failure (disk full, I/O error, a lock held
+  // too long) the transaction is rolled back, everything stays staged for the next call, and a
+  // StoreError says what failed; the daemon catches it and retries on its next tick. With
+  // nothing staged it returns at once.
+  CommitStats commit();
+
+  // ---- reads (committed data only) ---------------------------------------------------------
+
+  // Cases from their stored JSON; open_only leaves out closed ones. Oldest opened first.
+  std::vector<Case> load_cases(bool open_only);
+  std::optional<std::string> load_engine_state();
+  std::optional<std::string> meta(std::string_view key);
+  std::int64_t event_count();
+  // Newest first.
+  std::vector<DeadLetterRow> dead_letters(std::size_t limit);
+  std::int64_t dead_letter_count();
+  // Newest first; before_id > 0 pages back from that row (exclusive).
+  std::vector<AuditRow> audit(std::size_t limit, std::int64_t before_id = 0);
+  // Walks the whole chain: nullopt when it is intact, otherwise the id of the first row that
+  // was altered or does not link to the row before it. A removed tail reports the first id
+  // that is missing.
+  std::optional<std::int64_t> verify_audit_chain();
+  std::int64_t outbox_depth();
+
+  // ---- maintenance -------------------------------------------------------------------------
+
+  // Deletes up to max_rows raw events received before older_than, oldest first, in chunks
+  // that are each their own short transaction, so one call never holds the write lock long.
+  // Returns how many were deleted; call again later for the rest.
+  std::size_t prune_events(WallTime older_than, std::size_t max_rows);
+  // The same bounded retention for dead letters.
+  std::size_t prune_dead_letters(WallTime older_than, std::size_t max_rows);
+  // PRAGMA integrity_check: "ok", or the problems found, one per line. Reads the whole file.
+  std::string integrity_check();
+  // For /readyz: false while the last commit failed, or when the write lock cannot be taken
+  // (BEGIN IMMEDIATE; ROLLBACK, which writes nothing).
+  bool writable();
+
+  // The raw connection, for diagnostics and fault-injection tests (PRAGMA max_page_count).
+  // Writing through it behind the store's back is not supported.
+  sqlite3* native_handle() const { return db_.get(); }
+
+ private:
+  struct Statements;
+  struct StagedEvent {
+    std::string id;
+    std::string type;
+    std::string topic;
+    std::int64_t ts = 0;
+    std::int64_t received = 0;
+    std::string json;
+  };
+  struct StagedDeadLetter {
+    std::string topic;
+    std::string payload;
+    std::string reason;
+    std::string field;
+    std::string message;
+    std::int64_t received = 0;
+  };
+  struct StagedAudit {
+    std::int64_t at = 0;
+    std::string actor;
+    std::string role;
+    std::string action;
+    std::string target;
+    std::string detail;  // canonical JSON text, fixed at staging
+  };
+  struct StagedOutbox {
+    std::string topic;
+    std::string payload;
+    std::int64_t created = 0;
+  };
+
+  explicit Store(sqlite::Db db);
+  void write_staged(CommitStats& stats);
+  void write_case(const Case& c, CommitStats& stats);
+  void write_audit(CommitStats& stats);
+  void clear_staged();
+  std::size_t prune(sqlite::Stmt& stmt, WallTime older_than, std::size_t max_rows);
+
+  sqlite::Db db_;
+  std::unique_ptr<Statements> st_;  // declared after db_: finalized before the connection closes
+  bool last_commit_failed_ = false;
+
+  // Lets has_event look up a string_view without building a string.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<StagedEvent> events_;
+  std::unordered_set<std::string, IdHash, std::equal_to<>> staged_event_ids_;
+  std::vector<StagedDeadLetter> dead_letters_;
+  std::map<std::string, Case, std::less<>> cases_;
+  std::optional<std::string> engine_state_;
+  std::vector<StagedAudit> audit_;
+  std::vector<StagedOutbox> outbox_;
+  std::map<std::string, std::string, std::less<>> meta_;
+};
+
+}  // namespace mend

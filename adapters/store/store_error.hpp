@@ -1,0 +1,26 @@
+// The one exception type of the store: every message names the database file and what is
+// wrong with it, so a person reading the journal knows which file to look at and why.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace mend {
+
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(std::string path, std::string problem)
+      : std::runtime_error("store " + path + ": " + problem),
+        path_(std::move(path)),
+        problem_(std::move(problem)) {}
+
+  const std::string& path() const { return path_; }
+  // The message without the path, for wrapping into a more specific one.
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string path_;
+  std::string problem_;
+};
+
+}  // namespace mend

@@ -1,0 +1,221 @@
+#include "core/case.hpp"
+
+#include <array>
+
+namespace mend {
+namespace {
+
+constexpr std::array<std::string_view, kCaseKindCount> kKindNames{
+    "table.no_order",           "course.slow",      "bill.slow",
+    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
+    "temperature.out_of_range", "device.offline",   "review.negative",
+    "voids.repeated",           "pattern.recurring"};
+constexpr std::array<std::string_view, 4> kSeverityNames{"low", "medium", "high", "critical"};
+constexpr std::array<std::string_view, 7> kStatusNames{
+    "open", "acknowledged", "awaiting_approval", "actioned", "follow_up", "resolved", "closed"};
+
+template <typename E, std::size_t N>
+std::optional<E> from_name(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+// Which status may follow which. A case moves forward through the recovery; the only way
+// back is a rejected approval, which returns it to the floor as acknowledged.
+bool allowed(CaseStatus from, CaseStatus to) {
+  using S = CaseStatus;
+  switch (from) {
+    case S::kOpen:
+      return to == S::kAcknowledged || to == S::kAwaitingApproval || to == S::kActioned ||
+             to == S::kResolved || to == S::kClosed;
+    case S::kAcknowledged:
+      return to == S::kAwaitingApproval || to == S::kActioned || to == S::kResolved ||
+             to == S::kClosed;
+    case S::kAwaitingApproval:
+      return to == S::kAcknowledged || to == S::kActioned || to == S::kClosed;
+    case S::kActioned: return to == S::kFollowUp || to == S::kResolved || to == S::kClosed;
+    case S::kFollowUp: return to == S::kResolved || to == S::kClosed;
+    case S::kResolved: return to == S::kFollowUp || to == S::kClosed;
+    case S::kClosed: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view case_kind_name(CaseKind k) { return kKindNames[static_cast<std::size_t>(k)]; }
+std::optional<CaseKind> case_kind_from_name(std::string_view name) {
+  return from_name<CaseKind>(kKindNames, name);
+}
+std::string_view severity_name(Severity s) { return kSeverityNames[static_cast<std::size_t>(s)]; }
+std::optional<Severity> severity_from_name(std::string_view name) {
+  return from_name<Severity>(kSeverityNames, name);
+}
+std::string_view case_status_name(CaseStatus s) {
+  return kStatusNames[static_cast<std::size_t>(s)];
+}
+std::optional<CaseStatus> case_status_from_name(std::string_view name) {
+  return from_name<CaseStatus>(kStatusNames, name);
+}
+
+Severity raise(Severity s, int steps) {
+  const int v = static_cast<int>(s) + (steps > 0 ? steps : 0);
+  return static_cast<Severity>(v > 3 ? 3 : v);
+}
+
+std::optional<std::string> check_transition(CaseStatus from, CaseStatus to) {
+  if (from == CaseStatus::kClosed) return std::string("a closed case cannot change");
+  if (from == to) return "the case is already " + std::string(case_status_name(to));
+  if (!allowed(from, to)) {
+    return "a case cannot go from " + std::string(case_status_name(from)) + " to " +
+           std::string(case_status_name(to));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> apply_transition(Case& c, CaseStatus to, const Actor& by, WallTime at,
+                                            std::string note) {
+  if (auto why = check_transition(c.status, to)) return why;
+  if (by.id.empty() || by.role.empty()) return std::string("a status change needs who made it");
+  c.history.push_back(Transition{c.status, to, by, at, std::move(note)});
+  c.status = to;
+  if (at > c.updated_at) c.updated_at = at;
+  return std::nullopt;
+}
+
+json::Value subject_to_json(const Subject& s) {
+  json::Object o;
+  const std::array<std::pair<std::string_view, const std::string*>, 10> fields{{
+      {"table", &s.table},
+      {"check", &s.check},
+      {"course", &s.course},
+      {"booking", &s.booking},
+      {"customer", &s.customer},
+      {"device", &s.device},
+      {"enquiry", &s.enquiry},
+      {"review", &s.review},
+      {"area", &s.area},
+      {"kind", &s.kind},
+  }};
+  for (const auto& [name, value] : fields) {
+    if (!value->empty()) o.append(std::string(name), *value);
+  }
+  return o;
+}
+
+json::Value case_to_json(const Case& c) {
+  json::Object o;
+  o.append("id", c.id);
+  o.append("kind", case_kind_name(c.kind));
+  o.append("severity", severity_name(c.severity));
+  o.append("status", case_status_name(c.status));
+  o.append("subject", subject_to_json(c.subject));
+  o.append("opened_at", format_rfc3339(c.opened_at));
+  o.append("updated_at", format_rfc3339(c.updated_at));
+  o.append("reason", c.reason);
+  json::Array evidence;
+  evidence.reserve(c.evidence.size());
+  for (const auto& e : c.evidence) {
+    json::Object eo;
+    eo.append("event", e.event);
+    eo.append("type", e.type);
+    eo.append("ts", format_rfc3339(e.ts));
+    if (!e.note.empty()) eo.append("note", e.note);
+    evidence.emplace_back(std::move(eo));
+  }
+  o.append("evidence", std::move(evidence));
+  json::Object rec;
+  rec.append("action", c.recommendation.action);
+  rec.append("text", c.recommendation.text);
+  rec.append("needs_approval_by", c.recommendation.needs_approval_by.empty()
+                                      ? json::Value(nullptr)
+                                      : json::Value(c.recommendation.needs_approval_by));
+  o.append("recommendation", std::move(rec));
+  json::Array history;
+  history.reserve(c.history.size());
+  for (const auto& t : c.history) {
+    json::Object to;
+    to.append("from", case_status_name(t.from));
+    to.append("to", case_status_name(t.to));
+    json::Object by;
+    by.append("id", t.by.id);
+    by.append("role", t.by.role);
+    to.append("by", std::move(by));
+    to.append("at", format_rfc3339(t.at));
+    if (!t.note.empty()) to.append("note", t.note);
+    history.emplace_back(std::move(to));
+  }
+  o.append("history", std::move(history));
+  return o;
+}
+
+namespace {
+
+std::string str(const json::Value* v) {
+  const std::string* s = v != nullptr ? v->as_string() : nullptr;
+  return s != nullptr ? *s : std::string();
+}
+std::optional<WallTime> time_of(const json::Value* v) {
+  const std::string* s = v != nullptr ? v->as_string() : nullptr;
+  return s != nullptr ? parse_rfc3339(*s) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Case> case_from_json(const json::Value& v) {
+  if (!v.is_object()) return std::nullopt;
+  Case c;
+  c.id = str(v.get("id"));
+  auto kind = case_kind_from_name(str(v.get("kind")));
+  auto severity = severity_from_name(str(v.get("severity")));
+  auto status = case_status_from_name(str(v.get("status")));
+  auto opened = time_of(v.get("opened_at"));
+  auto updated = time_of(v.get("updated_at"));
+  if (c.id.empty() || !kind || !severity || !status || !opened || !updated) return std::nullopt;
+  c.kind = *kind;
+  c.severity = *severity;
+  c.status = *status;
+  c.opened_at = *opened;
+  c.updated_at = *updated;
+  c.reason = str(v.get("reason"));
+  if (const json::Value* s = v.get("subject")) {
+    c.subject.table = str(s->get("table"));
+    c.subject.check = str(s->get("check"));
+    c.subject.course = str(s->get("course"));
+    c.subject.booking = str(s->get("booking"));
+    c.subject.customer = str(s->get("customer"));
+    c.subject.device = str(s->get("device"));
+    c.subject.enquiry = str(s->get("enquiry"));
+    c.subject.review = str(s->get("review"));
+    c.subject.area = str(s->get("area"));
+    c.subject.kind = str(s->get("kind"));
+  }
+  if (const json::Value* ev = v.get("evidence"); ev != nullptr && ev->is_array()) {
+    for (const auto& e : *ev->as_array()) {
+      auto ts = time_of(e.get("ts"));
+      if (!ts) return std::nullopt;
+      c.evidence.push_back(
+          Evidence{str(e.get("event")), str(e.get("type")), *ts, str(e.get("note"))});
+    }
+  }
+  if (const json::Value* r = v.get("recommendation")) {
+    c.recommendation = Recommendation{str(r->get("action")), str(r->get("text")),
+                                      str(r->get("needs_approval_by"))};
+  }
+  if (const json::Value* h = v.get("history"); h != nullptr && h->is_array()) {
+    for (const auto& t : *h->as_array()) {
+      auto from = case_status_from_name(str(t.get("from")));
+      auto to = case_status_from_name(str(t.get("to")));
+      auto at = time_of(t.get("at"));
+      const json::Value* by = t.get("by");
+      if (!from || !to || !at || by == nullptr) return std::nullopt;
+      c.history.push_back(Transition{*from, *to, Actor{str(by->get("id")), str(by->get("role"))},
+                                     *at, str(t.get("note"))});
+    }
+  }
+  return c;
+}
+
+}  // namespace mend

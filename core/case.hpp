@@ -1,0 +1,124 @@
+// Recovery cases: what failed, for whom, how bad, what proves it, and who did what about it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+enum class CaseKind : std::uint8_t {
+  kTableNoOrder,
+  kCourseSlow,
+  kBillSlow,
+  kCallUnanswered,
+  kArrivalUnseated,
+  kEnquiryUnanswered,
+  kTemperatureOutOfRange,
+  kDeviceOffline,
+  kReviewNegative,
+  kVoidsRepeated,
+  kPatternRecurring,
+};
+inline constexpr int kCaseKindCount = 11;
+std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
+std::optional<CaseKind> case_kind_from_name(std::string_view name);
+
+enum class Severity : std::uint8_t { kLow, kMedium, kHigh, kCritical };
+std::string_view severity_name(Severity s);
+std::optional<Severity> severity_from_name(std::string_view name);
+// Moves `steps` levels up, stopping at critical.
+Severity raise(Severity s, int steps);
+
+enum class CaseStatus : std::uint8_t {
+  kOpen,
+  kAcknowledged,
+  kAwaitingApproval,
+  kActioned,
+  kFollowUp,
+  kResolved,
+  kClosed,
+};
+std::string_view case_status_name(CaseStatus s);
+std::optional<CaseStatus> case_status_from_name(std::string_view name);
+
+// Who or what a case is about. Only the fields that apply are set.
+struct Subject {
+  std::string table;
+  std::string check;
+  std::string course;
+  std::string booking;
+  std::string customer;
+  std::string device;
+  std::string enquiry;
+  std::string review;
+  std::string area;
+  std::string kind;  // pattern.recurring: the kind that recurs
+  bool operator==(const Subject&) const = default;
+};
+json::Value subject_to_json(const Subject& s);
+
+struct Evidence {
+  std::string event;  // event id, or a case id for pattern.recurring
+  std::string type;   // event type ("guest.seated"), or "case"
+  WallTime ts;
+  std::string note;  // plain words, may be empty
+  bool operator==(const Evidence&) const = default;
+};
+
+struct Actor {
+  std::string id;    // user id, token id, or "mend" for the engine
+  std::string role;  // staff, manager, admin, integration, system
+  bool operator==(const Actor&) const = default;
+};
+inline const Actor kSystemActor{"mend", "system"};
+
+struct Transition {
+  CaseStatus from = CaseStatus::kOpen;
+  CaseStatus to = CaseStatus::kOpen;
+  Actor by;
+  WallTime at;
+  std::string note;
+  bool operator==(const Transition&) const = default;
+};
+
+struct Recommendation {
+  std::string action;  // "take_order_now", "apology_visit", ...
+  std::string text;
+  std::string needs_approval_by;  // role, empty when none is needed
+  bool operator==(const Recommendation&) const = default;
+};
+
+struct Case {
+  std::string id;
+  CaseKind kind = CaseKind::kTableNoOrder;
+  Subject subject;
+  Severity severity = Severity::kMedium;
+  CaseStatus status = CaseStatus::kOpen;
+  WallTime opened_at;
+  WallTime updated_at;
+  std::string reason;  // why it was flagged, in plain words
+  std::vector<Evidence> evidence;
+  std::vector<Transition> history;
+  Recommendation recommendation;
+  bool operator==(const Case&) const = default;
+};
+
+// nullopt when `from -> to` is allowed, otherwise why not ("a closed case cannot change").
+std::optional<std::string> check_transition(CaseStatus from, CaseStatus to);
+
+// Applies a status change with who and when; refuses (returns the reason, changes nothing)
+// what check_transition refuses.
+std::optional<std::string> apply_transition(Case& c, CaseStatus to, const Actor& by, WallTime at,
+                                            std::string note);
+
+// The case state published on venue/<venue>/mend/cases/<id> (signals.md), plus history.
+json::Value case_to_json(const Case& c);
+std::optional<Case> case_from_json(const json::Value& v);
+
+}  // namespace mend

@@ -1,0 +1,130 @@
+// The daemon's configuration: typed values with their defaults. Where each key comes from,
+// its type, default, unit and description live in one declared schema (config_schema.cpp);
+// parse_config() checks a TOML text against it and names file, line and key for every error.
+// Pure: the caller reads the file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace mend {
+
+using namespace std::chrono_literals;
+
+struct VenueConfig {
+  std::string id;  // required, [a-z0-9-]{1,64}: the <venue> in every topic
+  std::string name;
+  std::string currency = "EUR";  // ISO 4217, for check.paid without one
+};
+
+struct MqttConfig {
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string client_id;  // default "mendd-<venue.id>"
+  std::string username;
+  std::string password_file;  // a file holding the password: never the password itself
+  bool tls = false;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  Millis keepalive = 30s;
+  Millis reconnect_min = 1s;
+  Millis reconnect_max = 60s;
+};
+
+struct StoreConfig {
+  std::string path = "/var/lib/mend/mend.db";
+  Millis commit_interval = 200ms;  // how long an accepted event may wait for its transaction
+  int commit_batch = 512;          // at most this many events per transaction
+  Millis event_retention = std::chrono::hours(24 * 30);  // raw events older than this are pruned
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error
+};
+
+struct DetectConfig {
+  Millis table_no_order = 10min;
+  std::map<std::string, Millis> course = {
+      {"starter", 15min}, {"main", 25min}, {"dessert", 12min}, {"drinks", 8min}};
+  Millis course_default = 20min;  // a course name not in `course`
+  Millis bill_slow = 8min;
+  Millis call_unanswered = 3min;
+  Millis arrival_unseated = 10min;
+  Millis enquiry_unanswered = 2h;
+  double temperature_low = 0.0;  // degrees C, for devices that set no band
+  double temperature_high = 5.0;
+  Millis temperature_for = 15min;
+  Millis device_offline = 5min;  // status "offline" this long opens device.offline
+  Millis device_silence = 5min;  // registered devices silent this long; per device, 0 = off
+  int review_max_rating = 2;     // review.negative at this rating or lower
+  int voids_count = 2;           // voids on one check that open voids.repeated
+  int pattern_count = 3;         // cases of one kind in one area within pattern_window
+  Millis pattern_window = 2h;
+  Millis future_tolerance = 5min;  // a ts further ahead counts as received now
+  double high_value = 150.0;       // booking value at or above this raises severity
+  int large_party = 6;             // party size at or above this raises severity
+};
+
+struct DeviceConfig {
+  std::string id;
+  std::string kind;            // fridge, freezer, probe, callbutton, occupancy, queue, other
+  std::string location;        // for people: "walk-in fridge by the pass"
+  std::string area;            // for pattern detection; may be empty
+  std::optional<double> low;   // temperature band, degrees C; default detect.temperature_low
+  std::optional<double> high;  // default detect.temperature_high
+  std::optional<Millis> out_of_range_for;  // default detect.temperature_for
+  std::optional<Millis> silence;           // default detect.device_silence; 0 = not watched
+};
+
+struct AreaConfig {
+  std::string name;
+  std::vector<std::string> tables;
+};
+
+struct Config {
+  VenueConfig venue;
+  MqttConfig mqtt;
+  StoreConfig store;
+  HttpConfig http;
+  LogConfig log;
+  DetectConfig detect;
+  std::vector<DeviceConfig> devices;
+  std::vector<AreaConfig> areas;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when the error is about the whole file (a missing key)
+  int column = 0;
+  std::string key;  // dotted path, "detect.course.main", "device[2].low"
+  std::string message;
+  // "mend.toml:12:1: detect.bill_slow: expected a duration such as \"8m\", got \"eight\""
+  std::string to_string() const;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  // set only when there are no errors
+  std::vector<ConfigError> errors;
+};
+
+// Checks every key against the schema: unknown keys, wrong types, bad values (durations,
+// ranges, ids) and cross-key rules (reconnect_min <= reconnect_max, unique device ids, a table
+// in one area only) are all reported, not only the first.
+ConfigResult parse_config(std::string_view toml_text, std::string_view file_name);
+
+// The effective configuration as TOML: every key with its value (defaults included) and its
+// description as a comment above it, in schema order. Parsing the output gives the same config.
+std::string print_config(const Config& config);
+
+}  // namespace mend

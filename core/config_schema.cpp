@@ -1,0 +1,745 @@
+// The config schema and the TOML walk that checks a file against it.
+//
+// toml++ parses the text (and only this file sees toml++). The walk then visits every key of
+// the document rather than looking up the keys it knows: that is how unknown keys, at any
+// depth and inside every [[device]] and [[area]], are found and named with their line. Each
+// value is read according to the type of the field it lands in, checked against the key's
+// limits, and every problem becomes a ConfigError; the walk never stops at the first one.
+// Rules that involve more than one key run afterwards on the typed Config (config.cpp), using
+// the positions the walk recorded.
+#include "core/config_schema.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+namespace mend::config_schema {
+namespace {
+
+using namespace std::string_view_literals;
+
+// ---- value formats ----------------------------------------------------------------------
+
+bool is_venue_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+bool is_currency(std::string_view s) {
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// A device id is one MQTT topic level (venue/<venue>/sensor/<device>/...): no separators or
+// wildcards, and nothing a person could not type.
+bool is_device_id(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return c == '/' || c == '+' || c == '#' || u <= 0x20 || u == 0x7f;
+  });
+}
+
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kDeviceKinds[] = {"fridge",    "freezer", "probe", "callbutton",
+                                             "occupancy", "queue",   "other"};
+
+constexpr double kSecond = 1000;
+constexpr double kDay = 24 * 3600 * kSecond;
+
+constexpr Limits kNonEmpty{.non_empty = true};
+constexpr Limits kPort{.min = 1, .max = 65535};
+constexpr Limits kPositive{.min = 0, .min_exclusive = true};  // durations: a wait of 0 is none
+constexpr Limits kNonNegative{.min = 0};
+// Wide enough for a blast chiller and a cooking probe, narrow enough to catch a typo.
+constexpr Limits kTemperature{.min = -100, .max = 300};
+
+// ---- the schema -------------------------------------------------------------------------
+
+// Print order. Descriptions are written for the installer who reads --print-config.
+constexpr Section kSections[] = {
+    {"venue", "The venue. Its id is the <venue> in every MQTT topic."},
+    {"mqtt", "The venue's local MQTT broker (Mosquitto), where the bridges publish."},
+    {"store", "The SQLite store on the SD card: events, cases, audit log, outbox."},
+    {"http", "The tablet's HTTP/WebSocket server."},
+    {"log", "Logging to the journal."},
+    {"detect", "When a failure opens a case. Thresholds follow common hospitality practice."},
+    {"device", "A registered sensor: one [[device]] per device id its bridge publishes."},
+    {"area", "A part of the venue and its tables, for recurring-pattern detection."},
+};
+
+constexpr Key<Config> kConfigKeys[] = {
+    // [venue]
+    {"venue.id",
+     [](Config& c) { return Slot{&c.venue.id}; },
+     "",
+     "",
+     "The venue's id: the <venue> in every MQTT topic, venue/<id>/...",
+     {.valid = is_venue_id, .valid_text = "1 to 64 of a-z, 0-9 and '-'"},
+     true},
+    {"venue.name", [](Config& c) { return Slot{&c.venue.name}; }, "\"\"", "",
+     "The venue's name as staff see it on the tablet and in alerts."},
+    {"venue.currency",
+     [](Config& c) { return Slot{&c.venue.currency}; },
+     "\"EUR\"",
+     "",
+     "ISO 4217 currency of check.paid events that name none.",
+     {.valid = is_currency, .valid_text = "a 3-letter ISO 4217 code such as \"EUR\""}},
+    // [mqtt]
+    {"mqtt.host", [](Config& c) { return Slot{&c.mqtt.host}; }, "\"127.0.0.1\"", "",
+     "Host name or address of the broker.", kNonEmpty},
+    {"mqtt.port", [](Config& c) { return Slot{&c.mqtt.port}; }, "1883", "",
+     "TCP port of the broker (1883 plain, usually 8883 with TLS).", kPort},
+    {"mqtt.client_id", [](Config& c) { return Slot{&c.mqtt.client_id}; }, "\"mendd-<venue.id>\"",
+     "", "MQTT client id; empty means mendd-<venue.id>."},
+    {"mqtt.username", [](Config& c) { return Slot{&c.mqtt.username}; }, "\"\"", "",
+     "MQTT user name; empty connects without one."},
+    {"mqtt.password_file", [](Config& c) { return Slot{&c.mqtt.password_file}; }, "\"\"", "",
+     "A file holding the MQTT password, readable only by mendd. Never the password itself."},
+    {"mqtt.tls", [](Config& c) { return Slot{&c.mqtt.tls}; }, "false", "",
+     "Connect to the broker over TLS."},
+    {"mqtt.ca_file", [](Config& c) { return Slot{&c.mqtt.ca_file}; }, "\"\"", "",
+     "CA certificate (PEM) the broker's certificate must chain to; empty: the system's CAs."},
+    {"mqtt.cert_file", [](Config& c) { return Slot{&c.mqtt.cert_file}; }, "\"\"", "",
+     "Client certificate (PEM) for mutual TLS; needs key_file."},
+    {"mqtt.key_file", [](Config& c) { return Slot{&c.mqtt.key_file}; }, "\"\"", "",
+     "Private key (PEM) of cert_file."},
+    {"mqtt.keepalive",
+     [](Config& c) { return Slot{&c.mqtt.keepalive}; },
+     "30s",
+     "",
+     "How often mendd and the broker check that the link is alive.",
+     {.min = kSecond, .max = 65535 * kSecond}},
+    {"mqtt.reconnect_min", [](Config& c) { return Slot{&c.mqtt.reconnect_min}; }, "1s", "",
+     "First wait before reconnecting to a lost broker; it doubles up to reconnect_max.", kPositive},
+    {"mqtt.reconnect_max", [](Config& c) { return Slot{&c.mqtt.reconnect_max}; }, "1m", "",
+     "Longest wait between reconnect attempts.", kPositive},
+    // [store]
+    {"store.path", [](Config& c) { return Slot{&c.store.path}; }, "\"/var/lib/mend/mend.db\"", "",
+     "The SQLite database file.", kNonEmpty},
+    {"store.commit_interval",
+     [](Config& c) { return Slot{&c.store.commit_interval}; },
+     "200ms",
+     "",
+     "How long an accepted event may wait for its transaction: batching spares the SD card.",
+     {.min = 0, .max = 10 * kSecond}},
+    {"store.commit_batch",
+     [](Config& c) { return Slot{&c.store.commit_batch}; },
+     "512",
+     "events",
+     "At most this many events per transaction.",
+     {.min = 1, .max = 100000}},
+    {"store.event_retention",
+     [](Config& c) { return Slot{&c.store.event_retention}; },
+     "30d",
+     "",
+     "Raw events older than this are pruned.",
+     {.min = kDay}},
+    // [http]
+    {"http.listen", [](Config& c) { return Slot{&c.http.listen}; }, "\"127.0.0.1\"", "",
+     "Address the tablet server listens on; \"0.0.0.0\" for every interface.", kNonEmpty},
+    {"http.port", [](Config& c) { return Slot{&c.http.port}; }, "8080", "",
+     "TCP port of the tablet server.", kPort},
+    // [log]
+    {"log.level",
+     [](Config& c) { return Slot{&c.log.level}; },
+     "\"info\"",
+     "",
+     "Least important message that is logged: trace, debug, info, warn or error.",
+     {.one_of = kLogLevels}},
+    // [detect]
+    {"detect.table_no_order", [](Config& c) { return Slot{&c.detect.table_no_order}; }, "10m", "",
+     "A seated table with no order this long opens table.no_order.", kPositive},
+    {"detect.course", [](Config& c) { return Slot{&c.detect.course}; },
+     "{ dessert = \"12m\", drinks = \"8m\", main = \"25m\", starter = \"15m\" }", "",
+     "Per course name (as the till sends it): fired and not served this long opens "
+     "course.slow. Courses not set here keep their defaults.",
+     kPositive},
+    {"detect.course_default", [](Config& c) { return Slot{&c.detect.course_default}; }, "20m", "",
+     "The course.slow limit for a course not in detect.course.", kPositive},
+    {"detect.bill_slow", [](Config& c) { return Slot{&c.detect.bill_slow}; }, "8m", "",
+     "A bill asked for and not paid this long opens bill.slow.", kPositive},
+    {"detect.call_unanswered", [](Config& c) { return Slot{&c.detect.call_unanswered}; }, "3m", "",
+     "A call button pressed and not cleared this long opens call.unanswered.", kPositive},
+    {"detect.arrival_unseated", [](Config& c) { return Slot{&c.detect.arrival_unseated}; }, "10m",
+     "", "A guest arrived and not seated this long opens arrival.unseated.", kPositive},
+    {"detect.enquiry_unanswered", [](Config& c) { return Slot{&c.detect.enquiry_unanswered}; },
+     "2h", "", "An enquiry not answered this long opens enquiry.unanswered.", kPositive},
+    {"detect.temperature_low", [](Config& c) { return Slot{&c.detect.temperature_low}; }, "0.0",
+     "degrees C", "Low end of the safe band, for devices that set no band.", kTemperature},
+    {"detect.temperature_high", [](Config& c) { return Slot{&c.detect.temperature_high}; }, "5.0",
+     "degrees C", "High end of the safe band, for devices that set no band.", kTemperature},
+    {"detect.temperature_for", [](Config& c) { return Slot{&c.detect.temperature_for}; }, "15m", "",
+     "Readings outside the band this long open temperature.out_of_range.", kPositive},
+    {"detect.device_offline", [](Config& c) { return Slot{&c.detect.device_offline}; }, "5m", "",
+     "A device reporting itself offline this long opens device.offline.", kNonNegative},
+    {"detect.device_silence", [](Config& c) { return Slot{&c.detect.device_silence}; }, "5m", "",
+     "A registered device silent this long opens device.offline; 0s: not watched.", kNonNegative},
+    {"detect.review_max_rating",
+     [](Config& c) { return Slot{&c.detect.review_max_rating}; },
+     "2",
+     "stars",
+     "A review rated this or lower opens review.negative; 0: never.",
+     {.min = 0, .max = 4}},
+    {"detect.voids_count",
+     [](Config& c) { return Slot{&c.detect.voids_count}; },
+     "2",
+     "voids",
+     "This many voided items on one check open voids.repeated.",
+     {.min = 1, .max = 1000}},
+    {"detect.pattern_count",
+     [](Config& c) { return Slot{&c.detect.pattern_count}; },
+     "3",
+     "cases",
+     "This many cases of one kind in one area within pattern_window open "
+     "pattern.recurring.",
+     {.min = 2, .max = 1000}},
+    {"detect.pattern_window", [](Config& c) { return Slot{&c.detect.pattern_window}; }, "2h", "",
+     "The window for pattern_count.", kPositive},
+    {"detect.future_tolerance", [](Config& c) { return Slot{&c.detect.future_tolerance}; }, "5m",
+     "", "An event time further ahead than this counts as the time it arrived.", kNonNegative},
+    {"detect.high_value",
+     [](Config& c) { return Slot{&c.detect.high_value}; },
+     "150.0",
+     "venue currency",
+     "A booking worth this or more raises a case's severity; 0: never.",
+     {.min = 0, .max = 1e9}},
+    {"detect.large_party",
+     [](Config& c) { return Slot{&c.detect.large_party}; },
+     "6",
+     "guests",
+     "A party this large or larger raises a case's severity; 0: never.",
+     {.min = 0, .max = 10000}},
+};
+
+constexpr Key<DeviceConfig> kDeviceKeys[] = {
+    {"id",
+     [](DeviceConfig& d) { return Slot{&d.id}; },
+     "",
+     "",
+     "The device id its bridge publishes under: venue/<venue>/sensor/<id>/...",
+     {.valid = is_device_id, .valid_text = "1 to 128 characters without '/', '+', '#' or spaces"},
+     true},
+    {"kind",
+     [](DeviceConfig& d) { return Slot{&d.kind}; },
+     "",
+     "",
+     "fridge, freezer, probe, callbutton, occupancy, queue or other.",
+     {.one_of = kDeviceKinds},
+     true},
+    {"location", [](DeviceConfig& d) { return Slot{&d.location}; }, "\"\"", "",
+     "Where it is, in words staff know: \"walk-in fridge by the pass\"."},
+    {"area", [](DeviceConfig& d) { return Slot{&d.area}; }, "\"\"", "",
+     "The area it belongs to, for recurring-pattern detection; may be empty."},
+    {"low", [](DeviceConfig& d) { return Slot{&d.low}; }, "", "degrees C",
+     "Low end of this device's safe band.", kTemperature, false, "detect.temperature_low"},
+    {"high", [](DeviceConfig& d) { return Slot{&d.high}; }, "", "degrees C",
+     "High end of this device's safe band.", kTemperature, false, "detect.temperature_high"},
+    {"out_of_range_for", [](DeviceConfig& d) { return Slot{&d.out_of_range_for}; }, "", "",
+     "Readings outside the band this long open temperature.out_of_range.", kPositive, false,
+     "detect.temperature_for"},
+    {"silence", [](DeviceConfig& d) { return Slot{&d.silence}; }, "", "",
+     "Silent this long opens device.offline; 0s: not watched.", kNonNegative, false,
+     "detect.device_silence"},
+};
+
+constexpr Key<AreaConfig> kAreaKeys[] = {
+    {"name", [](AreaConfig& a) { return Slot{&a.name}; }, "", "",
+     "The area's name: \"terrace\", \"bar\".", kNonEmpty, true},
+    {"tables", [](AreaConfig& a) { return Slot{&a.tables}; }, "[]", "",
+     "The tables in it, as the till and booking system name them. A table is in one area.",
+     kNonEmpty},
+};
+
+// Keys that people reach for and must not have, with what to do instead.
+struct Hint {
+  std::string_view path;
+  std::string_view message;
+};
+constexpr Hint kHints[] = {
+    {"mqtt.password",
+     "mendd does not read a password from its config: put it in a file only mendd can read and "
+     "set mqtt.password_file to that file's path"},
+};
+
+// ---- helpers ----------------------------------------------------------------------------
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+Position position_of(const toml::source_region& region) {
+  return Position{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+// A value as it appears in an error: quoted, on one line (errors are one per line).
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// Shortest form, but whole numbers in plain digits: "1000000000", not "1e+09".
+std::string number_text(double v) {
+  char buf[64];
+  const bool whole = std::isfinite(v) && std::abs(v) < 1e15 && v == std::trunc(v);
+  const auto r = whole ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string bound_text(Type type, double v) {
+  if (type == Type::kDuration || type == Type::kDurationMap) {
+    return format_duration(Millis{static_cast<Millis::rep>(v)});
+  }
+  return number_text(v);
+}
+
+// What a node holds, for "expected X, got Y".
+std::string describe(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "string " + quoted(n.as_string()->get());
+    case toml::node_type::integer: return "integer " + std::to_string(n.as_integer()->get());
+    case toml::node_type::floating_point: {
+      const double v = n.as_floating_point()->get();
+      const std::string text = number_text(v);
+      return "float " + text + (text.find_first_of(".ein") == std::string::npos ? ".0" : "");
+    }
+    case toml::node_type::boolean: return n.as_boolean()->get() ? "boolean true" : "boolean false";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date/time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// Edit distance, to suggest the key someone meant.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+template <class Owner>
+const Key<Owner>* find_key(std::span<const Key<Owner>> keys, std::string_view path) {
+  for (const auto& k : keys) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+// True when some key lives below `path`: "detect" is a table of keys, not a key.
+template <class Owner>
+bool is_table(std::span<const Key<Owner>> keys, std::string_view path) {
+  return std::any_of(keys.begin(), keys.end(), [&](const Key<Owner>& k) {
+    return k.path.size() > path.size() && k.path.starts_with(path) && k.path[path.size()] == '.';
+  });
+}
+
+// The names that may appear next to `path` (its siblings in the schema).
+template <class Owner>
+std::vector<std::string_view> siblings(std::span<const Key<Owner>> keys, std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  const std::string_view prefix = dot == std::string_view::npos ? "" : path.substr(0, dot + 1);
+  std::vector<std::string_view> out;
+  for (const auto& k : keys) {
+    if (!k.path.starts_with(prefix)) continue;
+    std::string_view rest = k.path.substr(prefix.size());
+    rest = rest.substr(0, rest.find('.'));
+    if (std::find(out.begin(), out.end(), rest) == out.end()) out.push_back(rest);
+  }
+  return out;
+}
+
+// ---- the walk ---------------------------------------------------------------------------
+
+class Walker {
+ public:
+  Walker(std::string_view file, std::vector<ConfigError>& errors, Positions& positions)
+      : file_(file), errors_(errors), positions_(positions) {}
+
+  void walk_root(const toml::table& root, Config& config) {
+    for (auto&& [key, node] : root) {
+      const std::string name(key.str());
+      if (name == "device") {
+        walk_array(key, node, device_keys(), config.devices);
+      } else if (name == "area") {
+        walk_array(key, node, area_keys(), config.areas);
+      } else {
+        walk_node(name, key, node, config_keys(), config, "");
+      }
+    }
+    require(config_keys(), "");
+  }
+
+ private:
+  void error(Position at, std::string key, std::string message) {
+    errors_.push_back(ConfigError{file_, at.line, at.column, std::move(key), std::move(message)});
+  }
+
+  // One key of a table, or a table of keys (then every key in it), or an unknown key.
+  template <class Owner>
+  void walk_node(const std::string& path, const toml::key& key, const toml::node& node,
+                 std::span<const Key<Owner>> keys, Owner& owner, std::string_view shown_prefix) {
+    const std::string shown = std::string(shown_prefix) + path;
+    const Position at = position_of(key.source());
+    if (const Key<Owner>* k = find_key(keys, path)) {
+      positions_[shown] = at;
+      read(*k, k->slot(owner), node, shown, at);
+      return;
+    }
+    if (is_table(keys, path)) {
+      positions_[shown] = at;
+      const toml::table* table = node.as_table();
+      if (table == nullptr) {
+        error(at, shown, "expected a table [" + path + "], got " + describe(node));
+        return;
+      }
+      for (auto&& [child_key, child] : *table) {
+        walk_node(path + "." + std::string(child_key.str()), child_key, child, keys, owner,
+                  shown_prefix);
+      }
+      return;
+    }
+    unknown(keys, path, shown, at);
+  }
+
+  template <class Owner>
+  void unknown(std::span<const Key<Owner>> keys, const std::string& path, const std::string& shown,
+               Position at) {
+    for (const auto& hint : kHints) {
+      if (hint.path == shown) return error(at, shown, std::string(hint.message));
+    }
+    std::string message = "unknown key";
+    const std::string_view name = std::string_view(path).substr(path.rfind('.') + 1);
+    std::vector<std::string_view> names = siblings(keys, path);
+    if (shown_is_root(shown)) names.insert(names.end(), {"device", "area"});
+    std::string_view best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (std::string_view candidate : names) {
+      const std::size_t d = distance(name, candidate);
+      if (d < best_distance) {
+        best = candidate;
+        best_distance = d;
+      }
+    }
+    if (!best.empty()) message += " (did you mean \"" + std::string(best) + "\"?)";
+    error(at, shown, std::move(message));
+  }
+
+  static bool shown_is_root(std::string_view shown) {
+    return shown.find('.') == std::string_view::npos && shown.find('[') == std::string_view::npos;
+  }
+
+  // [[device]] and [[area]]: an array of tables, each walked against its own keys.
+  template <class Elem>
+  void walk_array(const toml::key& key, const toml::node& node, std::span<const Key<Elem>> keys,
+                  std::vector<Elem>& out) {
+    const std::string name(key.str());
+    const Position at = position_of(key.source());
+    const toml::array* array = node.as_array();
+    if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
+      error(at, name,
+            "expected [[" + name + "]] entries (an array of tables), got " + describe(node));
+      return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::table& table = *array->get(i)->as_table();
+      const std::string prefix = name + "[" + std::to_string(i) + "].";
+      positions_[prefix.substr(0, prefix.size() - 1)] = position_of(table.source());
+      Elem elem;
+      for (auto&& [child_key, child] : table) {
+        walk_node(std::string(child_key.str()), child_key, child, keys, elem, prefix);
+      }
+      require(keys, prefix);
+      out.push_back(std::move(elem));
+    }
+  }
+
+  // Required keys the file did not set, reported where their table starts (or line 0).
+  template <class Owner>
+  void require(std::span<const Key<Owner>> keys, std::string_view shown_prefix) {
+    for (const auto& k : keys) {
+      if (!k.required) continue;
+      const std::string shown = std::string(shown_prefix) + std::string(k.path);
+      if (positions_.contains(shown)) continue;
+      const std::string parent = shown.substr(0, shown.rfind('.'));
+      const auto it = positions_.find(parent);
+      std::string_view why = k.description;
+      if (why.ends_with('.')) why.remove_suffix(1);
+      error(it == positions_.end() ? Position{} : it->second, shown,
+            "required key is missing (" + std::string(why) + ")");
+    }
+  }
+
+  template <class Owner>
+  void read(const Key<Owner>& key, Slot slot, const toml::node& node, const std::string& shown,
+            Position at) {
+    const Limits& lim = key.limits;
+    std::visit(Overloaded{
+                   [&](std::string* out) {
+                     if (auto v = read_string(node, lim, shown, at)) *out = std::move(*v);
+                   },
+                   [&](int* out) {
+                     if (auto v = read_int(node, lim, shown, at)) *out = *v;
+                   },
+                   [&](bool* out) {
+                     if (const auto* b = node.as_boolean()) {
+                       *out = b->get();
+                     } else {
+                       error(at, shown, "expected true or false, got " + describe(node));
+                     }
+                   },
+                   [&](Millis* out) {
+                     if (auto v = read_duration(node, lim, key.default_text, shown, at)) *out = *v;
+                   },
+                   [&](double* out) {
+                     if (auto v = read_number(node, lim, shown, at)) *out = *v;
+                   },
+                   [&](std::optional<double>* out) {
+                     if (auto v = read_number(node, lim, shown, at)) *out = *v;
+                   },
+                   [&](std::optional<Millis>* out) {
+                     if (auto v = read_duration(node, lim, "", shown, at)) *out = *v;
+                   },
+                   [&](std::vector<std::string>* out) { read_list(node, lim, shown, at, *out); },
+                   [&](std::map<std::string, Millis>* out) {
+                     read_duration_map(node, lim, shown, at, *out);
+                   },
+               },
+               slot);
+  }
+
+  std::optional<std::string> read_string(const toml::node& node, const Limits& lim,
+                                         const std::string& shown, Position at) {
+    const auto* s = node.as_string();
+    if (s == nullptr) {
+      error(at, shown, "expected a string, got " + describe(node));
+      return std::nullopt;
+    }
+    const std::string& v = s->get();
+    if (lim.non_empty && v.empty()) {
+      error(at, shown, "must not be empty");
+      return std::nullopt;
+    }
+    if (!lim.one_of.empty() &&
+        std::find(lim.one_of.begin(), lim.one_of.end(), v) == lim.one_of.end()) {
+      std::string words;
+      for (std::string_view w : lim.one_of) words += (words.empty() ? "" : ", ") + std::string(w);
+      error(at, shown, "expected one of " + words + ", got " + quoted(v));
+      return std::nullopt;
+    }
+    if (lim.valid != nullptr && !lim.valid(v)) {
+      error(at, shown, "expected " + std::string(lim.valid_text) + ", got " + quoted(v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // Checks `v` against the key's bounds; false (and an error) when outside.
+  bool in_bounds(double v, Type type, const Limits& lim, const std::string& shown, Position at) {
+    const bool low = lim.min && (lim.min_exclusive ? v <= *lim.min : v < *lim.min);
+    const bool high = lim.max && v > *lim.max;
+    if (!low && !high) return true;
+    std::string message;
+    if (lim.min && lim.max) {
+      message =
+          "must be between " + bound_text(type, *lim.min) + " and " + bound_text(type, *lim.max);
+    } else if (low) {
+      message = std::string(lim.min_exclusive ? "must be more than " : "must be at least ") +
+                bound_text(type, *lim.min);
+    } else {
+      message = "must be at most " + bound_text(type, *lim.max);
+    }
+    error(at, shown, message + ", got " + bound_text(type, v));
+    return false;
+  }
+
+  std::optional<int> read_int(const toml::node& node, const Limits& lim, const std::string& shown,
+                              Position at) {
+    const auto* i = node.as_integer();
+    if (i == nullptr) {
+      error(at, shown, "expected an integer, got " + describe(node));
+      return std::nullopt;
+    }
+    const std::int64_t v = i->get();
+    // Every integer key has bounds well inside int; the check keeps the cast honest if not.
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      error(at, shown, "is out of range, got " + std::to_string(v));
+      return std::nullopt;
+    }
+    if (!in_bounds(static_cast<double>(v), Type::kInt, lim, shown, at)) return std::nullopt;
+    return static_cast<int>(v);
+  }
+
+  std::optional<double> read_number(const toml::node& node, const Limits& lim,
+                                    const std::string& shown, Position at) {
+    double v = 0;
+    if (const auto* f = node.as_floating_point()) {
+      v = f->get();
+    } else if (const auto* i = node.as_integer()) {
+      v = static_cast<double>(i->get());
+    } else {
+      error(at, shown, "expected a number, got " + describe(node));
+      return std::nullopt;
+    }
+    if (!std::isfinite(v)) {
+      error(at, shown, "expected a finite number, got " + number_text(v));
+      return std::nullopt;
+    }
+    if (!in_bounds(v, Type::kNumber, lim, shown, at)) return std::nullopt;
+    return v;
+  }
+
+  std::optional<Millis> read_duration(const toml::node& node, const Limits& lim,
+                                      std::string_view example, const std::string& shown,
+                                      Position at) {
+    if (example.empty() || example == "0s") example = "10m";
+    const std::string expected = "expected a duration such as \"" + std::string(example) + "\"";
+    const auto* s = node.as_string();
+    if (s == nullptr) {
+      error(at, shown,
+            expected + " (a quoted number with a unit: ms, s, m, h, d), got " + describe(node));
+      return std::nullopt;
+    }
+    const std::optional<Millis> d = parse_duration(s->get());
+    if (!d) {
+      error(at, shown, expected + ", got " + quoted(s->get()));
+      return std::nullopt;
+    }
+    if (!in_bounds(static_cast<double>(d->count()), Type::kDuration, lim, shown, at)) {
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  void read_list(const toml::node& node, const Limits& lim, const std::string& shown, Position at,
+                 std::vector<std::string>& out) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) {
+      error(at, shown,
+            "expected an array of strings such as [\"T1\", \"T2\"], got " + describe(node));
+      return;
+    }
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      const std::string element_shown = shown + "[" + std::to_string(i) + "]";
+      const Position element_at = position_of(element.source());
+      positions_[element_shown] = element_at;
+      if (auto v = read_string(element, lim, element_shown, element_at)) {
+        values.push_back(std::move(*v));
+      }
+    }
+    out = std::move(values);
+  }
+
+  // [detect.course]: any name, each a duration; names not set keep their defaults.
+  void read_duration_map(const toml::node& node, const Limits& lim, const std::string& shown,
+                         Position at, std::map<std::string, Millis>& out) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      error(at, shown, "expected a table of name = duration, got " + describe(node));
+      return;
+    }
+    for (auto&& [key, child] : *table) {
+      const std::string child_shown = shown + "." + std::string(key.str());
+      const Position child_at = position_of(key.source());
+      positions_[child_shown] = child_at;
+      if (key.str().empty()) {
+        error(child_at, child_shown, "a course name must not be empty");
+        continue;
+      }
+      if (auto v = read_duration(child, lim, "25m", child_shown, child_at)) {
+        out[std::string(key.str())] = *v;
+      }
+    }
+  }
+
+  std::string file_;
+  std::vector<ConfigError>& errors_;
+  Positions& positions_;
+};
+
+}  // namespace
+
+std::span<const Key<Config>> config_keys() { return kConfigKeys; }
+std::span<const Key<DeviceConfig>> device_keys() { return kDeviceKeys; }
+std::span<const Key<AreaConfig>> area_keys() { return kAreaKeys; }
+std::span<const Section> sections() { return kSections; }
+
+}  // namespace mend::config_schema
+
+namespace mend {
+
+ConfigResult parse_config(std::string_view toml_text, std::string_view file_name) {
+  using namespace config_schema;
+  ConfigResult result;
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file_name);
+  } catch (const toml::parse_error& e) {
+    result.errors.push_back(ConfigError{std::string(file_name),
+                                        static_cast<int>(e.source().begin.line),
+                                        static_cast<int>(e.source().begin.column), "",
+                                        "not valid TOML: " + std::string(e.description())});
+    return result;
+  }
+
+  Config config;
+  Positions positions;
+  Walker(file_name, result.errors, positions).walk_root(root, config);
+  apply_derived_defaults(config);
+  check_rules(config, positions, file_name, result.errors);
+
+  // The walk visits keys in toml++'s (sorted) order; people read errors top to bottom.
+  std::stable_sort(
+      result.errors.begin(), result.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+        const auto rank = [](const ConfigError& e) {
+          return std::pair{e.line == 0 ? std::numeric_limits<int>::max() : e.line, e.column};
+        };
+        return rank(a) < rank(b);
+      });
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+}  // namespace mend

@@ -1,0 +1,133 @@
+// The detection engine: events and the passage of time in, decisions out.
+//
+// How it works. Every failure kind in signals.md is "something started and nothing answered
+// it in time" (a seating and no order, a fired course and no serve) or "something happened
+// that is a failure by itself" (a bad review, a second void). The first sort is a Wait: a
+// subject, a start taken from the starting event's own ts, and a deadline on the monotonic
+// clock. The answering event removes the wait; on_tick() turns the waits whose deadline has
+// come into decisions. A wait that has breached stays until it is answered, raising severity
+// at 1.5x and 2x its threshold, so the answering event still lands on its case as evidence.
+//
+// Event timestamps are wall time from the source; deadlines are monotonic. An event's ts is
+// turned into a monotonic anchor once, when it arrives (anchor = now.mono - (now.wall - ts)),
+// so a late event counts from its own ts and a later jump of the wall clock moves nothing.
+//
+// The engine never reads a clock and never sleeps: the host calls on_tick(now) at
+// next_deadline(). A `now` earlier than one already seen is treated as the latest seen, so a
+// clock handed in out of order can neither fire a wait early nor run time backwards.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/case.hpp"
+#include "core/config.hpp"
+#include "core/event.hpp"
+#include "core/json.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+struct Decision {
+  enum class Op : std::uint8_t {
+    kOpen,           // a new case: kind, subject, severity, evidence, reason
+    kAddEvidence,    // more evidence on an open case (a repeat breach, the answering event)
+    kRaiseSeverity,  // the wait goes on: severity is now `severity`
+    kClose,          // the condition has cleared by itself (a device back online); the case
+                     // book closes the case only if nobody has acted on it yet
+  };
+  Op op = Op::kOpen;
+  std::string case_id;
+  CaseKind kind = CaseKind::kTableNoOrder;
+  Subject subject;
+  Severity severity = Severity::kMedium;
+  std::vector<Evidence> evidence;
+  std::string reason;  // plain words: why this decision
+  WallTime at;         // the wall time of the decision
+  // Facts for explanations and policy: when the wait started (the starting event's ts), its
+  // threshold, and what is known of the party.
+  WallTime started;
+  Millis threshold{0};
+  std::int64_t party = 0;
+  double value = 0;  // booking value, 0 when unknown
+};
+std::string_view decision_op_name(Decision::Op op);
+
+struct EngineOutput {
+  std::vector<Decision> decisions;
+  bool duplicate = false;  // the event's id was seen before: nothing was done
+  std::optional<MonoTime> next_deadline;
+};
+
+// Everything the engine needs from the config; built from a Config so SIGHUP can swap it.
+struct DetectionSettings {
+  DetectConfig detect;
+  std::vector<DeviceConfig> devices;
+  std::vector<AreaConfig> areas;
+  std::size_t dedup_capacity = 100000;  // recent event ids remembered for duplicate checks
+  static DetectionSettings from(const Config& c);
+};
+
+// A plain, serialisable copy of the engine's state (see export_state/restore). It records the
+// monotonic and wall time of the export, so a restore can count the time the daemon was down.
+struct EngineState {
+  json::Value data;
+};
+
+// The live picture of one table, for the floor view.
+struct TableView {
+  std::string table;
+  std::string area;
+  bool seated = false;
+  WallTime seated_at;
+  std::string booking;
+  std::int64_t party = 0;
+  std::vector<std::string> checks;
+  bool ordered = false;
+  bool bill_requested = false;
+  std::vector<std::string> courses_waiting;  // fired, not served
+};
+
+class Engine {
+ public:
+  explicit Engine(DetectionSettings settings);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  EngineOutput on_event(const Event& e, Now now);
+  EngineOutput on_tick(Now now);
+
+  // A person closed the case: forget it, so the next breach for its subject opens a new one.
+  void on_case_closed(std::string_view case_id);
+
+  std::optional<MonoTime> next_deadline() const;
+
+  // New thresholds apply to waits started from now on; running waits keep their deadlines.
+  void update_settings(DetectionSettings settings);
+
+  EngineState export_state(Now now) const;
+  // Replaces all state. Returns an error message (and changes nothing) when the state is not
+  // one this build can read. Within one boot the monotonic clock carries every deadline as it
+  // was; after a reboot (same_boot false) the monotonic clock restarted, so the downtime is
+  // taken from the wall clock instead (never negative).
+  std::optional<std::string> restore(const EngineState& state, Now now, bool same_boot = true);
+
+  std::size_t pending_waits() const;
+  std::vector<TableView> tables() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mend

@@ -1,0 +1,471 @@
+#include "firmware-host/mendd/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+
+#include "adapters/clock.hpp"
+#include "adapters/mqtt/mqtt_link.hpp"
+#include "adapters/store/store.hpp"
+#include "adapters/systemd.hpp"
+#include "core/case_book.hpp"
+#include "core/codec.hpp"
+#include "core/engine.hpp"
+#include "core/metrics.hpp"
+#include "firmware-host/config_file.hpp"
+#include "web/api.hpp"
+#include "web/server.hpp"
+
+namespace mend {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr Millis kHousekeepingEvery = 10min;
+constexpr Millis kKeepClosedCases = 24h;
+constexpr std::size_t kPruneChunk = 5000;
+constexpr Millis kRefusalLogQuiet = 10s;  // refusals are logged once per burst
+
+CodecOptions codec_options(const Config& c) {
+  CodecOptions o;
+  o.venue = c.venue.id;
+  o.default_currency = c.venue.currency;
+  o.future_tolerance = c.detect.future_tolerance;
+  return o;
+}
+
+std::string spool_path_for(const std::string& db_path) { return db_path + ".spool"; }
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+class Daemon {
+ public:
+  Daemon(Config config, std::string config_path)
+      : config_(std::move(config)),
+        config_path_(std::move(config_path)),
+        codec_(codec_options(config_)),
+        engine_(DetectionSettings::from(config_)),
+        signals_(io_, SIGTERM, SIGINT),
+        hup_(io_, SIGHUP),
+        deadline_timer_(io_),
+        commit_timer_(io_),
+        housekeeping_timer_(io_),
+        watchdog_timer_(io_) {}
+
+  int run() {
+    open_store();
+    restore();
+    start_link();
+    start_http();
+    arm_signals();
+    arm_deadline(engine_.next_deadline());
+    arm_housekeeping();
+    arm_watchdog();
+    systemd::notify_status("connecting to the broker");
+    io_.run();
+    return exit_code_;
+  }
+
+ private:
+  // ---- start-up ----------------------------------------------------------------------------
+
+  // A box that has run before has a spool next to its database: a missing database there is
+  // lost data, not a fresh install, and must not be replaced silently by an empty one.
+  void open_store() {
+    const std::string& db = config_.store.path;
+    const bool fresh = !exists(db) && !exists(spool_path_for(db));
+    if (fresh) {
+      std::filesystem::create_directories(std::filesystem::path(db).parent_path());
+      spdlog::info("store {}: none yet, creating a new one", db);
+    }
+    store_ = Store::open(StoreOptions{db, fresh});
+    spdlog::info("store {}: open, {} events", db, store_->event_count());
+  }
+
+  void restore() {
+    for (auto& c : store_->load_cases(/*open_only=*/true)) cases_.load(std::move(c));
+    const Now now = read_clock();
+    const std::string boot = systemd::boot_id();
+    if (auto state = store_->load_engine_state()) {
+      auto parsed = json::parse(*state, json::ParseLimits{64, std::size_t{1} << 30});
+      if (!parsed) throw std::runtime_error("store: the engine state is not valid JSON");
+      const bool same_boot = store_->meta("boot_id").value_or("") == boot;
+      if (auto err = engine_.restore(EngineState{std::move(*parsed.value)}, now, same_boot)) {
+        throw std::runtime_error("store: cannot restore the engine state: " + *err);
+      }
+      spdlog::info("restored {} open cases and {} pending waits ({})", cases_.open_count(),
+                   engine_.pending_waits(), same_boot ? "same boot" : "after a reboot");
+    }
+    store_->stage_meta("boot_id", boot);
+    engine_dirty_ = true;
+    metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
+    // Whatever the restore makes due (waits that breached while we were down) fires now.
+    apply(engine_.on_tick(now));
+    schedule_commit();
+  }
+
+  void start_link() {
+    MqttLink::Options o;
+    o.mqtt = config_.mqtt;
+    o.venue = config_.venue.id;
+    o.spool_path = spool_path_for(config_.store.path);
+    MqttLink::Handlers h;
+    h.on_message = [this](MqttMessageIn m) {
+      asio::post(io_, [this, m = std::move(m)]() mutable { on_message(std::move(m)); });
+    };
+    h.on_up = [this] { on_link_up(); };
+    h.on_down = [this](const std::string& why) {
+      metrics_.mqtt_connected.set(0);
+      metrics_.mqtt_reconnects.inc();
+      spdlog::warn("broker {}:{}: {}; reconnecting", config_.mqtt.host, config_.mqtt.port, why);
+    };
+    link_ = std::make_unique<MqttLink>(io_, std::move(o), std::move(h));
+    // What the last run received but did not commit goes in first, in its order.
+    auto again = link_->unreleased();
+    const auto spool = link_->spool_stats();
+    if (!again.empty() || spool.torn_bytes_dropped > 0) {
+      spdlog::info(
+          "spool: {} messages received before the restart and not yet committed; "
+          "{} torn bytes dropped",
+          again.size(), spool.torn_bytes_dropped);
+    }
+    for (auto& m : again) on_message(std::move(m));
+    link_->start();
+  }
+
+  void start_http() {
+    api_ = std::make_unique<web::ApiContext>(
+        web::ApiContext{cases_, metrics_, [this] { return link_ && link_->connected(); },
+                        [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
+    router_ = std::make_unique<web::Router>(web::make_api_router(*api_));
+    web::ServerOptions o;
+    o.address = config_.http.listen;
+    o.port = static_cast<std::uint16_t>(config_.http.port);
+    http_ = std::make_unique<web::Server>(
+        io_, o, [this](const web::Request& r) { return router_->route(r); });
+    http_->start();
+    spdlog::info("http: listening on {}:{}", config_.http.listen, http_->port());
+  }
+
+  void on_link_up() {
+    metrics_.mqtt_connected.set(1);
+    spdlog::info("broker {}:{}: connected and subscribed", config_.mqtt.host, config_.mqtt.port);
+    // Publishes lost in a crash or sent while the link was down: put every open case's state
+    // back on its retained topic.
+    for (const Case* c : cases_.list(CaseFilter{})) publish_case(*c);
+    if (!ready_) {
+      ready_ = true;
+      systemd::notify_ready("subscribed; watching venue " + config_.venue.id);
+    } else {
+      systemd::notify_status("subscribed; watching venue " + config_.venue.id);
+    }
+  }
+
+  // ---- ingest ------------------------------------------------------------------------------
+
+  void on_message(MqttMessageIn m) {
+    const Now now = read_clock();
+    DecodeResult r = decode(m.topic, m.payload, m.received.wall, codec_);
+    if (auto* refusal = std::get_if<Refusal>(&r)) {
+      refuse(m, *refusal, now);
+    } else {
+      Event& e = std::get<Event>(r);
+      const bool known = store_->has_event(e.id);
+      EngineOutput out = known ? EngineOutput{} : engine_.on_event(e, now);
+      if (known || out.duplicate) {
+        metrics_.events_duplicate.inc();
+      } else {
+        store_->stage_event(e, m.topic);
+        metrics_.events_received[e.type].inc();
+        engine_dirty_ = true;
+        apply(std::move(out));
+      }
+    }
+    batch_seq_ = m.seq;
+    batch_arrivals_.push_back(m.received.mono);
+    link_->message_done();
+    schedule_commit();
+  }
+
+  void refuse(const MqttMessageIn& m, const Refusal& r, Now now) {
+    store_->stage_dead_letter(m.topic, m.payload, r, m.received.wall);
+    metrics_.events_refused[r.reason].inc();
+    metrics_.dead_letters.inc();
+    ++refusals_since_log_;
+    if (now.mono - last_refusal_log_ >= kRefusalLogQuiet) {
+      spdlog::warn("refused a payload on {}: {} ({} refused since the last report)", m.topic,
+                   r.message, refusals_since_log_);
+      refusals_since_log_ = 0;
+      last_refusal_log_ = now.mono;
+    }
+  }
+
+  // Engine decisions land in the case book; the changes are staged and published after commit.
+  void apply(EngineOutput out) {
+    for (const Decision& d : out.decisions) {
+      auto change = cases_.apply(d);
+      if (!change) continue;
+      const Case* c = cases_.find(change->case_id);
+      if (c == nullptr) continue;
+      store_->stage_case(*c);
+      to_publish_.insert(c->id);
+      if (change->what == CaseChange::What::kOpened) {
+        metrics_.cases_opened[c->kind].inc();
+        queue_alert(*c, "opened");
+        spdlog::info("case {} opened: {}", c->id, c->reason);
+      }
+      if (c->status == CaseStatus::kClosed) engine_.on_case_closed(c->id);
+    }
+    metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
+    arm_deadline(out.next_deadline ? out.next_deadline : engine_.next_deadline());
+  }
+
+  void queue_alert(const Case& c, std::string_view what) {
+    json::Object a;
+    a.append("case", c.id);
+    a.append("event", std::string(what));
+    a.append("kind", std::string(case_kind_name(c.kind)));
+    a.append("severity", std::string(severity_name(c.severity)));
+    a.append("subject", subject_to_json(c.subject));
+    a.append("text", c.reason);
+    a.append("recommendation", c.recommendation.text);
+    a.append("at", format_rfc3339(c.updated_at));
+    std::string payload = json::dump(json::Value(std::move(a)));
+    const std::string topic = "venue/" + config_.venue.id + "/mend/alerts";
+    // The cloud link picks alerts up from the outbox, for a manager who is not in the venue.
+    store_->stage_outbox(topic, payload, c.updated_at);
+    alerts_.emplace_back(topic, std::move(payload));
+  }
+
+  // ---- time --------------------------------------------------------------------------------
+
+  void arm_deadline(std::optional<MonoTime> deadline) {
+    if (!deadline) {
+      deadline_timer_.cancel();
+      armed_deadline_.reset();
+      return;
+    }
+    if (armed_deadline_ && *armed_deadline_ == *deadline) return;
+    armed_deadline_ = deadline;
+    const Millis wait = std::max(Millis{0}, *deadline - read_clock().mono);
+    deadline_timer_.expires_after(wait);
+    deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      armed_deadline_.reset();
+      engine_dirty_ = true;
+      apply(engine_.on_tick(read_clock()));
+      schedule_commit();
+    });
+  }
+
+  // ---- commit ------------------------------------------------------------------------------
+
+  // Bounded batch, bounded delay: commit now when the batch is full, else within the interval.
+  void schedule_commit() {
+    if (store_->staged_count() >= static_cast<std::size_t>(config_.store.commit_batch)) {
+      commit();
+      return;
+    }
+    if (commit_armed_ || (store_->staged_count() == 0 && !engine_dirty_)) return;
+    commit_armed_ = true;
+    commit_timer_.expires_after(config_.store.commit_interval);
+    commit_timer_.async_wait([this](const boost::system::error_code& ec) {
+      commit_armed_ = false;
+      if (!ec) commit();
+    });
+  }
+
+  void commit() {
+    if (engine_dirty_) {
+      store_->stage_engine_state(json::dump(engine_.export_state(read_clock()).data));
+      engine_dirty_ = false;
+    }
+    if (store_->staged_count() == 0) return;
+    try {
+      store_->commit();
+    } catch (const std::exception& e) {
+      // Staged work stays staged; the next tick tries again. Nothing is released or published.
+      metrics_.store_commit_failures.inc();
+      spdlog::error("store commit failed, will retry: {}", e.what());
+      engine_dirty_ = true;
+      schedule_commit();
+      return;
+    }
+    metrics_.store_commits.inc();
+    const MonoTime done = read_clock().mono;
+    for (MonoTime arrived : batch_arrivals_) {
+      metrics_.ingest_commit_seconds.observe(std::chrono::duration<double>(done - arrived).count());
+    }
+    batch_arrivals_.clear();
+    if (batch_seq_ > 0) link_->release(batch_seq_);
+    for (const auto& id : to_publish_) {
+      if (const Case* c = cases_.find(id)) publish_case(*c);
+    }
+    to_publish_.clear();
+    for (const auto& [topic, payload] : alerts_) link_->publish(topic, payload, false);
+    alerts_.clear();
+    metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
+    if (commit_armed_) commit_timer_.cancel();
+  }
+
+  void publish_case(const Case& c) {
+    const std::string topic = "venue/" + config_.venue.id + "/mend/cases/" + c.id;
+    // A closed case leaves the retained topic: an empty retained payload deletes it.
+    link_->publish(
+        topic, c.status == CaseStatus::kClosed ? std::string() : json::dump(case_to_json(c)), true);
+  }
+
+  bool store_writable() {
+    const MonoTime now = read_clock().mono;
+    if (now - writable_checked_ >= 1s) {
+      writable_ = store_->writable();
+      writable_checked_ = now;
+    }
+    return writable_;
+  }
+
+  // ---- housekeeping, signals, watchdog ------------------------------------------------------
+
+  void arm_housekeeping() {
+    housekeeping_timer_.expires_after(kHousekeepingEvery);
+    housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      const Now now = read_clock();
+      const std::size_t pruned =
+          store_->prune_events(now.wall - config_.store.event_retention, kPruneChunk);
+      if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
+      cases_.forget_closed(now.wall - kKeepClosedCases);
+      arm_housekeeping();
+    });
+  }
+
+  void arm_watchdog() {
+    const auto interval = systemd::watchdog_interval();
+    if (!interval) return;
+    watchdog_timer_.expires_after(*interval / 2);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      systemd::notify_watchdog();
+      arm_watchdog();
+    });
+  }
+
+  void arm_signals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      spdlog::info("signal {}: draining and stopping", sig);
+      shutdown();
+    });
+    arm_hup();
+  }
+  void arm_hup() {
+    hup_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      reload();
+      arm_hup();
+    });
+  }
+
+  // Parse, validate, then swap; the old config stays on any error.
+  void reload() {
+    const ConfigResult r = load_config_file(config_path_);
+    if (!r.config) {
+      for (const auto& e : r.errors) spdlog::error("reload: {}", e.to_string());
+      spdlog::error("reload: keeping the running config");
+      return;
+    }
+    const Config& next = *r.config;
+    if (next.venue.id != config_.venue.id || next.mqtt.host != config_.mqtt.host ||
+        next.mqtt.port != config_.mqtt.port || next.store.path != config_.store.path ||
+        next.http.listen != config_.http.listen || next.http.port != config_.http.port) {
+      spdlog::warn("reload: venue, broker, store and http changes take effect at the next start");
+    }
+    engine_.update_settings(DetectionSettings::from(next));
+    codec_.default_currency = next.venue.currency;
+    codec_.future_tolerance = next.detect.future_tolerance;
+    config_.detect = next.detect;
+    config_.devices = next.devices;
+    config_.areas = next.areas;
+    config_.store.commit_interval = next.store.commit_interval;
+    config_.store.commit_batch = next.store.commit_batch;
+    config_.store.event_retention = next.store.event_retention;
+    config_.log = next.log;
+    spdlog::set_level(spdlog::level::from_str(next.log.level));
+    spdlog::info("reload: {} applied", config_path_);
+  }
+
+  // Stop taking messages, let those already handed over run (they are queued on the executor
+  // ahead of the final step), commit, and leave.
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    systemd::notify_stopping();
+    if (http_) http_->stop();
+    link_->stop(2s);
+    asio::post(io_, [this] {
+      commit();
+      deadline_timer_.cancel();
+      commit_timer_.cancel();
+      housekeeping_timer_.cancel();
+      watchdog_timer_.cancel();
+      hup_.cancel();
+      spdlog::info("stopped: everything received is committed");
+      io_.stop();
+    });
+  }
+
+  Config config_;
+  std::string config_path_;
+  CodecOptions codec_;
+  Engine engine_;
+  CaseBook cases_;
+  Metrics metrics_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::signal_set hup_;
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer commit_timer_;
+  asio::steady_timer housekeeping_timer_;
+  asio::steady_timer watchdog_timer_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<MqttLink> link_;
+  std::unique_ptr<web::ApiContext> api_;
+  std::unique_ptr<web::Router> router_;
+  std::unique_ptr<web::Server> http_;
+
+  std::optional<MonoTime> armed_deadline_;
+  bool commit_armed_ = false;
+  bool engine_dirty_ = false;
+  bool ready_ = false;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+  std::uint64_t batch_seq_ = 0;
+  std::vector<MonoTime> batch_arrivals_;
+  std::set<std::string> to_publish_;
+  std::vector<std::pair<std::string, std::string>> alerts_;
+  MonoTime last_refusal_log_{};
+  std::uint64_t refusals_since_log_ = 0;
+  MonoTime writable_checked_{};
+  bool writable_ = false;
+};
+
+}  // namespace
+
+int run_daemon(const Config& config, const std::string& config_path) {
+  Daemon d(config, config_path);
+  return d.run();
+}
+
+}  // namespace mend

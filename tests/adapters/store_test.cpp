@@ -1,0 +1,685 @@
+// The SQLite store against real files in a fresh temporary directory: what it refuses at
+// open, what a commit makes visible and when, and what happens when the disk is "full".
+#include "adapters/store/store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "adapters/store/schema.hpp"
+#include "core/case.hpp"
+#include "core/codec.hpp"
+#include "core/event.hpp"
+#include "core/json.hpp"
+
+namespace mend {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A second, independent connection: what another process (mendctl, an attacker with a shell)
+// sees and can do to the file.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "raw open failed: " << sqlite3_errmsg(db_);
+    }
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << (err != nullptr ? err : "?");
+    }
+    sqlite3_free(err);
+  }
+  // The first column of the first row, as text ("" when there is no row).
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return out;
+    }
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+      const void* p = sqlite3_column_blob(s, 0);
+      out.assign(static_cast<const char*>(p), sqlite3_column_bytes(s, 0));
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+  std::int64_t count(const std::string& sql) { return std::stoll("0" + text(sql)); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string read_file(const std::string& path) {
+  std::string bytes(fs::file_size(path), '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return bytes;
+}
+
+void write_file(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+Event seated(std::string id, std::int64_t received_ms, std::string table = "T1") {
+  Event e;
+  e.id = std::move(id);
+  e.type = EventType::kGuestSeated;
+  e.ts = wall_from_ms(received_ms - 1000);
+  e.received = wall_from_ms(received_ms);
+  e.ts_from_source = true;
+  e.body = GuestSeated{std::move(table), "B7", 4, std::nullopt};
+  return e;
+}
+
+Case sample_case(std::string id) {
+  Case c;
+  c.id = std::move(id);
+  c.kind = CaseKind::kTableNoOrder;
+  c.subject.table = "T12";
+  c.severity = Severity::kMedium;
+  c.opened_at = wall_from_ms(1'700'000'000'000);
+  c.updated_at = c.opened_at;
+  c.reason = "seated 10 min ago, no order";
+  c.evidence.push_back(Evidence{"ev-1", "guest.seated", wall_from_ms(1'699'999'400'000), ""});
+  c.recommendation = Recommendation{"take_order_now", "Send a server to T12", ""};
+  return c;
+}
+
+AuditRecord audit_record(int n) {
+  json::Object detail;
+  detail.set("n", n);
+  return AuditRecord{wall_from_ms(1'700'000'000'000 + n),
+                     "u-" + std::to_string(n),
+                     "manager",
+                     "case.approve",
+                     "c-" + std::to_string(n),
+                     json::Value(std::move(detail))};
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = (fs::temp_directory_path() / "mend-store-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+    dir_ = templ;
+    path_ = dir_ + "/mend.db";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<Store> open(bool create = false) { return Store::open({path_, create}); }
+
+  // Opens and expects a StoreError whose message names the path and contains `what`.
+  void expect_refused(bool create, const std::string& what) {
+    try {
+      open(create);
+      ADD_FAILURE() << "opened, expected a refusal mentioning '" << what << "'";
+    } catch (const StoreError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(path_), std::string::npos) << msg;
+      EXPECT_NE(msg.find(what), std::string::npos) << msg;
+    }
+  }
+
+  // A real store with some events in it, closed again.
+  void make_store_with_events(int n) {
+    auto store = open(true);
+    for (int i = 0; i < n; ++i) {
+      Event e = seated("ev-" + std::to_string(i), 1'700'000'000'000 + i);
+      e.extra.set("padding", std::string(200, 'x'));
+      store->stage_event(e, "venue/v1/booking/guest.seated");
+    }
+    store->commit();
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+// ---- opening ---------------------------------------------------------------------------------
+
+TEST_F(StoreTest, CreatesAndMigratesFromNothing) {
+  auto store = open(true);
+  ASSERT_TRUE(fs::exists(path_));
+  EXPECT_FALSE(fs::exists(path_ + ".new"));
+  RawDb raw(path_);
+  EXPECT_EQ(raw.count("PRAGMA user_version"), store_schema::latest_version());
+  EXPECT_EQ(raw.count("PRAGMA application_id"), store_schema::kApplicationId);
+  EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
+  for (const char* table : {"events", "dead_letters", "cases", "case_history", "engine_state",
+                            "audit", "outbox", "meta"}) {
+    EXPECT_EQ(raw.count(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' "
+                                    "AND name = '") +
+                        table + "'"),
+              1)
+        << table;
+  }
+  EXPECT_EQ(store->event_count(), 0);
+  EXPECT_EQ(store->staged_count(), 0u);
+  EXPECT_TRUE(store->writable());
+}
+
+TEST_F(StoreTest, ReopenKeepsData) {
+  {
+    auto store = open(true);
+    EXPECT_TRUE(store->stage_event(seated("ev-1", 1000), "venue/v1/booking/guest.seated"));
+    store->stage_case(sample_case("c-1"));
+    store->stage_meta("boot_id", "boot-a");
+    store->stage_engine_state(R"({"waits":[]})");
+    store->commit();
+  }
+  // create = true on an existing, healthy store opens it; it never starts over.
+  auto store = open(true);
+  EXPECT_EQ(store->event_count(), 1);
+  EXPECT_TRUE(store->has_event("ev-1"));
+  ASSERT_EQ(store->load_cases(true).size(), 1u);
+  EXPECT_EQ(store->load_cases(true)[0], sample_case("c-1"));
+  EXPECT_EQ(store->meta("boot_id"), "boot-a");
+  EXPECT_EQ(store->load_engine_state(), R"({"waits":[]})");
+}
+
+TEST_F(StoreTest, RefusesANewerSchema) {
+  open(true).reset();
+  {
+    RawDb raw(path_);
+    raw.exec("PRAGMA user_version = " + std::to_string(store_schema::latest_version() + 1));
+  }
+  expect_refused(false, "newer than this build knows");
+  expect_refused(true, "newer than this build knows");
+}
+
+TEST_F(StoreTest, RefusesGarbageAndLeavesItAlone) {
+  std::string garbage;
+  for (int i = 0; i < 8192; ++i) garbage += static_cast<char>((i * 7919 + 13) % 251);
+  write_file(path_, garbage);
+  expect_refused(true, "not a SQLite database");
+  EXPECT_EQ(read_file(path_), garbage);
+  EXPECT_FALSE(fs::exists(path_ + "-wal"));
+}
+
+TEST_F(StoreTest, RefusesATextFile) {
+  write_file(path_, "[store]\npath = \"/var/lib/mend/mend.db\"\n");
+  expect_refused(true, "not a SQLite database");
+}
+
+TEST_F(StoreTest, RefusesAnEmptyFile) {
+  write_file(path_, "");
+  expect_refused(true, "empty (0 bytes)");
+  EXPECT_EQ(fs::file_size(path_), 0u);
+}
+
+TEST_F(StoreTest, RefusesATruncatedFile) {
+  make_store_with_events(300);
+  const std::string whole = read_file(path_);
+  ASSERT_GT(whole.size(), 16u * 4096) << "the fixture should span many pages";
+  for (std::size_t keep :
+       {whole.size() / 2, std::size_t{4096}, std::size_t{1000}, std::size_t{50}}) {
+    write_file(path_, std::string_view(whole).substr(0, keep));
+    SCOPED_TRACE("kept " + std::to_string(keep) + " bytes");
+    try {
+      open(true);
+      ADD_FAILURE() << "a truncated file was opened";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find(path_), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(fs::file_size(path_), keep) << "the refused file must not be touched";
+  }
+}
+
+TEST_F(StoreTest, RefusesADamagedPage) {
+  make_store_with_events(300);
+  std::string bytes = read_file(path_);
+  // Scribble over the middle of page 5 (a b-tree page of the events table or its index),
+  // leaving the header intact so only quick_check can tell.
+  for (std::size_t i = 4 * 4096 + 8; i < 4 * 4096 + 3000; ++i) bytes[i] = '\x5a';
+  write_file(path_, bytes);
+  expect_refused(true, "damaged");
+}
+
+TEST_F(StoreTest, RefusesAnotherProgramsDatabase) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('mine');", nullptr,
+               nullptr, nullptr);
+  sqlite3_close(db);
+  expect_refused(true, "not a Mend database");
+  RawDb raw(path_);
+  EXPECT_EQ(raw.text("SELECT x FROM notes"), "mine");
+}
+
+TEST_F(StoreTest, RefusesOurIdWithoutAMetaTable) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const std::string sql =
+      "PRAGMA application_id = " + std::to_string(store_schema::kApplicationId) +
+      "; CREATE TABLE events (id TEXT);";
+  sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  expect_refused(true, "no meta table");
+}
+
+TEST_F(StoreTest, RefusesALeftoverWalWithoutItsDatabase) {
+  open(true).reset();
+  write_file(path_ + "-wal", std::string(4096, '\1'));
+  fs::remove(path_);
+  expect_refused(true, "-wal");
+  EXPECT_FALSE(fs::exists(path_)) << "no new database may appear in place of the deleted one";
+}
+
+TEST_F(StoreTest, RefusesAMissingFileWithoutCreate) {
+  expect_refused(false, "no database file");
+  EXPECT_FALSE(fs::exists(path_));
+}
+
+TEST_F(StoreTest, RefusesAReadOnlyFile) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root can write a read-only file";
+  open(true).reset();
+  ASSERT_EQ(::chmod(path_.c_str(), 0444), 0);
+  expect_refused(false, "read-only");
+}
+
+TEST_F(StoreTest, CreateIgnoresAStaleHalfMadeDatabase) {
+  // A power cut during a first start leaves "<path>.new"; the next start makes a fresh one.
+  write_file(path_ + ".new", "half");
+  auto store = open(true);
+  EXPECT_FALSE(fs::exists(path_ + ".new"));
+  EXPECT_EQ(store->event_count(), 0);
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+TEST_F(StoreTest, EventsAreDeduplicatedById) {
+  auto store = open(true);
+  const Event e = seated("ev-1", 5000);
+  EXPECT_FALSE(store->has_event("ev-1"));
+  EXPECT_TRUE(store->stage_event(e, "venue/v1/booking/guest.seated"));
+  EXPECT_TRUE(store->has_event("ev-1"));
+  EXPECT_FALSE(store->stage_event(e, "venue/v1/booking/guest.seated")) << "staged already";
+  EXPECT_EQ(store->staged_count(), 1u);
+  EXPECT_EQ(store->commit().events, 1u);
+  EXPECT_TRUE(store->has_event("ev-1"));
+  EXPECT_FALSE(store->stage_event(e, "venue/v1/booking/guest.seated")) << "committed already";
+  EXPECT_EQ(store->staged_count(), 0u);
+  store.reset();
+
+  store = open();
+  EXPECT_TRUE(store->has_event("ev-1")) << "a redelivery after a restart is the same event";
+  EXPECT_FALSE(store->stage_event(e, "venue/v1/booking/guest.seated"));
+  EXPECT_EQ(store->event_count(), 1);
+
+  RawDb raw(path_);
+  EXPECT_EQ(raw.text("SELECT json FROM events WHERE id = 'ev-1'"), json::dump(event_to_json(e)));
+  EXPECT_EQ(raw.text("SELECT type FROM events"), "guest.seated");
+  EXPECT_EQ(raw.text("SELECT topic FROM events"), "venue/v1/booking/guest.seated");
+  EXPECT_EQ(raw.count("SELECT ts FROM events"), 4000);
+  EXPECT_EQ(raw.count("SELECT received FROM events"), 5000);
+}
+
+TEST_F(StoreTest, ABatchIsInvisibleUntilCommitThenAllVisible) {
+  auto store = open(true);
+  RawDb other(path_);
+  for (int i = 0; i < 200; ++i) {
+    store->stage_event(seated("ev-" + std::to_string(i), 1000 + i), "venue/v1/booking/x");
+  }
+  store->stage_case(sample_case("c-1"));
+  store->stage_audit(audit_record(1));
+  store->stage_outbox("cloud/cases", "{}", wall_from_ms(1));
+  store->stage_meta("spool_offset", "42");
+  EXPECT_EQ(store->staged_count(), 204u);
+
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM events"), 0);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM audit"), 0);
+
+  const CommitStats stats = store->commit();
+  EXPECT_EQ(stats.events, 200u);
+  EXPECT_EQ(stats.cases, 1u);
+  EXPECT_EQ(stats.audit, 1u);
+  EXPECT_EQ(stats.outbox, 1u);
+  EXPECT_EQ(stats.meta, 1u);
+  EXPECT_EQ(store->staged_count(), 0u);
+
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM events"), 200);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM audit"), 1);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM outbox"), 1);
+  EXPECT_EQ(other.text("SELECT value FROM meta WHERE key = 'spool_offset'"), "42");
+}
+
+TEST_F(StoreTest, CommitWithNothingStagedDoesNothing) {
+  auto store = open(true);
+  const CommitStats stats = store->commit();
+  EXPECT_EQ(stats.events + stats.cases + stats.audit + stats.meta, 0u);
+  EXPECT_FALSE(stats.engine_state);
+}
+
+// ---- dead letters ----------------------------------------------------------------------------
+
+TEST_F(StoreTest, DeadLettersKeepTheRawBytesAndTheReason) {
+  auto store = open(true);
+  const std::string payload("{\"id\":\xff\xfe\0x}", 11);  // embedded NUL
+  store->stage_dead_letter("venue/v1/till/order.opened", payload,
+                           Refusal{RefusalReason::kNotUtf8, "", "payload is not UTF-8"},
+                           wall_from_ms(7000));
+  store->stage_dead_letter("venue/v1/till/order.opened", "",
+                           Refusal{RefusalReason::kNotJson, "", "empty payload"},
+                           wall_from_ms(7001));
+  store->stage_dead_letter(
+      "venue/v1/booking/guest.seated", R"({"id":"x","party":"four"})",
+      Refusal{RefusalReason::kWrongType, "party", "field 'party' must be an integer >= 1"},
+      wall_from_ms(7002));
+  store->commit();
+
+  EXPECT_EQ(store->dead_letter_count(), 3);
+  const auto rows = store->dead_letters(10);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].reason, "wrong_type");
+  EXPECT_EQ(rows[0].field, "party");
+  EXPECT_EQ(rows[0].message, "field 'party' must be an integer >= 1");
+  EXPECT_EQ(rows[0].topic, "venue/v1/booking/guest.seated");
+  EXPECT_EQ(rows[0].received, wall_from_ms(7002));
+  EXPECT_EQ(rows[1].payload, "");
+  EXPECT_EQ(rows[2].payload, payload) << "bytes, including the NUL and invalid UTF-8";
+  EXPECT_EQ(rows[2].reason, refusal_reason_name(RefusalReason::kNotUtf8));
+  EXPECT_EQ(store->dead_letters(1).size(), 1u);
+}
+
+// ---- cases -----------------------------------------------------------------------------------
+
+TEST_F(StoreTest, CasesUpsertAndAppendHistory) {
+  auto store = open(true);
+  Case c = sample_case("c-1");
+  ASSERT_FALSE(apply_transition(c, CaseStatus::kAcknowledged, Actor{"u-1", "staff"},
+                                wall_from_ms(1'700'000'060'000), "on it"));
+  store->stage_case(c);
+  EXPECT_EQ(store->commit().history, 1u);
+
+  ASSERT_FALSE(apply_transition(c, CaseStatus::kActioned, Actor{"u-1", "staff"},
+                                wall_from_ms(1'700'000'120'000), "order taken"));
+  store->stage_case(c);
+  ASSERT_FALSE(apply_transition(c, CaseStatus::kResolved, kSystemActor,
+                                wall_from_ms(1'700'000'180'000), ""));
+  store->stage_case(c);  // staged twice before a commit: one upsert
+  EXPECT_EQ(store->staged_count(), 1u);
+  const CommitStats stats = store->commit();
+  EXPECT_EQ(stats.cases, 1u);
+  EXPECT_EQ(stats.history, 2u);
+
+  RawDb raw(path_);
+  EXPECT_EQ(raw.count("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(raw.text("SELECT status FROM cases"), "resolved");
+  EXPECT_EQ(raw.text("SELECT kind FROM cases"), "table.no_order");
+  EXPECT_EQ(raw.count("SELECT COUNT(*) FROM case_history WHERE case_id = 'c-1'"), 3);
+  EXPECT_EQ(raw.text("SELECT to_status FROM case_history WHERE seq = 0"), "acknowledged");
+  EXPECT_EQ(raw.text("SELECT note FROM case_history WHERE seq = 1"), "order taken");
+  EXPECT_EQ(raw.text("SELECT actor_role FROM case_history WHERE seq = 2"), "system");
+  EXPECT_EQ(raw.text("SELECT json FROM cases"), json::dump(case_to_json(c)));
+
+  auto open_cases = store->load_cases(true);
+  ASSERT_EQ(open_cases.size(), 1u);
+  EXPECT_EQ(open_cases[0], c);
+
+  ASSERT_FALSE(
+      apply_transition(c, CaseStatus::kClosed, kSystemActor, wall_from_ms(1'700'000'240'000), ""));
+  store->stage_case(c);
+  store->stage_case(sample_case("c-2"));
+  store->commit();
+  ASSERT_EQ(store->load_cases(true).size(), 1u);
+  EXPECT_EQ(store->load_cases(true)[0].id, "c-2");
+  EXPECT_EQ(store->load_cases(false).size(), 2u);
+}
+
+TEST_F(StoreTest, ADamagedCaseRowIsAClearError) {
+  auto store = open(true);
+  store->stage_case(sample_case("c-1"));
+  store->commit();
+  RawDb(path_).exec("UPDATE cases SET json = '{\"id\":' WHERE id = 'c-1'");
+  try {
+    store->load_cases(true);
+    ADD_FAILURE() << "loaded a damaged case";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("case c-1"), std::string::npos) << e.what();
+  }
+}
+
+// ---- engine state and meta -------------------------------------------------------------------
+
+TEST_F(StoreTest, EngineStateRoundTrips) {
+  auto store = open(true);
+  EXPECT_EQ(store->load_engine_state(), std::nullopt);
+  store->stage_engine_state(R"({"waits":[{"id":"w1"}]})");
+  store->stage_engine_state(R"({"waits":[{"id":"w2"}]})");  // the latest wins
+  EXPECT_EQ(store->staged_count(), 1u);
+  EXPECT_TRUE(store->commit().engine_state);
+  EXPECT_EQ(store->load_engine_state(), R"({"waits":[{"id":"w2"}]})");
+  const std::string big = "{\"blob\":\"" + std::string(200'000, 'a') + "\"}";
+  store->stage_engine_state(big);
+  store->commit();
+  EXPECT_EQ(store->load_engine_state(), big);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.count("SELECT COUNT(*) FROM engine_state"), 1);
+  EXPECT_GT(raw.count("SELECT saved_at FROM engine_state"), 1'600'000'000'000);
+}
+
+TEST_F(StoreTest, MetaValues) {
+  auto store = open(true);
+  EXPECT_EQ(store->meta("spool_offset"), std::nullopt);
+  store->stage_meta("spool_offset", "1");
+  store->stage_meta("spool_offset", "2");
+  store->commit();
+  EXPECT_EQ(store->meta("spool_offset"), "2");
+  EXPECT_THROW(store->stage_meta("store.audit_head", "x"), std::invalid_argument);
+}
+
+// ---- audit -----------------------------------------------------------------------------------
+
+TEST_F(StoreTest, AuditChainVerifiesAndLinks) {
+  auto store = open(true);
+  EXPECT_EQ(store->verify_audit_chain(), std::nullopt) << "an empty chain is intact";
+  for (int i = 1; i <= 5; ++i) store->stage_audit(audit_record(i));
+  store->commit();
+  for (int i = 6; i <= 8; ++i) store->stage_audit(audit_record(i));
+  store->commit();
+  EXPECT_EQ(store->verify_audit_chain(), std::nullopt);
+
+  const auto rows = store->audit(100);
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_EQ(rows.front().id, 8);  // newest first
+  EXPECT_EQ(rows.back().prev_hash, "");
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].prev_hash, rows[i + 1].hash) << "row " << rows[i].id;
+    EXPECT_EQ(rows[i].hash.size(), 64u);
+  }
+  EXPECT_EQ(rows[0].actor, "u-8");
+  EXPECT_EQ(rows[0].detail, R"({"n":8})");
+  EXPECT_EQ(rows[0].at, wall_from_ms(1'700'000'000'008));
+
+  const auto page = store->audit(3, 6);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].id, 5);
+  EXPECT_EQ(page[2].id, 3);
+}
+
+TEST_F(StoreTest, AuditTamperingIsDetected) {
+  auto store = open(true);
+  for (int i = 1; i <= 6; ++i) store->stage_audit(audit_record(i));
+  store->commit();
+  ASSERT_EQ(store->verify_audit_chain(), std::nullopt);
+  RawDb raw(path_);
+
+  raw.exec("UPDATE audit SET detail = '{\"n\":99}' WHERE id = 3");
+  EXPECT_EQ(store->verify_audit_chain(), 3);
+  raw.exec("UPDATE audit SET detail = '{\"n\":3}' WHERE id = 3");
+  ASSERT_EQ(store->verify_audit_chain(), std::nullopt) << "restored";
+
+  raw.exec("UPDATE audit SET actor = 'someone-else' WHERE id = 2");
+  EXPECT_EQ(store->verify_audit_chain(), 2);
+  raw.exec("UPDATE audit SET actor = 'u-2' WHERE id = 2");
+
+  // A deleted row breaks the next row's link.
+  raw.exec("DELETE FROM audit WHERE id = 4");
+  EXPECT_EQ(store->verify_audit_chain(), 5);
+}
+
+TEST_F(StoreTest, AuditTailDeletionIsDetectedAndNotPaperedOver) {
+  auto store = open(true);
+  for (int i = 1; i <= 4; ++i) store->stage_audit(audit_record(i));
+  store->commit();
+  RawDb(path_).exec("DELETE FROM audit WHERE id = 4");
+  EXPECT_EQ(store->verify_audit_chain(), 4) << "the first missing id";
+  // Later records chain from the recorded head, so the gap stays visible.
+  store->stage_audit(audit_record(5));
+  store->commit();
+  EXPECT_EQ(store->verify_audit_chain(), 5);
+}
+
+TEST_F(StoreTest, AuditRowsAddedBehindTheStoresBackAreDetected) {
+  auto store = open(true);
+  store->stage_audit(audit_record(1));
+  store->commit();
+  RawDb(path_).exec(
+      "INSERT INTO audit (at, actor, role, action, target, detail, prev_hash, hash) "
+      "VALUES (1, 'x', 'admin', 'case.delete', 'c-1', '{}', '', '')");
+  EXPECT_EQ(store->verify_audit_chain(), 2);
+}
+
+// ---- outbox ----------------------------------------------------------------------------------
+
+TEST_F(StoreTest, OutboxDepth) {
+  auto store = open(true);
+  EXPECT_EQ(store->outbox_depth(), 0);
+  for (int i = 0; i < 7; ++i) {
+    store->stage_outbox("cloud/v1/cases", "{\"n\":" + std::to_string(i) + "}", wall_from_ms(i));
+  }
+  EXPECT_EQ(store->outbox_depth(), 0) << "staged is not stored";
+  EXPECT_EQ(store->commit().outbox, 7u);
+  EXPECT_EQ(store->outbox_depth(), 7);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.count("SELECT attempts FROM outbox WHERE id = 3"), 0);
+  EXPECT_EQ(raw.count("SELECT next_attempt FROM outbox WHERE id = 3"), 2);
+}
+
+// ---- retention -------------------------------------------------------------------------------
+
+TEST_F(StoreTest, PruneIsBoundedAndOldestFirst) {
+  auto store = open(true);
+  for (int i = 0; i < 1500; ++i) {
+    store->stage_event(seated("ev-" + std::to_string(i), 10'000 + i), "t");
+  }
+  store->commit();
+  const WallTime cutoff = wall_from_ms(10'000 + 1200);  // 1200 events are older
+
+  EXPECT_EQ(store->prune_events(cutoff, 700), 700u) << "at most max_rows per call";
+  EXPECT_EQ(store->event_count(), 800);
+  EXPECT_FALSE(store->has_event("ev-0"));
+  EXPECT_FALSE(store->has_event("ev-699"));
+  EXPECT_TRUE(store->has_event("ev-700"));
+
+  EXPECT_EQ(store->prune_events(cutoff, 700), 500u) << "the rest of the old ones";
+  EXPECT_EQ(store->prune_events(cutoff, 700), 0u);
+  EXPECT_EQ(store->event_count(), 300);
+  EXPECT_TRUE(store->has_event("ev-1200"));
+  EXPECT_EQ(store->prune_events(wall_from_ms(1'000'000), 0), 0u);
+
+  for (int i = 0; i < 5; ++i) {
+    store->stage_dead_letter("t", "x", Refusal{}, wall_from_ms(100 + i));
+  }
+  store->commit();
+  EXPECT_EQ(store->prune_dead_letters(wall_from_ms(103), 10), 3u);
+  EXPECT_EQ(store->dead_letter_count(), 2);
+}
+
+// ---- failures on the running path ------------------------------------------------------------
+
+TEST_F(StoreTest, AFailedCommitKeepsEverythingStagedAndALaterOneSucceeds) {
+  auto store = open(true);
+  store->stage_event(seated("ev-base", 1), "t");
+  store->commit();
+
+  // Fault injection: the file may not grow by a single page, as on a full SD card.
+  sqlite3* db = store->native_handle();
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA max_page_count = 1", nullptr, nullptr, &err), SQLITE_OK);
+  sqlite3_free(err);
+
+  for (int i = 0; i < 300; ++i) {
+    Event e = seated("ev-" + std::to_string(i), 100 + i);
+    e.extra.set("padding", std::string(500, 'p'));
+    store->stage_event(e, "t");
+  }
+  store->stage_case(sample_case("c-1"));
+  store->stage_audit(audit_record(1));
+  store->stage_engine_state("{}");
+  const std::size_t staged = store->staged_count();
+  ASSERT_EQ(staged, 303u);
+
+  try {
+    store->commit();
+    FAIL() << "the commit should have hit the page limit";
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path_), std::string::npos) << msg;
+    EXPECT_NE(msg.find("full"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("kept for a retry"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(store->staged_count(), staged);
+  EXPECT_TRUE(store->has_event("ev-17")) << "still staged";
+  EXPECT_FALSE(store->writable()) << "/readyz reports the failure";
+  RawDb other(path_);
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM events"), 1) << "nothing of the batch was written";
+  EXPECT_EQ(other.count("SELECT COUNT(*) FROM audit"), 0);
+  EXPECT_EQ(store->event_count(), 1);
+
+  // A retry while the disk is still full fails the same way and still loses nothing.
+  EXPECT_THROW(store->commit(), StoreError);
+  EXPECT_EQ(store->staged_count(), staged);
+
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const CommitStats stats = store->commit();
+  EXPECT_EQ(stats.events, 300u);
+  EXPECT_EQ(stats.audit, 1u);
+  EXPECT_EQ(store->staged_count(), 0u);
+  EXPECT_EQ(store->event_count(), 301);
+  EXPECT_EQ(store->verify_audit_chain(), std::nullopt);
+  EXPECT_TRUE(store->writable());
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
+TEST_F(StoreTest, WritableIsFalseWhileAnotherConnectionHoldsTheWriteLock) {
+  auto store = open(true);
+  EXPECT_TRUE(store->writable());
+  RawDb other(path_);
+  other.exec("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE");
+  EXPECT_FALSE(store->writable());
+  other.exec("ROLLBACK");
+  EXPECT_TRUE(store->writable());
+}
+
+TEST_F(StoreTest, IntegrityCheckIsOk) {
+  make_store_with_events(50);
+  auto store = open();
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
+}  // namespace
+}  // namespace mend

@@ -1,0 +1,123 @@
+#include "core/case_book.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mend {
+namespace {
+
+using namespace std::chrono_literals;
+
+const WallTime kT0 = wall_from_ms(1795374000000);
+
+Decision open_decision(std::string id, CaseKind kind) {
+  Decision d;
+  d.op = Decision::Op::kOpen;
+  d.case_id = std::move(id);
+  d.kind = kind;
+  d.subject.table = "T12";
+  d.subject.device = "fridge-1";
+  d.subject.review = "R1";
+  d.severity = Severity::kMedium;
+  d.at = kT0;
+  d.reason = "because";
+  d.evidence.push_back(Evidence{"ev-1", "guest.seated", kT0 - 10min, ""});
+  return d;
+}
+
+TEST(CaseBook, OpenMakesACaseWithARecommendation) {
+  CaseBook book;
+  auto change = book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  ASSERT_TRUE(change);
+  EXPECT_EQ(change->what, CaseChange::What::kOpened);
+  const Case* c = book.find("c-1");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, CaseStatus::kOpen);
+  EXPECT_EQ(c->reason, "because");
+  EXPECT_EQ(c->recommendation.action, "take_order_now");
+  EXPECT_NE(c->recommendation.text.find("table T12"), std::string::npos);
+  EXPECT_EQ(book.open_count(), 1u);
+}
+
+TEST(CaseBook, EveryKindHasARecommendation) {
+  for (int i = 0; i < kCaseKindCount; ++i) {
+    const auto r = default_recommendation(static_cast<CaseKind>(i), Subject{});
+    EXPECT_FALSE(r.action.empty()) << case_kind_name(static_cast<CaseKind>(i));
+    EXPECT_FALSE(r.text.empty());
+  }
+  EXPECT_EQ(default_recommendation(CaseKind::kReviewNegative, Subject{}).needs_approval_by,
+            "manager")
+      << "a message to a guest waits for a manager";
+}
+
+TEST(CaseBook, EvidenceAndSeverityLandOnTheCase) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  Decision more;
+  more.op = Decision::Op::kAddEvidence;
+  more.case_id = "c-1";
+  more.severity = Severity::kMedium;
+  more.at = kT0 + 4min;
+  more.evidence.push_back(Evidence{"ev-2", "order.opened", kT0 + 4min, "Order taken after 14m"});
+  ASSERT_TRUE(book.apply(more));
+  Decision raise_it = more;
+  raise_it.op = Decision::Op::kRaiseSeverity;
+  raise_it.severity = Severity::kHigh;
+  raise_it.evidence.clear();
+  raise_it.at = kT0 + 5min;
+  ASSERT_EQ(book.apply(raise_it)->what, CaseChange::What::kSeverity);
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->evidence.size(), 2u);
+  EXPECT_EQ(c->severity, Severity::kHigh);
+  EXPECT_EQ(c->updated_at, kT0 + 5min);
+}
+
+TEST(CaseBook, CloseOnlyWhileNobodyActed) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kDeviceOffline));
+  book.apply(open_decision("c-2", CaseKind::kDeviceOffline));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.transition("c-2", CaseStatus::kAcknowledged, Actor{"u-1", "staff"}, kT0, "")));
+  Decision close;
+  close.op = Decision::Op::kClose;
+  close.at = kT0 + 1min;
+  close.reason = "Device fridge-1 is back online.";
+  close.case_id = "c-1";
+  EXPECT_EQ(book.apply(close)->what, CaseChange::What::kStatus);
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kClosed);
+  EXPECT_EQ(book.find("c-1")->history.back().by, kSystemActor);
+  close.case_id = "c-2";
+  EXPECT_EQ(book.apply(close)->what, CaseChange::What::kEvidence);
+  EXPECT_EQ(book.find("c-2")->status, CaseStatus::kAcknowledged) << "a person has it";
+}
+
+TEST(CaseBook, RefusedTransitionSaysWhyAndChangesNothing) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  auto r = book.transition("c-1", CaseStatus::kFollowUp, Actor{"u-1", "staff"}, kT0, "");
+  ASSERT_TRUE(std::holds_alternative<std::string>(r));
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kOpen);
+  r = book.transition("c-404", CaseStatus::kClosed, Actor{"u-1", "staff"}, kT0, "");
+  EXPECT_EQ(std::get<std::string>(r), "no case c-404");
+  Decision stray;
+  stray.op = Decision::Op::kAddEvidence;
+  stray.case_id = "c-404";
+  EXPECT_FALSE(book.apply(stray));
+}
+
+TEST(CaseBook, ListFiltersAndForgetsOldClosedCases) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  book.apply(open_decision("c-2", CaseKind::kBillSlow));
+  book.apply(open_decision("c-3", CaseKind::kBillSlow));
+  book.transition("c-3", CaseStatus::kClosed, Actor{"u-1", "manager"}, kT0 + 1min, "");
+  EXPECT_EQ(book.list({}).size(), 3u);
+  EXPECT_EQ(book.list({std::nullopt, CaseKind::kBillSlow, false}).size(), 2u);
+  EXPECT_EQ(book.list({std::nullopt, std::nullopt, true}).size(), 2u);
+  EXPECT_EQ(book.list({CaseStatus::kClosed, std::nullopt, false}).size(), 1u);
+  EXPECT_EQ(book.forget_closed(kT0 + 1min), 0u);
+  EXPECT_EQ(book.forget_closed(kT0 + 2min), 1u);
+  EXPECT_EQ(book.find("c-3"), nullptr);
+}
+
+}  // namespace
+}  // namespace mend

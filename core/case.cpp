@@ -87,7 +87,7 @@ std::optional<std::string> apply_transition(Case& c, CaseStatus to, const Actor&
 
 json::Value subject_to_json(const Subject& s) {
   json::Object o;
-  const std::array<std::pair<std::string_view, const std::string*>, 10> fields{{
+  const std::array<std::pair<std::string_view, const std::string*>, 11> fields{{
       {"table", &s.table},
       {"check", &s.check},
       {"course", &s.course},
@@ -95,6 +95,7 @@ json::Value subject_to_json(const Subject& s) {
       {"customer", &s.customer},
       {"device", &s.device},
       {"enquiry", &s.enquiry},
+      {"walk_in", &s.walk_in},
       {"review", &s.review},
       {"area", &s.area},
       {"kind", &s.kind},
@@ -188,6 +189,7 @@ std::optional<Case> case_from_json(const json::Value& v) {
     c.subject.customer = str(s->get("customer"));
     c.subject.device = str(s->get("device"));
     c.subject.enquiry = str(s->get("enquiry"));
+    c.subject.walk_in = str(s->get("walk_in"));
     c.subject.review = str(s->get("review"));
     c.subject.area = str(s->get("area"));
     c.subject.kind = str(s->get("kind"));

@@ -56,6 +56,7 @@ struct Subject {
   std::string customer;
   std::string device;
   std::string enquiry;
+  std::string walk_in;  // arrival.unseated without a booking: the guest.arrived event's id
   std::string review;
   std::string area;
   std::string kind;  // pattern.recurring: the kind that recurs

@@ -316,7 +316,7 @@ struct Engine::Impl {
     w.stage = std::max(w.stage, stage);
     MonoTime next;
     if (w.stage == 1) {
-      next = w.anchor + t + t / 2;
+      next = w.anchor + (3 * t + Millis{1}) / 2;  // rounded up, as the stage test above counts
     } else if (w.stage == 2) {
       next = w.anchor + 2 * t;
     } else {
@@ -779,6 +779,7 @@ struct Engine::Impl {
       w.subject.customer = info.customer;
     } else {
       w.key = make_key(tag_of(w.kind), "walk-in", e.id);
+      w.subject.walk_in = e.id;
       walkins.push_back(w.key);
     }
     if (b.customer && !b.customer->id.empty()) w.subject.customer = b.customer->id;
@@ -1258,6 +1259,7 @@ Subject subject_from(const json::Value* v) {
   s.customer = str_of(v->get("customer"));
   s.device = str_of(v->get("device"));
   s.enquiry = str_of(v->get("enquiry"));
+  s.walk_in = str_of(v->get("walk_in"));
   s.review = str_of(v->get("review"));
   s.area = str_of(v->get("area"));
   s.kind = str_of(v->get("kind"));

@@ -41,7 +41,8 @@ class Server {
   // boost::system::system_error (whose what() names the address) when it cannot.
   Server(boost::asio::io_context& ioc, ServerOptions options, Handler handler);
   // Closes the listener and every connection without waiting; the handler is not called
-  // again. Prefer stop() and waiting for its callback.
+  // again. Run it on the io_context's thread or after run() has returned. Prefer stop() and
+  // waiting for its callback.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

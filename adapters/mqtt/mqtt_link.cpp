@@ -71,10 +71,10 @@ class MqttLink::Callback : public mqtt::callback {
 // Paho reports the outcome of connect and subscribe on its own thread; both hop to the executor.
 class MqttLink::Listener : public mqtt::iaction_listener {
  public:
-  Listener(MqttLink& link, std::string what, void (MqttLink::*ok)())
-      : link_(link), what_(std::move(what)), ok_(ok) {}
+  Listener(MqttLink& link, std::string what, std::function<void()> ok)
+      : link_(link), what_(std::move(what)), ok_(std::move(ok)) {}
   void on_success(const mqtt::token&) override {
-    boost::asio::post(link_.io_, [this] { (link_.*ok_)(); });
+    boost::asio::post(link_.io_, [this] { ok_(); });
   }
   void on_failure(const mqtt::token& tok) override {
     std::string why = what_ + " failed (code " + std::to_string(tok.get_return_code()) + ")";
@@ -84,7 +84,7 @@ class MqttLink::Listener : public mqtt::iaction_listener {
  private:
   MqttLink& link_;
   std::string what_;
-  void (MqttLink::*ok_)();
+  std::function<void()> ok_;
 };
 
 struct MqttLink::Client {
@@ -115,8 +115,9 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
       spool_(std::make_unique<Spool>(opt_.spool_path)),
       persistence_(std::make_unique<Persistence>(*spool_)),
       callback_(std::make_unique<Callback>(*this)),
-      connect_listener_(std::make_unique<Listener>(*this, "connect", &MqttLink::on_connected)),
-      subscribe_listener_(std::make_unique<Listener>(*this, "subscribe", &MqttLink::on_subscribed)),
+      connect_listener_(std::make_unique<Listener>(*this, "connect", [this] { on_connected(); })),
+      subscribe_listener_(
+          std::make_unique<Listener>(*this, "subscribe", [this] { on_subscribed(); })),
       retry_timer_(io),
       rng_(std::random_device{}()),
       next_seq_(spool_->last_incoming_seq()) {

@@ -37,7 +37,8 @@ reviews, with failures injected at a known rate and a ground truth of what mendd
   --reading-interval D    fridge/freezer reading interval, service time (1m)
   --threshold KEY=VALUE   a mendd [detect] threshold in service time, repeatable; the sim keeps
                           healthy waits under 60% of it and injected ones over 140%. Keys:
-                          )" + keys + R"(
+                          )" +
+         keys + R"(
   --start-wall MS         wall time of the start of service, epoch ms (now); payload ts values
                           are this plus the compressed offset
   --truth FILE            write the ground truth as JSON lines, before the service starts
@@ -64,7 +65,8 @@ CliResult parse_cli(const std::vector<std::string_view>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     std::optional<std::string_view> inline_value;
-    if (const std::size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string_view::npos) {
+    if (const std::size_t eq = arg.find('=');
+        arg.rfind("--", 0) == 0 && eq != std::string_view::npos) {
       inline_value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
     }
@@ -145,8 +147,8 @@ CliResult parse_cli(const std::vector<std::string_view>& args) {
       if (!take()) return need();
       const std::size_t eq = value.find('=');
       if (eq == std::string_view::npos) return bad("KEY=VALUE");
-      if (auto error = set_threshold(s.options.thresholds, value.substr(0, eq),
-                                     value.substr(eq + 1))) {
+      if (auto error =
+              set_threshold(s.options.thresholds, value.substr(0, eq), value.substr(eq + 1))) {
         return fail(*error);
       }
     } else if (arg == "--start-wall") {

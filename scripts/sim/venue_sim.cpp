@@ -16,22 +16,22 @@ constexpr std::uint64_t kPlanSalt = 0x706c616e;  // "plan"
 constexpr std::uint64_t kFailSalt = 0x6661696c;  // "fail"
 
 // Injected waits that end in "never answered" rather than "answered late", per kind.
-constexpr double kNeverServed = 0.25;     // a ticket nobody bumped
-constexpr double kWalkOut = 0.25;         // seated, nobody came, the party left
-constexpr double kLeftTheDoor = 0.3;      // a booked party that gave up waiting to be seated
-constexpr double kSilenceNotStatus = 0.5; // device.offline by silence rather than status
+constexpr double kNeverServed = 0.25;      // a ticket nobody bumped
+constexpr double kWalkOut = 0.25;          // seated, nobody came, the party left
+constexpr double kLeftTheDoor = 0.3;       // a booked party that gave up waiting to be seated
+constexpr double kSilenceNotStatus = 0.5;  // device.offline by silence rather than status
 
 // How busy the evening is, per table and hour of service.
 constexpr double kBookingsPerTableHour = 0.45;
 constexpr double kWalkInsPerTableHour = 0.15;
 
 constexpr std::array<std::string_view, 6> kStaff = {"ana", "ben", "chloe", "dev", "eli", "fatima"};
-constexpr std::array<std::string_view, 12> kFirstNames = {
-    "Ana", "Ben", "Chloe", "Dmitri", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko",
-    "Liam"};
-constexpr std::array<std::string_view, 12> kLastNames = {
-    "Silva", "Okafor", "Martin", "Novak", "Rossi", "Haddad", "Kim", "Berg", "Costa", "Walsh",
-    "Tanaka", "Moreau"};
+constexpr std::array<std::string_view, 12> kFirstNames = {"Ana",   "Ben",   "Chloe", "Dmitri",
+                                                          "Elena", "Farid", "Grace", "Hugo",
+                                                          "Ines",  "Jonas", "Keiko", "Liam"};
+constexpr std::array<std::string_view, 12> kLastNames = {"Silva", "Okafor", "Martin", "Novak",
+                                                         "Rossi", "Haddad", "Kim",    "Berg",
+                                                         "Costa", "Walsh",  "Tanaka", "Moreau"};
 constexpr std::array<std::string_view, 4> kBookingChannels = {"web", "phone", "app", "email"};
 constexpr std::array<std::string_view, 5> kBookingNotes = {
     "birthday", "window seat please", "high chair needed", "nut allergy", "anniversary"};
@@ -136,8 +136,8 @@ class Builder {
         plan_(splitmix64(options.seed ^ kPlanSalt)),
         fail_(splitmix64(options.seed ^ kFailSalt)) {
     char buf[16];
-    const std::uint64_t h = splitmix64(options.seed ^ splitmix64(static_cast<std::uint64_t>(
-                                                         options.start_wall_ms)));
+    const std::uint64_t h =
+        splitmix64(options.seed ^ splitmix64(static_cast<std::uint64_t>(options.start_wall_ms)));
     std::snprintf(buf, sizeof buf, "%06llx", static_cast<unsigned long long>(h & 0xffffff));
     tag_ = buf;
   }
@@ -203,7 +203,7 @@ class Builder {
 
   // ---- devices -----------------------------------------------------------------------------
   struct Outage {
-    Window dark;          // no message from the device in here
+    Window dark;  // no message from the device in here
     bool by_status = false;
   };
 
@@ -360,7 +360,8 @@ class Builder {
     const double hours = static_cast<double>(d) / kHour;
     std::vector<Party> parties;
 
-    const auto n_bookings = static_cast<int>(std::lround(o_.tables * hours * kBookingsPerTableHour));
+    const auto n_bookings =
+        static_cast<int>(std::lround(o_.tables * hours * kBookingsPerTableHour));
     const std::int64_t first_slot = 15 * kMinute;
     const std::int64_t last_slot = d - 90 * kMinute;
     std::int64_t ahead = 0;  // bookings made before tonight reach mendd as service opens
@@ -380,8 +381,9 @@ class Builder {
         created = ahead;
       }
       Draft& b = emit(created, "booking/booking.created");
-      b.body.str("booking", p.booking).integer("party", p.size).raw("customer",
-                                                                    customer_json(p.customer));
+      b.body.str("booking", p.booking)
+          .integer("party", p.size)
+          .raw("customer", customer_json(p.customer));
       b.times.emplace_back("at", slot);
       b.body.number("value", p.value, 2).str("channel", plan_.pick(kBookingChannels));
       if (plan_.chance(0.2)) b.body.str("notes", plan_.pick(kBookingNotes));
@@ -619,6 +621,7 @@ class Builder {
     if (void_failure) voids = t_.voids_count + static_cast<int>(fail_.between(0, 1));
     if (voids > 0) {
       std::vector<std::int64_t> times;
+      times.reserve(static_cast<std::size_t>(voids));
       for (int i = 0; i < voids; ++i) times.push_back(plan_.between(order_at + kMinute, last));
       std::sort(times.begin(), times.end());
       for (int i = 0; i < voids; ++i) {
@@ -666,7 +669,9 @@ class Builder {
       if (latest <= 2 * kMinute) return;  // no answer could come in time: no enquiries
       const std::int64_t received = plan_.between(2 * kMinute, latest);
       const std::int64_t calm = healthy(limit);
-      const bool missed = fail_.chance(o_.failure_rate) && received + limit + 2 * kMinute <= d;
+      // An enquiry left unanswered is detected with room to spare before the service ends.
+      const std::int64_t margin = std::max(2 * kMinute, limit / 10);
+      const bool missed = fail_.chance(o_.failure_rate) && received + limit + margin <= d;
       const std::string enquiry = id("enq", ++next_enquiry_);
       Draft& r = emit(received, "booking/enquiry.received");
       r.body.str("enquiry", enquiry)
@@ -694,7 +699,8 @@ class Builder {
       const std::int64_t at = plan_.between(d / 5, d * 19 / 20);
       const auto calm_rating = static_cast<int>(plan_.between(4, 5));
       const bool bad = fail_.chance(o_.failure_rate) && t_.review_max_rating >= 1;
-      const int rating = bad ? static_cast<int>(fail_.between(1, t_.review_max_rating)) : calm_rating;
+      const int rating =
+          bad ? static_cast<int>(fail_.between(1, t_.review_max_rating)) : calm_rating;
       const std::string review = id("rv", ++next_review_);
       Draft& r = emit(at, "feedback/review.received");
       r.body.str("review", review)
@@ -749,8 +755,9 @@ class Builder {
       TruthEntry e;
       e.kind = std::move(t.kind);
       e.subject = std::move(t.subject);
-      if (t.walk_in_seq) e.subject.insert(e.subject.begin(),
-                                         std::make_pair(std::string("walk_in"), event_ids[*t.walk_in_seq]));
+      if (t.walk_in_seq)
+        e.subject.insert(e.subject.begin(),
+                         std::make_pair(std::string("walk_in"), event_ids[*t.walk_in_seq]));
       e.scope = std::move(t.scope);
       e.started_ms = compress(t.started);
       e.threshold_ms = compress(t.threshold);
@@ -870,6 +877,12 @@ std::string degrees(double c) {
   return buf;
 }
 
+std::string plain_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 }  // namespace
 
 std::int64_t Thresholds::course(std::string_view name) const {
@@ -916,6 +929,7 @@ std::optional<std::string> set_threshold(Thresholds& t, std::string_view key,
 
 std::vector<std::string> threshold_keys() {
   std::vector<std::string> out;
+  out.reserve(kDurationKeys.size() + kCountKeys.size());
   for (const DurationKey& k : kDurationKeys) out.emplace_back(k.name);
   for (const CountKey& k : kCountKeys) out.emplace_back(k.name);
   return out;
@@ -940,9 +954,9 @@ std::optional<std::string> validate(const Options& o) {
     }
     const std::int64_t at_pace = std::llround(static_cast<double>(v) / o.pace);
     if (v > 0 && at_pace < kMinScaledThresholdMs) {
-      return "at pace " + degrees(o.pace) + " threshold " + std::string(k.name) + " would be " +
-             std::to_string(at_pace) + "ms, under " + std::to_string(kMinScaledThresholdMs) +
-             "ms: use a lower pace";
+      return "at pace " + plain_number(o.pace) + " threshold " + std::string(k.name) +
+             " would be " + std::to_string(at_pace) + "ms, under " +
+             std::to_string(kMinScaledThresholdMs) + "ms: use a lower pace";
     }
   }
   for (const CountKey& k : kCountKeys) {
@@ -958,11 +972,11 @@ std::optional<std::string> validate(const Options& o) {
     return static_cast<double>(step) <= kHealthyMax * static_cast<double>(limit);
   };
   if (t.device_silence > 0 && !within(t.device_silence)) {
-    return "reading interval must be at most " + degrees(kHealthyMax * 100) +
+    return "reading interval must be at most " + plain_number(kHealthyMax * 100) +
            "% of device_silence, or healthy readings would look like silence";
   }
   if (!within(t.temperature_for)) {
-    return "reading interval must be at most " + degrees(kHealthyMax * 100) +
+    return "reading interval must be at most " + plain_number(kHealthyMax * 100) +
            "% of temperature_for";
   }
   return std::nullopt;
@@ -988,7 +1002,7 @@ std::string config_snippet(const Options& o) {
     return json_quote(format_duration_ms(std::llround(static_cast<double>(ms) / o.pace)));
   };
   std::string s;
-  s += "# Generated by venue-sim for venue \"" + o.venue + "\" at pace " + degrees(o.pace) +
+  s += "# Generated by venue-sim for venue \"" + o.venue + "\" at pace " + plain_number(o.pace) +
        ": every threshold is the\n# service-time value divided by the pace, so mendd sees a "
        "compressed evening with\n# compressed limits. Merge into mendd's config in place of its "
        "[detect], [[device]]\n# and [[area]] entries.\n";

@@ -88,8 +88,7 @@ int play(const mend::sim::CliSettings& cli, const mend::sim::Service& service) {
 
   const auto started = Steady::now();
   const auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started)
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started).count();
   };
   std::deque<mqtt::delivery_token_ptr> in_flight;
   std::size_t sent = 0;
@@ -97,8 +96,8 @@ int play(const mend::sim::CliSettings& cli, const mend::sim::Service& service) {
   const auto progress = [&](const char* what) {
     const std::int64_t now_ms = elapsed_ms();
     const double service_ms = static_cast<double>(now_ms) * o.pace;
-    std::printf("venue-sim: %s %s of %s service time, %zu/%zu messages, failures so far %s\n",
-                what, clock_text(static_cast<std::int64_t>(service_ms)).c_str(),
+    std::printf("venue-sim: %s %s of %s service time, %zu/%zu messages, failures so far %s\n", what,
+                clock_text(static_cast<std::int64_t>(service_ms)).c_str(),
                 clock_text(o.duration_ms).c_str(), sent, service.messages.size(),
                 injected_text(service, now_ms).c_str());
     std::fflush(stdout);
@@ -140,12 +139,12 @@ int play(const mend::sim::CliSettings& cli, const mend::sim::Service& service) {
   }
 
   const bool stopped = g_stop.load();
-  std::printf("venue-sim: %s: %zu of %zu messages sent in %s wall time (%s service at pace %g); "
-              "failures injected: %s\n",
-              stopped ? "stopped by SIGINT" : (status == 0 ? "done" : "failed"), sent,
-              service.messages.size(), clock_text(elapsed_ms()).c_str(),
-              clock_text(o.duration_ms).c_str(), o.pace,
-              injected_text(service, stopped ? elapsed_ms() : service.end_ms).c_str());
+  std::printf(
+      "venue-sim: %s: %zu of %zu messages sent in %s wall time (%s service at pace %g); "
+      "failures injected: %s\n",
+      stopped ? "stopped by SIGINT" : (status == 0 ? "done" : "failed"), sent,
+      service.messages.size(), clock_text(elapsed_ms()).c_str(), clock_text(o.duration_ms).c_str(),
+      o.pace, injected_text(service, stopped ? elapsed_ms() : service.end_ms).c_str());
   if (status != 0) return status;
   return stopped ? 130 : 0;
 }
@@ -198,19 +197,20 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
   if (!cli.quiet) {
-    std::printf("venue-sim: venue %s, seed %llu, pace %g, failure rate %g: %zu messages over %s "
-                "service (%s wall), %zu truth entries\n",
-                cli.options.venue.c_str(), static_cast<unsigned long long>(cli.options.seed),
-                cli.options.pace, cli.options.failure_rate, service.messages.size(),
-                clock_text(cli.options.duration_ms).c_str(), clock_text(service.end_ms).c_str(),
-                service.truth.size());
+    std::printf(
+        "venue-sim: venue %s, seed %llu, pace %g, failure rate %g: %zu messages over %s "
+        "service (%s wall), %zu truth entries\n",
+        cli.options.venue.c_str(), static_cast<unsigned long long>(cli.options.seed),
+        cli.options.pace, cli.options.failure_rate, service.messages.size(),
+        clock_text(cli.options.duration_ms).c_str(), clock_text(service.end_ms).c_str(),
+        service.truth.size());
     std::fflush(stdout);
   }
   return play(cli, service);

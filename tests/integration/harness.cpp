@@ -319,7 +319,9 @@ Mendd::Mendd(const TempDir& dir, int broker_port, MenddOptions o)
                      "\"\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n\n[store]\npath = \"" +
                      db_ + "\"\ncommit_interval = \"" + o.commit_interval +
                      "\"\n\n[http]\nlisten = \"127.0.0.1\"\nport = " + std::to_string(http_port_) +
-                     "\n\n[log]\nlevel = \"info\"\n\n[detect]\n" + o.detect + "\n" + o.extra + "\n";
+                     "\n\n[log]\nlevel = \"info\"\n\n" +
+                     (o.detect_block.empty() ? "[detect]\n" + o.detect + "\n" + o.extra + "\n"
+                                             : o.detect_block);
   write_file(config_, toml);
 }
 

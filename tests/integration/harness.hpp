@@ -109,6 +109,7 @@ struct MenddOptions {
   std::string venue = "test-venue";
   std::string detect;       // extra TOML lines for [detect]
   std::string extra;        // extra TOML appended at the end (devices, areas)
+  std::string detect_block;  // a whole [detect]/[[device]]/[[area]] block (replaces the two above)
   std::string commit_interval = "50ms";
 };
 

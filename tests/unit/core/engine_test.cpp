@@ -617,6 +617,24 @@ TEST_F(EngineTest, SeverityRisesAtOneAndAHalfAndTwiceTheThreshold) {
   EXPECT_EQ(count(Decision::Op::kRaiseSeverity), 2u);
 }
 
+// An odd threshold in milliseconds (a compressed demo) has no exact half: the raise at 1.5x
+// must still come, once, and the deadline must move on (it once rescheduled itself forever).
+TEST_F(EngineTest, OddMillisecondThresholdsStillRaiseAndMoveOn) {
+  DetectionSettings s = default_settings();
+  s.detect.table_no_order = Millis{42857};
+  engine = Engine(s);
+  send(GuestSeated{"T12", "", 2, std::nullopt});
+  tick_at(Millis{42857});
+  ASSERT_EQ(opened(CaseKind::kTableNoOrder).size(), 1u);
+  tick_at(Millis{64285});
+  EXPECT_EQ(count(Decision::Op::kRaiseSeverity), 0u) << "raised before 1.5x";
+  tick_at(Millis{64286});
+  EXPECT_EQ(count(Decision::Op::kRaiseSeverity), 1u);
+  const auto next = engine.next_deadline();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, mono_from_ms(kT0Mono) + Millis{2 * 42857});
+}
+
 TEST_F(EngineTest, SeverityRisesWithBookingValueAndPartySize) {
   send(BookingChanged{"B1", clock.wall_at(0s), 8, Customer{"cust-1", "Ada", "", ""}, 420.0, "",
                       "web"});

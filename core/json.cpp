@@ -452,8 +452,7 @@ class Parser {
     }
     double d = 0;
     auto [p, ec] = std::from_chars(first, last, d);
-    if (p != last || ec != std::errc() ||
-        !std::isfinite(d)) {
+    if (p != last || ec != std::errc() || !std::isfinite(d)) {
       pos_ = start;
       return fail("number out of range");
     }

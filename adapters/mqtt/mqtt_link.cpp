@@ -186,7 +186,8 @@ void MqttLink::on_connected() {
 }
 
 void MqttLink::on_subscribed() {
-  if (stopping_) return;
+  // Paho may report one subscription's success more than once; the link comes up once.
+  if (stopping_ || up_) return;
   client_->cli.publish(status_topic(), "online", 6, 1, true);
   attempt_ = 0;
   up_ = true;

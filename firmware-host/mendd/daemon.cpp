@@ -74,7 +74,16 @@ class Daemon {
     arm_housekeeping();
     arm_watchdog();
     systemd::notify_status("connecting to the broker");
-    io_.run();
+    // A handler that throws must not take the venue's box down: log it and carry on. Input is
+    // checked before it gets here, so this is the last line, not the plan.
+    for (;;) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception& e) {
+        spdlog::error("unexpected error in the event loop, carrying on: {}", e.what());
+      }
+    }
     return exit_code_;
   }
 
@@ -123,7 +132,7 @@ class Daemon {
     o.spool_path = spool_path_for(config_.store.path);
     MqttLink::Handlers h;
     h.on_message = [this](MqttMessageIn m) {
-      asio::post(io_, [this, m = std::move(m)]() mutable { on_message(std::move(m)); });
+      asio::post(io_, [this, m = std::move(m)] { on_message(m); });
     };
     h.on_up = [this] { on_link_up(); };
     h.on_down = [this](const std::string& why) {
@@ -141,11 +150,21 @@ class Daemon {
           "{} torn bytes dropped",
           again.size(), spool.torn_bytes_dropped);
     }
-    for (auto& m : again) on_message(std::move(m));
+    for (const auto& m : again) on_message(m);
     link_->start();
   }
 
+  // Until sign-in exists the API answers anyone who can reach it, so it is for this box only.
+  static bool is_loopback(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1";
+  }
+
   void start_http() {
+    if (!is_loopback(config_.http.listen)) {
+      throw std::runtime_error("http.listen = \"" + config_.http.listen +
+                               "\": the API has no sign-in yet, so it serves on loopback only "
+                               "(127.0.0.1 or ::1)");
+    }
     api_ = std::make_unique<web::ApiContext>(
         web::ApiContext{cases_, metrics_, [this] { return link_ && link_->connected(); },
                         [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
@@ -175,14 +194,14 @@ class Daemon {
 
   // ---- ingest ------------------------------------------------------------------------------
 
-  void on_message(MqttMessageIn m) {
+  void on_message(const MqttMessageIn& m) {
     const Now now = read_clock();
     DecodeResult r = decode(m.topic, m.payload, m.received.wall, codec_);
     if (auto* refusal = std::get_if<Refusal>(&r)) {
       refuse(m, *refusal, now);
     } else {
       Event& e = std::get<Event>(r);
-      const bool known = store_->has_event(e.id);
+      const bool known = known_event(e.id);
       EngineOutput out = known ? EngineOutput{} : engine_.on_event(e, now);
       if (known || out.duplicate) {
         metrics_.events_duplicate.inc();
@@ -190,13 +209,24 @@ class Daemon {
         store_->stage_event(e, m.topic);
         metrics_.events_received[e.type].inc();
         engine_dirty_ = true;
-        apply(std::move(out));
+        apply(out);
       }
     }
     batch_seq_ = m.seq;
     batch_arrivals_.push_back(m.received.mono);
     link_->message_done();
     schedule_commit();
+  }
+
+  // A store that cannot be read right now must not stop ingestion: the engine's own memory of
+  // recent ids still catches a redelivery, and the commit will report the store's trouble.
+  bool known_event(const std::string& id) {
+    try {
+      return store_->has_event(id);
+    } catch (const std::exception& e) {
+      spdlog::error("store: cannot check event {}: {}", id, e.what());
+      return false;
+    }
   }
 
   void refuse(const MqttMessageIn& m, const Refusal& r, Now now) {
@@ -213,7 +243,7 @@ class Daemon {
   }
 
   // Engine decisions land in the case book; the changes are staged and published after commit.
-  void apply(EngineOutput out) {
+  void apply(const EngineOutput& out) {
     for (const Decision& d : out.decisions) {
       auto change = cases_.apply(d);
       if (!change) continue;
@@ -316,7 +346,11 @@ class Daemon {
     to_publish_.clear();
     for (const auto& [topic, payload] : alerts_) link_->publish(topic, payload, false);
     alerts_.clear();
-    metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
+    try {
+      metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
+    } catch (const std::exception& e) {
+      spdlog::warn("store: cannot read the outbox depth: {}", e.what());
+    }
     if (commit_armed_) commit_timer_.cancel();
   }
 
@@ -343,9 +377,13 @@ class Daemon {
     housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       const Now now = read_clock();
-      const std::size_t pruned =
-          store_->prune_events(now.wall - config_.store.event_retention, kPruneChunk);
-      if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
+      try {
+        const std::size_t pruned =
+            store_->prune_events(now.wall - config_.store.event_retention, kPruneChunk);
+        if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
+      } catch (const std::exception& e) {
+        spdlog::error("retention: pruning failed, will retry: {}", e.what());
+      }
       cases_.forget_closed(now.wall - kKeepClosedCases);
       arm_housekeeping();
     });

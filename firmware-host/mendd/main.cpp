@@ -145,7 +145,6 @@ int main_with(const Options& options) {
     case Mode::kRun: break;
   }
 
-  // The journal stamps time and unit itself; stderr is where systemd collects from.
   // The journal when systemd runs us (it stamps time and unit itself), stderr otherwise.
   systemd::setup_logging("info", "mendd");
   try {

@@ -19,9 +19,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kTables = 500;
-constexpr int kChecks = 2500;         // 3 courses waiting on each: 7,500 waits
-constexpr int kEnquiries = 2000;      // 2h waits
-constexpr int kStream = 200000;       // distinct payloads in the replayed stream
+constexpr int kChecks = 2500;           // 3 courses waiting on each: 7,500 waits
+constexpr int kEnquiries = 2000;        // 2h waits
+constexpr int kStream = 200000;         // distinct payloads in the replayed stream
 constexpr std::size_t kDedup = 100000;  // so a replayed id has left the duplicate window
 
 struct Message {
@@ -55,9 +55,9 @@ DetectionSettings settings() {
 std::vector<Message> warmup_messages(std::int64_t t) {
   std::vector<Message> m;
   for (int i = 0; i < kTables; ++i) {
-    m.push_back({kBase + "booking/guest.seated",
-                 R"({"id":"w-s)" + std::to_string(i) + R"(","ts":)" + ts_of(t) +
-                     R"(,"table":"T)" + std::to_string(i) + R"(","party":4})"});
+    m.push_back({kBase + "booking/guest.seated", R"({"id":"w-s)" + std::to_string(i) +
+                                                     R"(","ts":)" + ts_of(t) + R"(,"table":"T)" +
+                                                     std::to_string(i) + R"(","party":4})"});
   }
   static const char* kCourses[] = {"starter", "main", "dessert"};
   for (int c = 0; c < kChecks; ++c) {
@@ -90,8 +90,8 @@ std::vector<Message> stream_messages(std::int64_t t) {
       case 0:
         m.push_back({kBase + "till/items.fired", R"({"id":"s)" + n + R"(","ts":)" + ts +
                                                      R"(,"check":")" + check +
-                                                     R"(","course":"drinks","table":")" +
-                                                     table + R"(","items":[{"name":"IPA","qty":2}]})"});
+                                                     R"(","course":"drinks","table":")" + table +
+                                                     R"(","items":[{"name":"IPA","qty":2}]})"});
         break;
       case 1:
         m.push_back({kBase + "till/items.served", R"({"id":"s)" + n + R"(","ts":)" + ts +
@@ -115,9 +115,8 @@ std::vector<Message> stream_messages(std::int64_t t) {
         break;
       case 5:
         m.push_back({kBase + "till/order.opened", R"({"id":"s)" + n + R"(","ts":)" + ts +
-                                                      R"(,"table":")" + table +
-                                                      R"(","check":")" + check +
-                                                      R"(","covers":4,"staff":"amy"})"});
+                                                      R"(,"table":")" + table + R"(","check":")" +
+                                                      check + R"(","covers":4,"staff":"amy"})"});
         break;
       case 6:
         m.push_back({kBase + "till/check.requested",

@@ -10,11 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mqtt/async_client.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mqtt/async_client.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -160,7 +160,9 @@ void Mosquitto::start() {
   write_file(conf, "listener " + std::to_string(port_) + " 127.0.0.1\n" +
                        "allow_anonymous true\n"
                        "persistence true\n"
-                       "persistence_location " + dir_ + "/mosquitto/\n"
+                       "persistence_location " +
+                       dir_ +
+                       "/mosquitto/\n"
                        "autosave_interval 1\n"
                        "max_queued_messages 0\n"
                        "user root\n"
@@ -264,8 +266,8 @@ HttpResult http(int port, const std::string& method, const std::string& target,
     ::close(fd);
     return r;
   }
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                    std::to_string(port) + "\r\nConnection: close\r\n";
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -314,14 +316,15 @@ Mendd::Mendd(const TempDir& dir, int broker_port, MenddOptions o)
       db_(dir.file("state/mend.db")),
       log_(dir.file("mendd.log")),
       http_port_(free_port()) {
-  std::string toml = "[venue]\nid = \"" + o.venue + "\"\n\n[mqtt]\nhost = \"127.0.0.1\"\nport = " +
-                     std::to_string(broker_port) + "\nclient_id = \"mendd-" + o.venue +
-                     "\"\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n\n[store]\npath = \"" +
-                     db_ + "\"\ncommit_interval = \"" + o.commit_interval +
-                     "\"\n\n[http]\nlisten = \"127.0.0.1\"\nport = " + std::to_string(http_port_) +
-                     "\n\n[log]\nlevel = \"info\"\n\n" +
-                     (o.detect_block.empty() ? "[detect]\n" + o.detect + "\n" + o.extra + "\n"
-                                             : o.detect_block);
+  std::string toml =
+      "[venue]\nid = \"" + o.venue +
+      "\"\n\n[mqtt]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
+      "\nclient_id = \"mendd-" + o.venue +
+      "\"\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n\n[store]\npath = \"" + db_ +
+      "\"\ncommit_interval = \"" + o.commit_interval +
+      "\"\n\n[http]\nlisten = \"127.0.0.1\"\nport = " + std::to_string(http_port_) +
+      "\n\n[log]\nlevel = \"info\"\n\n" +
+      (o.detect_block.empty() ? "[detect]\n" + o.detect + "\n" + o.extra + "\n" : o.detect_block);
   write_file(config_, toml);
 }
 

@@ -68,8 +68,8 @@ class Mosquitto {
   explicit Mosquitto(const TempDir& dir, int port = 0);
   int port() const { return port_; }
   void start();
-  void stop();    // SIGTERM: it saves its persistence
-  void kill9();   // crash
+  void stop();   // SIGTERM: it saves its persistence
+  void kill9();  // crash
   bool up() const { return proc_ != nullptr; }
 
  private:
@@ -103,12 +103,13 @@ struct HttpResult {
 };
 // A plain HTTP/1.1 request on loopback, connection closed after it. status 0: no answer.
 HttpResult http(int port, const std::string& method, const std::string& target,
-                const std::string& body = {}, const std::map<std::string, std::string>& headers = {});
+                const std::string& body = {},
+                const std::map<std::string, std::string>& headers = {});
 
 struct MenddOptions {
   std::string venue = "test-venue";
-  std::string detect;       // extra TOML lines for [detect]
-  std::string extra;        // extra TOML appended at the end (devices, areas)
+  std::string detect;        // extra TOML lines for [detect]
+  std::string extra;         // extra TOML appended at the end (devices, areas)
   std::string detect_block;  // a whole [detect]/[[device]]/[[area]] block (replaces the two above)
   std::string commit_interval = "50ms";
 };
@@ -118,9 +119,9 @@ class Mendd {
  public:
   Mendd(const TempDir& dir, int broker_port, MenddOptions options = {});
   ~Mendd();
-  void start();                       // returns once /readyz says ready (or throws)
+  void start();  // returns once /readyz says ready (or throws)
   bool start_and_wait(std::chrono::milliseconds timeout);
-  void stop();                        // SIGTERM, wait
+  void stop();  // SIGTERM, wait
   void kill9();
   int http_port() const { return http_port_; }
   const std::string& db_path() const { return db_; }

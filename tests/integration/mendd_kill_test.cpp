@@ -14,7 +14,8 @@ namespace mend::test {
 namespace {
 
 TEST(KillTest, FiftyKillsDuringAFloodLoseNothingAndDuplicateNothing) {
-  const int kills = std::getenv("MEND_KILLS") != nullptr ? std::atoi(std::getenv("MEND_KILLS")) : 50;
+  const int kills =
+      std::getenv("MEND_KILLS") != nullptr ? std::atoi(std::getenv("MEND_KILLS")) : 50;
   constexpr int kEvents = 20000;
   TempDir dir;
   Mosquitto broker(dir);
@@ -55,17 +56,19 @@ TEST(KillTest, FiftyKillsDuringAFloodLoseNothingAndDuplicateNothing) {
   const int total = published.load();
 
   const auto stored = [&] {
-    return std::stoi(sql(mendd.db_path(), "SELECT count(*) FROM events WHERE id LIKE 'k-%'").front());
+    return std::stoi(
+        sql(mendd.db_path(), "SELECT count(*) FROM events WHERE id LIKE 'k-%'").front());
   };
   const bool all = wait_until([&] { return stored() == total; }, 60s, 100ms);
   const int count = stored();
-  const int distinct =
-      std::stoi(sql(mendd.db_path(), "SELECT count(DISTINCT id) FROM events WHERE id LIKE 'k-%'").front());
+  const int distinct = std::stoi(
+      sql(mendd.db_path(), "SELECT count(DISTINCT id) FROM events WHERE id LIKE 'k-%'").front());
   mendd.stop();
   const std::string integrity = sql(mendd.db_path(), "PRAGMA integrity_check").front();
 
-  std::cout << "kill test: " << done << " kills, " << total << " events acknowledged by the broker, "
-            << count << " stored, " << distinct << " distinct, integrity " << integrity << "\n";
+  std::cout << "kill test: " << done << " kills, " << total
+            << " events acknowledged by the broker, " << count << " stored, " << distinct
+            << " distinct, integrity " << integrity << "\n";
   EXPECT_TRUE(all) << "missing " << total - count << " events";
   EXPECT_EQ(count, total);
   EXPECT_EQ(distinct, count) << "an event was stored twice";

@@ -147,9 +147,10 @@ TEST_F(LiveTest, EveryFailureKindOpensItsCaseOnTheRetainedTopicAndTheApi) {
   }
 
   const std::set<std::string> kinds = {
-      "table.no_order",     "course.slow",     "bill.slow",          "call.unanswered",
-      "arrival.unseated",   "enquiry.unanswered", "temperature.out_of_range", "device.offline",
-      "review.negative",    "voids.repeated",  "pattern.recurring"};
+      "table.no_order",           "course.slow",      "bill.slow",
+      "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
+      "temperature.out_of_range", "device.offline",   "review.negative",
+      "voids.repeated",           "pattern.recurring"};
   const auto all_there = [&](const std::multimap<std::string, json::Value>& m) {
     for (const auto& k : kinds) {
       if (m.count(k) == 0) return false;
@@ -208,41 +209,48 @@ TEST_F(LiveTest, ADuplicateIdIsOneEvent) {
   pub("till/order.opened", body);
   ASSERT_TRUE(wait_until(
       [&] {
-        return http(mendd->http_port(), "GET", "/metrics").body.find(
-                   "mend_events_duplicate_total 2") != std::string::npos;
+        return http(mendd->http_port(), "GET", "/metrics")
+                   .body.find("mend_events_duplicate_total 2") != std::string::npos;
       },
       10s))
       << http(mendd->http_port(), "GET", "/metrics").body;
   ASSERT_TRUE(wait_until(
-      [&] { return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE id='" + id + "'") ==
-                   std::vector<std::string>{"1"}; },
+      [&] {
+        return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE id='" + id + "'") ==
+               std::vector<std::string>{"1"};
+      },
       10s));
 }
 
 TEST_F(LiveTest, MalformedPayloadsAreDeadLetteredWithTheReasonAndTheDaemonGoesOn) {
   pub("till/order.opened", "this is not json");
-  pub("till/order.opened", payload(R"("check":"C1")"));                 // table missing
-  pub("booking/guest.seated", payload(R"("table":12)"));                 // wrong type
+  pub("till/order.opened", payload(R"("check":"C1")"));   // table missing
+  pub("booking/guest.seated", payload(R"("table":12)"));  // wrong type
   pub("feedback/review.received", payload(R"("review":"R","source":"x","rating":9)"));
   ASSERT_TRUE(wait_until(
-      [&] { return sql(mendd->db_path(), "SELECT count(*) FROM dead_letters") ==
-                   std::vector<std::string>{"4"}; },
+      [&] {
+        return sql(mendd->db_path(), "SELECT count(*) FROM dead_letters") ==
+               std::vector<std::string>{"4"};
+      },
       10s));
   const auto reasons = sql(mendd->db_path(), "SELECT reason FROM dead_letters ORDER BY id");
-  EXPECT_EQ(reasons, (std::vector<std::string>{"not_json", "missing_field", "wrong_type",
-                                               "invalid_value"}));
-  const auto raw = sql(mendd->db_path(), "SELECT CAST(payload AS TEXT) FROM dead_letters ORDER BY id");
+  EXPECT_EQ(reasons,
+            (std::vector<std::string>{"not_json", "missing_field", "wrong_type", "invalid_value"}));
+  const auto raw =
+      sql(mendd->db_path(), "SELECT CAST(payload AS TEXT) FROM dead_letters ORDER BY id");
   EXPECT_EQ(raw.front(), "this is not json");  // kept as it came
   EXPECT_EQ(http(mendd->http_port(), "GET", "/livez").status, 200);
   // And it still works.
   const std::string id = next_id();
   pub("till/order.opened", payload(R"("table":"T1","check":"C1")", 0, id));
   EXPECT_TRUE(wait_until(
-      [&] { return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE id='" + id + "'") ==
-                   std::vector<std::string>{"1"}; },
+      [&] {
+        return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE id='" + id + "'") ==
+               std::vector<std::string>{"1"};
+      },
       10s));
-  EXPECT_NE(http(mendd->http_port(), "GET", "/metrics").body.find(
-                R"(mend_events_refused_total{reason="not_json"} 1)"),
+  EXPECT_NE(http(mendd->http_port(), "GET", "/metrics")
+                .body.find(R"(mend_events_refused_total{reason="not_json"} 1)"),
             std::string::npos);
 }
 
@@ -264,8 +272,8 @@ void restart_mid_wait(LiveTest& t, bool crash) {
     t.mendd->stop();
   }
   t.mendd->start();
-  ASSERT_TRUE(wait_until([&] { return api_cases(t.mendd->http_port()).count("table.no_order") == 1; },
-                         10s));
+  ASSERT_TRUE(wait_until(
+      [&] { return api_cases(t.mendd->http_port()).count("table.no_order") == 1; }, 10s));
   const json::Value c = api_cases(t.mendd->http_port()).find("table.no_order")->second;
   const auto opened = parse_rfc3339(str(c.get("opened_at")));
   ASSERT_TRUE(opened.has_value());
@@ -283,7 +291,8 @@ TEST_F(LiveTest, BrokerRestartMidStreamLosesNothingTheBrokerKept) {
   const auto flood = [&](MqttProbe& p) {
     for (int i = 0; i < kEach; ++i) {
       ids.push_back(next_id());
-      p.publish(kBase + "sensor/q-1/queue", payload(R"("count":)" + std::to_string(i), 0, ids.back()));
+      p.publish(kBase + "sensor/q-1/queue",
+                payload(R"("count":)" + std::to_string(i), 0, ids.back()));
     }
   };
   flood(*probe);
@@ -293,8 +302,10 @@ TEST_F(LiveTest, BrokerRestartMidStreamLosesNothingTheBrokerKept) {
   MqttProbe again(broker->port(), "probe2-" + next_id());
   flood(again);
   ASSERT_TRUE(wait_until(
-      [&] { return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE type='queue'") ==
-                   std::vector<std::string>{std::to_string(2 * kEach)}; },
+      [&] {
+        return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE type='queue'") ==
+               std::vector<std::string>{std::to_string(2 * kEach)};
+      },
       20s))
       << sql(mendd->db_path(), "SELECT count(*) FROM events WHERE type='queue'").front();
   EXPECT_EQ(http(mendd->http_port(), "GET", "/readyz").status, 200);

@@ -41,19 +41,19 @@ bool matches(const json::Value& truth, const json::Value& c) {
 TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
   constexpr double kPace = 180;  // a 3-hour service in a minute
   const std::string venue = "sim-venue";
-  const std::string seed = std::getenv("MEND_SIM_SEED") != nullptr ? std::getenv("MEND_SIM_SEED") : "7";
+  const std::string seed =
+      std::getenv("MEND_SIM_SEED") != nullptr ? std::getenv("MEND_SIM_SEED") : "7";
   TempDir dir;
   Mosquitto broker(dir);
 
   // A registered fridge that says nothing is a failure from mendd's first second: give the
   // simulator's devices long enough to start talking (15 service minutes is 5 s here).
-  const std::vector<std::string> common = {"--venue", venue, "--pace", std::to_string(kPace),
-                                           "--threshold", "device_silence=15m"};
+  const std::vector<std::string> common = {
+      "--venue", venue, "--pace", std::to_string(kPace), "--threshold", "device_silence=15m"};
   std::vector<std::string> snippet_args = {sim_binary()};
   snippet_args.insert(snippet_args.end(), common.begin(), common.end());
   snippet_args.push_back("--print-config-snippet");
-  Process snippet(snippet_args,
-                  dir.file("snippet.toml"));
+  Process snippet(snippet_args, dir.file("snippet.toml"));
   ASSERT_EQ(snippet.wait(10s), 0);
   MenddOptions o;
   o.venue = venue;
@@ -63,10 +63,10 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
 
   std::vector<std::string> sim_args = {sim_binary()};
   sim_args.insert(sim_args.end(), common.begin(), common.end());
-  for (const std::string& a : {std::string("--port"), std::to_string(broker.port()),
-                               std::string("--seed"), seed, std::string("--failure-rate"),
-                               std::string("0.2"), std::string("--truth"), dir.file("truth.jsonl"),
-                               std::string("--quiet")}) {
+  for (const std::string& a :
+       {std::string("--port"), std::to_string(broker.port()), std::string("--seed"), seed,
+        std::string("--failure-rate"), std::string("0.2"), std::string("--truth"),
+        dir.file("truth.jsonl"), std::string("--quiet")}) {
     sim_args.push_back(a);
   }
   Process sim(sim_args, dir.file("sim.log"));
@@ -113,9 +113,11 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
   for (const auto& c : cases) {
     bool caused_by_sim = false;
     for (const auto& t : truth) caused_by_sim = caused_by_sim || matches(t, c);
-    if (!caused_by_sim) false_cases.push_back(str(c.get("kind")) + " " + json::dump(*c.get("subject")));
+    if (!caused_by_sim)
+      false_cases.push_back(str(c.get("kind")) + " " + json::dump(*c.get("subject")));
   }
-  const double recall = caused == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(caused);
+  const double recall =
+      caused == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(caused);
   std::cout << "simulator run (seed " << seed << ", pace " << kPace << "): " << caused
             << " failures caused, " << found << " found, recall " << recall << "; "
             << false_cases.size() << " false cases; " << cases.size() << " cases in all\n";

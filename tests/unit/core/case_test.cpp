@@ -23,8 +23,8 @@ Case sample_case() {
   c.reason = "Table T12 was seated 10m ago and has not ordered (limit 10m).";
   c.evidence.push_back(
       Evidence{"ev-991", "guest.seated", *parse_rfc3339("2026-11-22T19:32:10Z"), ""});
-  c.recommendation = Recommendation{"apology_visit", "Visit table T12 and take the order.",
-                                    "manager"};
+  c.recommendation =
+      Recommendation{"apology_visit", "Visit table T12 and take the order.", "manager"};
   return c;
 }
 
@@ -60,8 +60,7 @@ TEST(CaseTransitions, TheRecoveryPathIsAllowed) {
             std::nullopt);
   EXPECT_EQ(apply_transition(c, S::kActioned, kMo, t + std::chrono::minutes(3), "approved"),
             std::nullopt);
-  EXPECT_EQ(apply_transition(c, S::kFollowUp, kMo, t + std::chrono::minutes(4), ""),
-            std::nullopt);
+  EXPECT_EQ(apply_transition(c, S::kFollowUp, kMo, t + std::chrono::minutes(4), ""), std::nullopt);
   EXPECT_EQ(apply_transition(c, S::kResolved, kMo, t + std::chrono::minutes(5), "process"),
             std::nullopt);
   EXPECT_EQ(apply_transition(c, S::kClosed, kMo, t + std::chrono::minutes(6), ""), std::nullopt);
@@ -120,26 +119,30 @@ TEST(CaseTransitions, SomeoneMustBeNamed) {
 TEST(CaseJson, MatchesTheContractShape) {
   const Case c = sample_case();
   const std::string out = json::dump(case_to_json(c));
-  EXPECT_EQ(out.rfind(
-                R"({"id":"c-000123","kind":"table.no_order","severity":"medium","status":"open",)"
+  EXPECT_EQ(
+      out.rfind(R"({"id":"c-000123","kind":"table.no_order","severity":"medium","status":"open",)"
                 R"("subject":{"table":"T12","booking":"B77","customer":"cust-19"},)"
                 R"("opened_at":"2026-11-22T19:42:10Z","updated_at":"2026-11-22T19:42:10Z",)",
                 0),
-            0u)
+      0u)
       << out;
-  EXPECT_NE(out.find(R"("evidence":[{"event":"ev-991","type":"guest.seated","ts":"2026-11-22T19:32:10Z"}])"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(
+          R"("evidence":[{"event":"ev-991","type":"guest.seated","ts":"2026-11-22T19:32:10Z"}])"),
+      std::string::npos)
       << out;
-  EXPECT_NE(out.find(R"("recommendation":{"action":"apology_visit","text":"Visit table T12 and take the order.","needs_approval_by":"manager"})"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(
+          R"("recommendation":{"action":"apology_visit","text":"Visit table T12 and take the order.","needs_approval_by":"manager"})"),
+      std::string::npos)
       << out;
 }
 
 TEST(CaseJson, RoundTripsWithHistory) {
   Case c = sample_case();
-  ASSERT_EQ(apply_transition(c, S::kAcknowledged, kAmy, c.opened_at + std::chrono::seconds(30),
-                             "on it"),
-            std::nullopt);
+  ASSERT_EQ(
+      apply_transition(c, S::kAcknowledged, kAmy, c.opened_at + std::chrono::seconds(30), "on it"),
+      std::nullopt);
   c.evidence.push_back(Evidence{"ev-992", "order.opened", c.opened_at, "Order taken after 12m"});
   const auto back = case_from_json(case_to_json(c));
   ASSERT_TRUE(back.has_value());

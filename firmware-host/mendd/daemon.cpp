@@ -311,9 +311,11 @@ class Daemon {
     if (commit_armed_ || (store_->staged_count() == 0 && !engine_dirty_)) return;
     commit_armed_ = true;
     commit_timer_.expires_after(config_.store.commit_interval);
+    // A cancelled wait must not touch commit_armed_: by then it may describe a newer wait.
     commit_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
       commit_armed_ = false;
-      if (!ec) commit();
+      commit();
     });
   }
 
@@ -351,7 +353,13 @@ class Daemon {
     } catch (const std::exception& e) {
       spdlog::warn("store: cannot read the outbox depth: {}", e.what());
     }
-    if (commit_armed_) commit_timer_.cancel();
+    // Everything staged is in: the pending tick has nothing left to do. Clearing the flag now
+    // (not in the cancelled handler) lets the next message arm a fresh tick at once; without
+    // that, events staged before the cancellation ran sat uncommitted until some other wake-up.
+    if (commit_armed_) {
+      commit_timer_.cancel();
+      commit_armed_ = false;
+    }
   }
 
   void publish_case(const Case& c) {

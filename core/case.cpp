@@ -11,6 +11,9 @@ constexpr std::array<std::string_view, kCaseKindCount> kKindNames{
     "temperature.out_of_range", "device.offline",   "review.negative",
     "voids.repeated",           "pattern.recurring"};
 constexpr std::array<std::string_view, 4> kSeverityNames{"low", "medium", "high", "critical"};
+constexpr std::array<std::string_view, kRootCauseCount> kRootCauseNames{
+    "process", "people", "product", "policy", "communication"};
+constexpr std::array<std::string_view, 3> kVerdictNames{"approve", "edit", "reject"};
 constexpr std::array<std::string_view, 7> kStatusNames{
     "open", "acknowledged", "awaiting_approval", "actioned", "follow_up", "resolved", "closed"};
 
@@ -60,6 +63,17 @@ std::optional<CaseStatus> case_status_from_name(std::string_view name) {
   return from_name<CaseStatus>(kStatusNames, name);
 }
 
+std::string_view root_cause_name(RootCause r) {
+  return kRootCauseNames[static_cast<std::size_t>(r)];
+}
+std::optional<RootCause> root_cause_from_name(std::string_view name) {
+  return from_name<RootCause>(kRootCauseNames, name);
+}
+std::string_view verdict_name(Verdict v) { return kVerdictNames[static_cast<std::size_t>(v)]; }
+std::optional<Verdict> verdict_from_name(std::string_view name) {
+  return from_name<Verdict>(kVerdictNames, name);
+}
+
 Severity raise(Severity s, int steps) {
   const int v = static_cast<int>(s) + (steps > 0 ? steps : 0);
   return static_cast<Severity>(v > 3 ? 3 : v);
@@ -83,6 +97,26 @@ std::optional<std::string> apply_transition(Case& c, CaseStatus to, const Actor&
   c.status = to;
   if (at > c.updated_at) c.updated_at = at;
   return std::nullopt;
+}
+
+namespace {
+
+json::Value actor_to_json(const Actor& a) {
+  json::Object o;
+  o.append("id", a.id);
+  o.append("role", a.role);
+  return o;
+}
+
+}  // namespace
+
+json::Value recommendation_to_json(const Recommendation& r) {
+  json::Object o;
+  o.append("action", r.action);
+  o.append("text", r.text);
+  o.append("needs_approval_by",
+           r.needs_approval_by.empty() ? json::Value(nullptr) : json::Value(r.needs_approval_by));
+  return o;
 }
 
 json::Value subject_to_json(const Subject& s) {
@@ -127,28 +161,49 @@ json::Value case_to_json(const Case& c) {
     evidence.emplace_back(std::move(eo));
   }
   o.append("evidence", std::move(evidence));
-  json::Object rec;
-  rec.append("action", c.recommendation.action);
-  rec.append("text", c.recommendation.text);
-  rec.append("needs_approval_by", c.recommendation.needs_approval_by.empty()
-                                      ? json::Value(nullptr)
-                                      : json::Value(c.recommendation.needs_approval_by));
-  o.append("recommendation", std::move(rec));
+  o.append("recommendation", recommendation_to_json(c.recommendation));
   json::Array history;
   history.reserve(c.history.size());
   for (const auto& t : c.history) {
     json::Object to;
     to.append("from", case_status_name(t.from));
     to.append("to", case_status_name(t.to));
-    json::Object by;
-    by.append("id", t.by.id);
-    by.append("role", t.by.role);
-    to.append("by", std::move(by));
+    to.append("by", actor_to_json(t.by));
     to.append("at", format_rfc3339(t.at));
     if (!t.note.empty()) to.append("note", t.note);
     history.emplace_back(std::move(to));
   }
   o.append("history", std::move(history));
+  json::Array decisions;
+  for (const auto& d : c.decisions) {
+    json::Object dj;
+    dj.append("decision", verdict_name(d.verdict));
+    dj.append("by", actor_to_json(d.by));
+    dj.append("at", format_rfc3339(d.at));
+    dj.append("reason", d.reason);
+    if (d.verdict == Verdict::kEdit) {
+      dj.append("before", recommendation_to_json(d.before));
+      dj.append("after", recommendation_to_json(d.after));
+    }
+    decisions.emplace_back(std::move(dj));
+  }
+  o.append("decisions", std::move(decisions));
+  if (c.resolution) {
+    json::Object r;
+    r.append("root_cause", root_cause_name(c.resolution->root_cause));
+    r.append("note", c.resolution->note);
+    r.append("by", actor_to_json(c.resolution->by));
+    r.append("at", format_rfc3339(c.resolution->at));
+    o.append("resolution", std::move(r));
+  }
+  json::Object facts;
+  if (c.facts.threshold.count() > 0) {
+    facts.append("started", format_rfc3339(c.facts.started));
+    facts.append("threshold_ms", static_cast<std::int64_t>(c.facts.threshold.count()));
+  }
+  if (c.facts.party > 0) facts.append("party", c.facts.party);
+  if (c.facts.value > 0) facts.append("value", c.facts.value);
+  o.append("facts", std::move(facts));
   return o;
 }
 
@@ -161,6 +216,15 @@ std::string str(const json::Value* v) {
 std::optional<WallTime> time_of(const json::Value* v) {
   const std::string* s = v != nullptr ? v->as_string() : nullptr;
   return s != nullptr ? parse_rfc3339(*s) : std::nullopt;
+}
+Recommendation recommendation_of(const json::Value* r) {
+  if (r == nullptr) return {};
+  return Recommendation{str(r->get("action")), str(r->get("text")),
+                        str(r->get("needs_approval_by"))};
+}
+std::optional<Actor> actor_of(const json::Value* by) {
+  if (by == nullptr || !by->is_object()) return std::nullopt;
+  return Actor{str(by->get("id")), str(by->get("role"))};
 }
 
 }  // namespace
@@ -202,10 +266,7 @@ std::optional<Case> case_from_json(const json::Value& v) {
           Evidence{str(e.get("event")), str(e.get("type")), *ts, str(e.get("note"))});
     }
   }
-  if (const json::Value* r = v.get("recommendation")) {
-    c.recommendation = Recommendation{str(r->get("action")), str(r->get("text")),
-                                      str(r->get("needs_approval_by"))};
-  }
+  c.recommendation = recommendation_of(v.get("recommendation"));
   if (const json::Value* h = v.get("history"); h != nullptr && h->is_array()) {
     for (const auto& t : *h->as_array()) {
       auto from = case_status_from_name(str(t.get("from")));
@@ -215,6 +276,36 @@ std::optional<Case> case_from_json(const json::Value& v) {
       if (!from || !to || !at || by == nullptr) return std::nullopt;
       c.history.push_back(Transition{*from, *to, Actor{str(by->get("id")), str(by->get("role"))},
                                      *at, str(t.get("note"))});
+    }
+  }
+  if (const json::Value* ds = v.get("decisions"); ds != nullptr && ds->is_array()) {
+    for (const auto& d : *ds->as_array()) {
+      auto verdict = verdict_from_name(str(d.get("decision")));
+      auto at = time_of(d.get("at"));
+      auto by = actor_of(d.get("by"));
+      if (!verdict || !at || !by) return std::nullopt;
+      c.decisions.push_back(CaseDecision{*verdict, *by, *at, str(d.get("reason")),
+                                         recommendation_of(d.get("before")),
+                                         recommendation_of(d.get("after"))});
+    }
+  }
+  if (const json::Value* r = v.get("resolution"); r != nullptr && r->is_object()) {
+    auto cause = root_cause_from_name(str(r->get("root_cause")));
+    auto at = time_of(r->get("at"));
+    auto by = actor_of(r->get("by"));
+    if (!cause || !at || !by) return std::nullopt;
+    c.resolution = Resolution{*cause, str(r->get("note")), *by, *at};
+  }
+  if (const json::Value* f = v.get("facts"); f != nullptr && f->is_object()) {
+    if (auto started = time_of(f->get("started"))) c.facts.started = *started;
+    if (const json::Value* t = f->get("threshold_ms"); t != nullptr && t->as_int()) {
+      c.facts.threshold = Millis{*t->as_int()};
+    }
+    if (const json::Value* p = f->get("party"); p != nullptr && p->as_int()) {
+      c.facts.party = *p->as_int();
+    }
+    if (const json::Value* val = f->get("value"); val != nullptr && val->as_double()) {
+      c.facts.value = *val->as_double();
     }
   }
   return c;

@@ -94,6 +94,45 @@ struct Recommendation {
   std::string needs_approval_by;  // role, empty when none is needed
   bool operator==(const Recommendation&) const = default;
 };
+json::Value recommendation_to_json(const Recommendation& r);
+
+// What a resolved case's failure came down to, for learning which failures repeat and why.
+enum class RootCause : std::uint8_t { kProcess, kPeople, kProduct, kPolicy, kCommunication };
+inline constexpr int kRootCauseCount = 5;
+std::string_view root_cause_name(RootCause r);
+std::optional<RootCause> root_cause_from_name(std::string_view name);
+
+// A manager's judgement on the recommendation. An edit keeps what it replaced.
+enum class Verdict : std::uint8_t { kApprove, kEdit, kReject };
+std::string_view verdict_name(Verdict v);
+std::optional<Verdict> verdict_from_name(std::string_view name);
+
+struct CaseDecision {
+  Verdict verdict = Verdict::kApprove;
+  Actor by;
+  WallTime at;
+  std::string reason;
+  Recommendation before;  // kEdit only
+  Recommendation after;   // kEdit only
+  bool operator==(const CaseDecision&) const = default;
+};
+
+struct Resolution {
+  RootCause root_cause = RootCause::kProcess;
+  std::string note;
+  Actor by;
+  WallTime at;
+  bool operator==(const Resolution&) const = default;
+};
+
+// What the engine knew when it opened the case, for explanations and for the guest's context.
+struct CaseFacts {
+  WallTime started;  // when the wait began (the starting event's ts); epoch when not a wait
+  Millis threshold{0};
+  std::int64_t party = 0;
+  double value = 0;  // booking value, 0 when unknown
+  bool operator==(const CaseFacts&) const = default;
+};
 
 struct Case {
   std::string id;
@@ -107,6 +146,9 @@ struct Case {
   std::vector<Evidence> evidence;
   std::vector<Transition> history;
   Recommendation recommendation;
+  std::vector<CaseDecision> decisions;
+  std::optional<Resolution> resolution;
+  CaseFacts facts;
   bool operator==(const Case&) const = default;
 };
 

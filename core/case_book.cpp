@@ -62,6 +62,7 @@ std::optional<CaseChange> CaseBook::apply(const Decision& d) {
     c.reason = d.reason;
     c.evidence = d.evidence;
     c.recommendation = default_recommendation(d.kind, d.subject);
+    c.facts = CaseFacts{d.started, d.threshold, d.party, d.value};
     cases_[c.id] = std::move(c);
     return CaseChange{CaseChange::What::kOpened, d.case_id, std::nullopt};
   }
@@ -95,6 +96,140 @@ std::variant<CaseChange, std::string> CaseBook::transition(const std::string& ca
   return CaseChange{CaseChange::What::kStatus, case_id, it->second.history.back()};
 }
 
+namespace {
+
+CaseRefusal refusal(CaseRefusal::Code code, std::string message) {
+  return CaseRefusal{code, std::move(message)};
+}
+
+std::string trimmed(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+std::optional<CaseRefusal> check_text(const std::string& text, std::size_t limit,
+                                      std::string_view what) {
+  if (text.size() > limit) {
+    return refusal(CaseRefusal::Code::kInvalid,
+                   std::string(what) + " is too long (at most " + std::to_string(limit) +
+                       " characters)");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CaseResult CaseBook::acknowledge(const std::string& case_id, const Actor& by, WallTime at,
+                                 std::string note) {
+  note = trimmed(std::move(note));
+  if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  if (it->second.status != CaseStatus::kOpen) {
+    return refusal(CaseRefusal::Code::kConflict,
+                   "the case is " + std::string(case_status_name(it->second.status)) +
+                       ": only an open case can be acknowledged");
+  }
+  if (auto why = apply_transition(it->second, CaseStatus::kAcknowledged, by, at, std::move(note))) {
+    return refusal(CaseRefusal::Code::kConflict, *why);
+  }
+  return CaseChange{CaseChange::What::kStatus, case_id, it->second.history.back()};
+}
+
+CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::string reason,
+                            std::optional<Recommendation> edited, const Actor& by, WallTime at) {
+  reason = trimmed(std::move(reason));
+  if (reason.empty()) {
+    return refusal(CaseRefusal::Code::kInvalid, "a decision needs a reason");
+  }
+  if (auto bad = check_text(reason, kMaxNoteLength, "the reason")) return *bad;
+  if (verdict == Verdict::kEdit) {
+    if (!edited || trimmed(edited->text).empty()) {
+      return refusal(CaseRefusal::Code::kInvalid, "an edit needs the new recommendation's text");
+    }
+    if (auto bad = check_text(edited->text, kMaxRecommendationLength, "the recommendation")) {
+      return *bad;
+    }
+  } else if (edited) {
+    return refusal(CaseRefusal::Code::kInvalid, "only an edit carries a new recommendation");
+  }
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  Case& c = it->second;
+  if (c.status != CaseStatus::kOpen && c.status != CaseStatus::kAcknowledged &&
+      c.status != CaseStatus::kAwaitingApproval) {
+    return refusal(CaseRefusal::Code::kConflict,
+                   "the case is " + std::string(case_status_name(c.status)) +
+                       ": its recommendation was already decided or carried out");
+  }
+  if (by.id.empty() || by.role.empty()) {
+    return refusal(CaseRefusal::Code::kInvalid, "a decision needs who made it");
+  }
+  CaseDecision d{verdict, by, at, reason, {}, {}};
+  const CaseStatus to =
+      verdict == Verdict::kReject ? CaseStatus::kAcknowledged : CaseStatus::kActioned;
+  // A reject on a case already acknowledged records the decision without a status change.
+  if (c.status != to) {
+    if (auto why = apply_transition(c, to, by, at, std::string(verdict_name(verdict)) + ": " +
+                                                       reason)) {
+      return refusal(CaseRefusal::Code::kConflict, *why);
+    }
+  } else if (at > c.updated_at) {
+    c.updated_at = at;
+  }
+  if (verdict == Verdict::kEdit) {
+    d.before = c.recommendation;
+    d.after = c.recommendation;
+    d.after.text = trimmed(edited->text);
+    if (!edited->action.empty()) d.after.action = edited->action;
+    c.recommendation = d.after;
+  }
+  c.decisions.push_back(std::move(d));
+  std::optional<Transition> t;
+  if (!c.history.empty() && c.history.back().at == at && c.history.back().by == by) {
+    t = c.history.back();
+  }
+  return CaseChange{CaseChange::What::kStatus, case_id, t};
+}
+
+CaseResult CaseBook::mark_actioned(const std::string& case_id, const Actor& by, WallTime at,
+                                   std::string note) {
+  note = trimmed(std::move(note));
+  if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  Case& c = it->second;
+  if (c.status == CaseStatus::kAwaitingApproval) {
+    return refusal(CaseRefusal::Code::kConflict,
+                   "the recommendation waits for a " + c.recommendation.needs_approval_by +
+                       "'s approval before it is carried out");
+  }
+  if (auto why = apply_transition(c, CaseStatus::kActioned, by, at, std::move(note))) {
+    return refusal(CaseRefusal::Code::kConflict, *why);
+  }
+  return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
+}
+
+CaseResult CaseBook::resolve(const std::string& case_id, RootCause cause, std::string note,
+                             const Actor& by, WallTime at) {
+  note = trimmed(std::move(note));
+  if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  Case& c = it->second;
+  if (c.status == CaseStatus::kAwaitingApproval) {
+    return refusal(CaseRefusal::Code::kConflict,
+                   "the recommendation waits for approval: decide it before resolving");
+  }
+  if (auto why = apply_transition(c, CaseStatus::kResolved, by, at, note)) {
+    return refusal(CaseRefusal::Code::kConflict, *why);
+  }
+  c.resolution = Resolution{cause, std::move(note), by, at};
+  return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
+}
+
 void CaseBook::load(Case c) {
   std::string id = c.id;
   cases_[id] = std::move(c);
@@ -117,6 +252,7 @@ std::vector<const Case*> CaseBook::list(const CaseFilter& f) const {
     if (f.status && c.status != *f.status) continue;
     if (f.kind && c.kind != *f.kind) continue;
     if (f.open_only && c.status == CaseStatus::kClosed) continue;
+    if (f.opened_since && c.opened_at < *f.opened_since) continue;
     out.push_back(&c);
   }
   return out;

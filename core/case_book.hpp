@@ -30,7 +30,25 @@ struct CaseFilter {
   std::optional<CaseStatus> status;
   std::optional<CaseKind> kind;
   bool open_only = false;  // every status but closed
+  // Opened at or after this wall time (the API's max_age).
+  std::optional<WallTime> opened_since;
 };
+
+// Why a person's action on a case was not taken. The API maps the code to its status.
+struct CaseRefusal {
+  enum class Code : std::uint8_t {
+    kNotFound,  // no such case
+    kConflict,  // not now: the case's status does not allow it
+    kInvalid,   // the request itself is wrong: an empty reason, an empty edited text
+  };
+  Code code = Code::kInvalid;
+  std::string message;
+};
+using CaseResult = std::variant<CaseChange, CaseRefusal>;
+
+// Bounds on what people type, so a case stays small enough to publish and show.
+inline constexpr std::size_t kMaxNoteLength = 1000;
+inline constexpr std::size_t kMaxRecommendationLength = 1000;
 
 class CaseBook {
  public:
@@ -44,6 +62,26 @@ class CaseBook {
   // changes.
   std::variant<CaseChange, std::string> transition(const std::string& case_id, CaseStatus to,
                                                    const Actor& by, WallTime at, std::string note);
+
+  // ---- what people do with a case (the tablet and the API) ---------------------------------
+  // Each checks the case's status and the input, records who and when, and changes nothing
+  // when it refuses. Who may call which is the caller's check (core/auth.hpp permissions).
+
+  // "I have seen it": open -> acknowledged.
+  CaseResult acknowledge(const std::string& case_id, const Actor& by, WallTime at,
+                         std::string note);
+  // A manager's judgement on the recommendation, with a reason (required). Approve and edit
+  // move the case to actioned (the recovery is authorised and under way); an edit replaces the
+  // recommendation and keeps the old one in the decision. Reject sends the case back to the
+  // floor as acknowledged. Allowed while the case is open, acknowledged or awaiting approval.
+  CaseResult decide(const std::string& case_id, Verdict verdict, std::string reason,
+                    std::optional<Recommendation> edited, const Actor& by, WallTime at);
+  // The recovery was carried out.
+  CaseResult mark_actioned(const std::string& case_id, const Actor& by, WallTime at,
+                           std::string note);
+  // Closes the recovery with its root cause and a note.
+  CaseResult resolve(const std::string& case_id, RootCause cause, std::string note,
+                     const Actor& by, WallTime at);
 
   // Puts back a case read from the store at start.
   void load(Case c);

@@ -45,8 +45,20 @@ struct StoreConfig {
 };
 
 struct HttpConfig {
+  // The tablets' listener. On any address but loopback it speaks only TLS, with the box's own
+  // certificate, so the tablet UI is a secure context on the venue's LAN.
   std::string listen = "127.0.0.1";
   int port = 8080;
+  // A second, plain-HTTP listener on 127.0.0.1 for the box itself (health checks, the
+  // installer); 0: none.
+  int local_port = 0;
+  std::string tls_dir;  // empty: "tls" next to the database
+  std::string ui_dir = "/usr/share/mend/ui";
+};
+
+struct AuthConfig {
+  Millis session_idle = std::chrono::hours(2);
+  Millis session_lifetime = std::chrono::hours(12);
 };
 
 struct LogConfig {
@@ -97,6 +109,7 @@ struct Config {
   MqttConfig mqtt;
   StoreConfig store;
   HttpConfig http;
+  AuthConfig auth;
   LogConfig log;
   DetectConfig detect;
   std::vector<DeviceConfig> devices;

@@ -52,6 +52,7 @@ constexpr std::string_view kDeviceKinds[] = {"fridge",    "freezer", "probe", "c
                                              "occupancy", "queue",   "other"};
 
 constexpr double kSecond = 1000;
+constexpr double kMinute = 60 * kSecond;
 constexpr double kDay = 24 * 3600 * kSecond;
 
 constexpr Limits kNonEmpty{.non_empty = true};
@@ -69,6 +70,7 @@ constexpr Section kSections[] = {
     {"mqtt", "The venue's local MQTT broker (Mosquitto), where the bridges publish."},
     {"store", "The SQLite store on the SD card: events, cases, audit log, outbox."},
     {"http", "The tablet's HTTP/WebSocket server."},
+    {"auth", "Staff sign-in on the tablets."},
     {"log", "Logging to the journal."},
     {"detect", "When a failure opens a case. Thresholds follow common hospitality practice."},
     {"device", "A registered sensor: one [[device]] per device id its bridge publishes."},
@@ -146,7 +148,20 @@ constexpr Key<Config> kConfigKeys[] = {
     {"http.listen", [](Config& c) { return Slot{&c.http.listen}; }, "\"127.0.0.1\"", "",
      "Address the tablet server listens on; \"0.0.0.0\" for every interface.", kNonEmpty},
     {"http.port", [](Config& c) { return Slot{&c.http.port}; }, "8080", "",
-     "TCP port of the tablet server.", kPort},
+     "TCP port of the tablet server (TLS unless http.listen is a loopback address).", kPort},
+    {"http.local_port", [](Config& c) { return Slot{&c.http.local_port}; }, "0", "",
+     "A plain-HTTP listener on 127.0.0.1 for the box itself; 0 for none.",
+     {.min = 0, .max = 65535}},
+    {"http.tls_dir", [](Config& c) { return Slot{&c.http.tls_dir}; }, "\"\"", "",
+     "Where the box's TLS certificate is made and kept; empty: \"tls\" next to the database.",
+     {}},
+    {"http.ui_dir", [](Config& c) { return Slot{&c.http.ui_dir}; }, "\"/usr/share/mend/ui\"", "",
+     "The built tablet UI that mendd serves.", kNonEmpty},
+    // [auth]
+    {"auth.session_idle", [](Config& c) { return Slot{&c.auth.session_idle}; }, "2h", "",
+     "A tablet left alone this long is signed out.", {.min = kMinute, .max = kDay}},
+    {"auth.session_lifetime", [](Config& c) { return Slot{&c.auth.session_lifetime}; }, "12h",
+     "", "Every sign-in ends after this long, busy or not.", {.min = kMinute, .max = 7 * kDay}},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },

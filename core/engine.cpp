@@ -1184,6 +1184,18 @@ std::size_t Engine::pending_waits() const { return impl_->waits.size(); }
 
 std::vector<TableView> Engine::tables() const {
   const Impl& m = *impl_;
+  // One pass over the waits, not one per table: a floor request stays O(waits + tables).
+  std::unordered_map<std::string, std::vector<TableTimer>> timers;
+  for (const auto& [wait_key, slot] : m.waits) {
+    const Impl::Wait& w = m.slots[slot];
+    if (w.subject.table.empty()) continue;
+    if (w.kind != CaseKind::kTableNoOrder && w.kind != CaseKind::kCourseSlow &&
+        w.kind != CaseKind::kBillSlow) {
+      continue;
+    }
+    timers[w.subject.table].push_back(
+        TableTimer{w.kind, w.subject.course, w.started, w.threshold, w.stage > 0});
+  }
   std::vector<TableView> out;
   out.reserve(m.tables.size());
   for (const auto& [name, t] : m.tables) {
@@ -1208,6 +1220,12 @@ std::vector<TableView> Engine::tables() const {
       }
     }
     std::sort(v.courses_waiting.begin(), v.courses_waiting.end());
+    if (auto it = timers.find(name); it != timers.end()) {
+      v.timers = std::move(it->second);
+      std::sort(v.timers.begin(), v.timers.end(), [](const TableTimer& a, const TableTimer& b) {
+        return a.started != b.started ? a.started < b.started : a.course < b.course;
+      });
+    }
     out.push_back(std::move(v));
   }
   std::sort(out.begin(), out.end(),

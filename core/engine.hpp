@@ -83,6 +83,16 @@ struct EngineState {
   json::Value data;
 };
 
+// A wait running on a table (no order yet, a course not served, a bill not brought), so the
+// floor view can show its timer against its threshold.
+struct TableTimer {
+  CaseKind kind = CaseKind::kTableNoOrder;
+  std::string course;  // course.slow only
+  WallTime started;    // the starting event's ts
+  Millis threshold{0};
+  bool breached = false;
+};
+
 // The live picture of one table, for the floor view.
 struct TableView {
   std::string table;
@@ -95,6 +105,7 @@ struct TableView {
   bool ordered = false;
   bool bill_requested = false;
   std::vector<std::string> courses_waiting;  // fired, not served
+  std::vector<TableTimer> timers;            // oldest start first
 };
 
 class Engine {

@@ -61,8 +61,10 @@ Response handle_metrics(const ApiContext& ctx, const Request& /*req*/, const Par
   return text_response(http::status::ok, ctx.metrics.render(), kMetricsType);
 }
 
-Response handle_list_cases(const ApiContext& ctx, const Request& /*req*/, const Params& params) {
+Response handle_list_cases(const ApiContext& ctx, const Request& /*req*/, const Params& params,
+                           std::optional<WallTime> opened_since) {
   CaseFilter filter;
+  filter.opened_since = opened_since;
   for (const auto& [key, value] : params.query.items()) {
     if (key != "status" && key != "kind" && key != "open") {
       return invalid_parameter("unknown parameter '" + key + "'; allowed: status, kind, open");
@@ -117,7 +119,9 @@ Router make_api_router(const ApiContext& ctx) {
   router.add(http::verb::get, "/livez", bind(handle_livez));
   router.add(http::verb::get, "/readyz", bind(handle_readyz));
   router.add(http::verb::get, "/metrics", bind(handle_metrics));
-  router.add(http::verb::get, "/api/v1/cases", bind(handle_list_cases));
+  router.add(http::verb::get, "/api/v1/cases", [&ctx](const Request& req, const Params& params) {
+    return handle_list_cases(ctx, req, params);
+  });
   router.add(http::verb::get, "/api/v1/cases/{id}", bind(handle_get_case));
   return router;
 }

@@ -38,7 +38,9 @@ Response handle_metrics(const ApiContext& ctx, const Request& req, const Params&
 // GET /api/v1/cases[?status=<status>&kind=<kind>&open=true|false]: {"cases":[...]} in id
 // order. An unknown parameter, a repeated one or a value that is not one of the names in
 // signals.md is a 400 invalid_parameter that says what is allowed.
-Response handle_list_cases(const ApiContext& ctx, const Request& req, const Params& params);
+// `opened_since` narrows the list to cases opened at or after it (the v1 API's max_age).
+Response handle_list_cases(const ApiContext& ctx, const Request& req, const Params& params,
+                           std::optional<WallTime> opened_since = std::nullopt);
 
 // GET /api/v1/cases/{id}: the case as published on MQTT (case_to_json), or 404 not_found.
 Response handle_get_case(const ApiContext& ctx, const Request& req, const Params& params);

@@ -8,6 +8,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <string>
 #include <string_view>
 
 #include "core/json.hpp"
@@ -18,6 +19,19 @@ namespace http = boost::beast::http;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+
+// What the server knows about a request beyond its bytes. Handlers get it through
+// Params::context (the router copies it there): sign-in marks its cookie `Secure` only when
+// the request came over TLS, since a Secure cookie set over plain HTTP is never sent back.
+struct RequestContext {
+  bool tls = false;
+};
+
+// Who a WebSocket upgrade was authorized for, as the daemon's sign-in says.
+struct Principal {
+  std::string id;    // the user or token id, for the log
+  std::string role;  // "staff", "manager", "admin"
+};
 
 inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kTextType = "text/plain; charset=utf-8";
@@ -39,6 +53,8 @@ inline constexpr std::string_view kHeadersTooLarge = "headers_too_large";
 inline constexpr std::string_view kNotReady = "not_ready";
 inline constexpr std::string_view kTooManyConnections = "too_many_connections";
 inline constexpr std::string_view kInternal = "internal_error";
+inline constexpr std::string_view kForbiddenOrigin = "forbidden_origin";
+inline constexpr std::string_view kUnauthorized = "unauthorized";
 }  // namespace error_code
 
 // `body` dumped compactly, Content-Type application/json.

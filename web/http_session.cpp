@@ -5,8 +5,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <string>
 #include <utility>
+
+#include "web/ws_session.hpp"
 
 namespace mend::web {
 
@@ -24,25 +27,61 @@ bool is_http_error(const beast::error_code& ec) {
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<SessionHost> host,
-                         const SessionLimits& limits)
-    : stream_(std::move(socket)),
-      host_(std::move(host)),
-      limits_(limits),
-      // Room for a full request, so pipelined bytes cannot make the buffer grow without bound.
-      buffer_(limits.header_limit + limits.body_limit + 4096) {}
-
-HttpSession::~HttpSession() { host_->session_ended(*this); }
-
-void HttpSession::start() { do_read(); }
-
-void HttpSession::refuse(Response res) {
-  finalize_response(res, 11, false, http::verb::get);
-  send(std::move(res), true);
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+  host_->session_ended(*this);
 }
 
-void HttpSession::shutdown() {
+template <class Stream>
+void HttpSession<Stream>::start() {
+  if constexpr (kTls) {
+    handshake_then(false);
+  } else {
+    do_read();
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::refuse(Response res) {
+  finalize_response(res, 11, false, http::verb::get);
+  if constexpr (kTls) {
+    // A refusal the client could not decrypt would read as a broken server, not a busy one.
+    response_ = std::move(res);
+    handshake_then(true);
+  } else {
+    send(std::move(res), true);
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::handshake_then(bool refusal) {
+  state_ = State::kHandshaking;
+  // The read timeout bounds the handshake too: a client that connects and says nothing is cut
+  // off like a slow-loris request.
+  beast::get_lowest_layer(stream_).expires_after(limits_.read_timeout);
+  if constexpr (kTls) {
+    stream_.async_handshake(
+        boost::asio::ssl::stream_base::server, buffer_.data(),
+        [self = this->shared_from_this(), refusal](beast::error_code ec, std::size_t used) {
+          if (self->state_ == State::kClosed) return;
+          if (ec) {
+            self->close_now();
+            return;
+          }
+          self->buffer_.consume(used);
+          if (refusal) {
+            self->send(std::move(self->response_), true);
+          } else {
+            self->do_read();
+          }
+        });
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::shutdown() {
   switch (state_) {
+    case State::kHandshaking:
     case State::kReading:
     case State::kLingering: close_now(); break;
     case State::kWriting: close_after_write_ = true; break;
@@ -50,21 +89,26 @@ void HttpSession::shutdown() {
   }
 }
 
-void HttpSession::force_close() { close_now(); }
+template <class Stream>
+void HttpSession<Stream>::force_close() {
+  close_now();
+}
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::do_read() {
   state_ = State::kReading;
   parser_.emplace();
   parser_->body_limit(limits_.body_limit);
   parser_->header_limit(limits_.header_limit);
-  stream_.expires_after(limits_.read_timeout);
+  beast::get_lowest_layer(stream_).expires_after(limits_.read_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
+                   [self = this->shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
                      self->on_read(ec);
                    });
 }
 
-void HttpSession::on_read(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec) {
   // A read that completed just as the session was closed is not answered.
   if (state_ == State::kClosed) return;
   if (ec) {
@@ -88,11 +132,23 @@ void HttpSession::on_read(beast::error_code ec) {
   }
 
   Request req = parser_->release();
-  // Where a WebSocket upgrade (websocket::is_upgrade(req)) will hand stream_ and req over to a
-  // WebSocket session instead of answering here.
+  const RequestContext context{kTls};
+  if (beast::websocket::is_upgrade(req)) {
+    UpgradeVerdict verdict = host_->check_upgrade(req, context);
+    if (verdict.refusal) {
+      Response refusal = std::move(*verdict.refusal);
+      finalize_response(refusal, req.version(), false, req.method());
+      send(std::move(refusal), true);
+      return;
+    }
+    if (verdict.live) {
+      upgrade(std::move(req), std::move(verdict));
+      return;
+    }
+  }
   Response res;
   try {
-    res = host_->handle(req);
+    res = host_->handle(req, context);
   } catch (...) {  // a handler's bug costs one request, not the daemon
     res = error_response(http::status::internal_server_error, error_code::kInternal,
                          "the request could not be handled");
@@ -102,18 +158,32 @@ void HttpSession::on_read(beast::error_code ec) {
   send(std::move(res), close_after);
 }
 
-void HttpSession::send(Response res, bool close_after) {
+template <class Stream>
+void HttpSession<Stream>::upgrade(Request req, UpgradeVerdict verdict) {
+  // The connection now belongs to the WebSocket session; this one ends when on_read returns.
+  state_ = State::kClosed;
+  beast::get_lowest_layer(stream_).expires_never();
+  auto ws =
+      std::make_shared<WsSession<Stream>>(std::move(stream_), host_, host_->live_hub(),
+                                          host_->websocket_limits(), std::move(verdict.cursor));
+  host_->adopt(ws);
+  ws->run(std::move(req));
+}
+
+template <class Stream>
+void HttpSession<Stream>::send(Response res, bool close_after) {
   state_ = State::kWriting;
   response_ = std::move(res);
   close_after_write_ = close_after_write_ || close_after;
-  stream_.expires_after(limits_.write_timeout);
+  beast::get_lowest_layer(stream_).expires_after(limits_.write_timeout);
   http::async_write(stream_, response_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
                       self->on_write(ec);
                     });
 }
 
-void HttpSession::on_write(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::on_write(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   response_ = {};
   if (ec) {
@@ -125,28 +195,38 @@ void HttpSession::on_write(beast::error_code ec) {
   }
 }
 
-void HttpSession::send_error(http::status status, std::string_view code, std::string_view message) {
+template <class Stream>
+void HttpSession<Stream>::send_error(http::status status, std::string_view code,
+                                     std::string_view message) {
   Response res = error_response(status, code, message);
   finalize_response(res, 11, false, http::verb::get);
   send(std::move(res), true);
 }
 
-void HttpSession::close_gracefully() {
+template <class Stream>
+void HttpSession<Stream>::close_gracefully() {
   if (host_->stopping()) {
     close_now();
     return;
   }
   state_ = State::kLingering;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   drained_ = 0;
-  stream_.expires_after(limits_.linger_timeout);
-  do_drain();
+  beast::get_lowest_layer(stream_).expires_after(limits_.linger_timeout);
+  if constexpr (kTls) {
+    // close_notify, then wait (bounded) for the client's: the TLS way to say "that was all".
+    stream_.async_shutdown(
+        [self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+  } else {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    do_drain();
+  }
 }
 
-void HttpSession::do_drain() {
+template <class Stream>
+void HttpSession<Stream>::do_drain() {
   stream_.async_read_some(boost::asio::buffer(drain_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                             if (self->state_ == State::kClosed) return;
                             self->drained_ += n;
                             if (ec || self->drained_ > kMaxDrainBytes) {
@@ -157,13 +237,18 @@ void HttpSession::do_drain() {
                           });
 }
 
-void HttpSession::close_now() {
+template <class Stream>
+void HttpSession<Stream>::close_now() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  auto& tcp_layer = beast::get_lowest_layer(stream_);
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
   // Cancels the pending operation; its handler sees kClosed and lets the session go.
-  stream_.close();
+  tcp_layer.close();
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace mend::web

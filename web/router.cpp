@@ -178,7 +178,7 @@ bool Router::match(const Route& route, const std::vector<std::string>& segments,
   return true;
 }
 
-Response Router::route(const Request& req) const {
+Response Router::route(const Request& req, const RequestContext& context) const {
   const std::string_view target(req.target().data(), req.target().size());
   // Only origin-form ("/path?query"): absolute-form is for proxies and "*" for OPTIONS.
   if (!target.starts_with('/')) return bad_request("request target must be an absolute path");
@@ -205,6 +205,7 @@ Response Router::route(const Request& req) const {
       Params params;
       match(r, segments, &params);
       params.query = std::move(std::get<Query>(query));
+      params.context = context;
       return r.handler(req, params);
     }
     allowed.push_back(r.method);
@@ -232,6 +233,15 @@ Response Router::route(const Request& req) const {
                      std::string(req.method_string()) + " is not allowed here; allowed: " + allow);
   res.set(http::field::allow, allow);
   return res;
+}
+
+std::vector<std::string> Router::route_names() const {
+  std::vector<std::string> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) {
+    out.push_back(std::string(http::to_string(r.method)) + " " + r.pattern);
+  }
+  return out;
 }
 
 }  // namespace mend::web

@@ -47,6 +47,7 @@ class Query {
 struct Params {
   std::vector<std::pair<std::string, std::string>> path;  // placeholder name -> decoded segment
   Query query;
+  RequestContext context;  // how the request arrived (TLS or not)
 
   const std::string* path_param(std::string_view name) const;
 };
@@ -62,7 +63,11 @@ class Router {
 
   // Runs the matching handler, or answers 400 / 404 / 405 itself. The first route added wins
   // when two patterns match the same path.
-  Response route(const Request& req) const;
+  // `context` is handed to the handler in Params::context.
+  Response route(const Request& req, const RequestContext& context = {}) const;
+
+  // "GET /api/v1/cases/{id}", ... in the order added: for checking the OpenAPI document.
+  std::vector<std::string> route_names() const;
 
  private:
   struct Segment {

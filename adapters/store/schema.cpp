@@ -99,6 +99,48 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_next_attempt ON outbox(next_attempt);
 )sql"},
+    {2, "staff sign-in", R"sql(
+-- Staff accounts. Only an Argon2id hash of the PIN is kept (libsodium's encoded string, which
+-- carries its own salt and parameters). Accounts are disabled, never deleted: the audit log
+-- and case history keep naming them.
+CREATE TABLE users (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role       TEXT NOT NULL,
+  pin_hash   TEXT NOT NULL,
+  disabled   INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- Signed-in sessions, keyed by a hash of the cookie's secret, never the secret itself.
+CREATE TABLE sessions (
+  id_hash    TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  last_seen  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+
+-- Wrong PINs in the last hour, so a restart does not reset a lockout.
+CREATE TABLE login_failures (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  at      INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_user ON login_failures(user_id, at);
+
+-- API tokens for integrations: a hash of the secret, which is shown once at creation.
+CREATE TABLE api_tokens (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  hash       TEXT NOT NULL UNIQUE,
+  role       TEXT NOT NULL,
+  label      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

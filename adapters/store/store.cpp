@@ -356,10 +356,12 @@ void Store::stage_case(const Case& c) { cases_.insert_or_assign(c.id, c); }
 
 void Store::stage_engine_state(std::string json) { engine_state_ = std::move(json); }
 
-void Store::stage_audit(AuditRecord a) {
-  audit_.push_back(StagedAudit{to_ms(a.at), std::move(a.actor), std::move(a.role),
-                               std::move(a.action), std::move(a.target), json::dump(a.detail)});
+Store::StagedAudit Store::to_staged(AuditRecord a) {
+  return StagedAudit{to_ms(a.at),         std::move(a.actor),  std::move(a.role),
+                     std::move(a.action), std::move(a.target), json::dump(a.detail)};
 }
+
+void Store::stage_audit(AuditRecord a) { audit_.push_back(to_staged(std::move(a))); }
 
 void Store::stage_outbox(std::string topic, std::string payload, WallTime created) {
   outbox_.push_back(StagedOutbox{std::move(topic), std::move(payload), to_ms(created)});
@@ -424,7 +426,7 @@ void Store::write_staged(CommitStats& stats) {
     q.bind(1, *engine_state_).run();
     stats.engine_state = true;
   }
-  write_audit(stats);
+  write_audit(audit_, stats);
   for (const StagedOutbox& o : outbox_) {
     sqlite::Query q(st_->insert_outbox);
     q.bind(1, o.topic).bind_blob(2, o.payload).bind(3, o.created).run();
@@ -463,8 +465,8 @@ void Store::write_case(const Case& c, CommitStats& stats) {
   }
 }
 
-void Store::write_audit(CommitStats& stats) {
-  if (audit_.empty()) return;
+void Store::write_audit(const std::vector<StagedAudit>& records, CommitStats& stats) {
+  if (records.empty()) return;
   // The chain continues from the recorded head, not from whatever row is last in the table,
   // so a deleted tail shows up as a broken link instead of being papered over.
   std::string prev;
@@ -472,7 +474,7 @@ void Store::write_audit(CommitStats& stats) {
     if (auto parsed = parse_audit_head(*head)) prev = parsed->second;
   }
   std::int64_t last_id = 0;
-  for (const StagedAudit& a : audit_) {
+  for (const StagedAudit& a : records) {
     const std::string hash = audit_chain::link_hash(
         prev, audit_chain::canonical_text(a.at, a.actor, a.role, a.action, a.target, a.detail));
     sqlite::Query q(st_->insert_audit);
@@ -485,6 +487,22 @@ void Store::write_audit(CommitStats& stats) {
   const std::string head = std::to_string(last_id) + " " + prev;
   sqlite::Query q(st_->upsert_meta);
   q.bind(1, kAuditHeadKey).bind(2, head).run();
+}
+
+// ---- immediate writes ------------------------------------------------------------------------
+
+void Store::write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>& write) {
+  CommitStats stats;
+  try {
+    sqlite::Query(st_->begin).run();
+    std::vector<StagedAudit> records;
+    for (AuditRecord& a : write(db_)) records.push_back(to_staged(std::move(a)));
+    write_audit(records, stats);
+    sqlite::Query(st_->commit).run();
+  } catch (...) {
+    db_.rollback_quietly();
+    throw;
+  }
 }
 
 void Store::clear_staged() {

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -132,6 +133,21 @@ class Store {
   // nothing staged it returns at once.
   CommitStats commit();
 
+  // ---- immediate writes --------------------------------------------------------------------
+
+  // Runs `write` and appends the audit records it returns to the chain, now, in one
+  // transaction of its own, leaving everything staged untouched (so the daemon's batch, and
+  // what it publishes after its own commit, is not disturbed). For rare, small writes that
+  // must be on disk together with their audit record before the caller answers: staff
+  // accounts, sign-in, sessions, tokens. `write` gets the connection for its own statements
+  // and may throw to abandon the change. On any failure everything is rolled back and the
+  // exception (a StoreError, or whatever `write` threw) propagates.
+  void write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>& write);
+
+  // The connection, for an adapter that prepares its own statements on it (adapters/auth).
+  // Writes go through write_now, never behind the store's back.
+  sqlite::Db& db() { return db_; }
+
   // ---- reads (committed data only) ---------------------------------------------------------
 
   // Cases from their stored JSON; open_only leaves out closed ones. Oldest opened first.
@@ -203,7 +219,8 @@ class Store {
   explicit Store(sqlite::Db db);
   void write_staged(CommitStats& stats);
   void write_case(const Case& c, CommitStats& stats);
-  void write_audit(CommitStats& stats);
+  void write_audit(const std::vector<StagedAudit>& records, CommitStats& stats);
+  static StagedAudit to_staged(AuditRecord a);
   void clear_staged();
   std::size_t prune(sqlite::Stmt& stmt, WallTime older_than, std::size_t max_rows);
 

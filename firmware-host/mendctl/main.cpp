@@ -1,5 +1,6 @@
 // mendctl: the installer's and manager's command line for a Mend box. Each command is a row
-// of kCommands; later issues add `user add`, `token create` and `cert` as more rows.
+// of kCommands; a name may be two words (`user add`), and a command that parses its own
+// options takes kAnyArgs.
 //
 // Exit codes: 0 fine, 1 the command failed, 2 the command line is wrong.
 #include <algorithm>
@@ -10,12 +11,15 @@
 #include <vector>
 
 #include "firmware-host/config_file.hpp"
+#include "firmware-host/mendctl/auth_commands.hpp"
+#include "firmware-host/mendctl/cert_commands.hpp"
 
 namespace mend {
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
+constexpr std::size_t kAnyArgs = static_cast<std::size_t>(-1);
 
 using Args = std::span<const std::string_view>;
 
@@ -43,6 +47,21 @@ int help(Args) { return usage(std::cout); }
 constexpr Command kCommands[] = {
     {"check-config", "FILE", "check a mendd config file: \"FILE: ok\", or every error", 1,
      check_config},
+    {"user add", "--name NAME --role ROLE [--pin-file F]",
+     "add a staff account (staff|manager|admin); the PIN is read from stdin twice or from F",
+     kAnyArgs, mendctl::user_add},
+    {"user list", "", "list the accounts", kAnyArgs, mendctl::user_list},
+    {"user disable", "NAME", "disable an account and end its sessions", kAnyArgs,
+     mendctl::user_disable},
+    {"token create", "--label L [--role R]",
+     "make an API token (role integration by default); prints its secret once", kAnyArgs,
+     mendctl::token_create},
+    {"token list", "", "list the API tokens", kAnyArgs, mendctl::token_list},
+    {"token revoke", "ID", "revoke an API token", kAnyArgs, mendctl::token_revoke},
+    {"cert fingerprint", "[DIR]", "print the SHA-256 fingerprint of the box's TLS certificate",
+     kAnyArgs, mendctl::cert_fingerprint},
+    {"cert export", "FILE [DIR]", "write the TLS certificate (PEM) to FILE, for tablets", kAnyArgs,
+     mendctl::cert_export},
     {"version", "", "print the version", 0, version},
     {"help", "", "print this text", 0, help},
 };
@@ -51,9 +70,13 @@ int usage(std::ostream& out) {
   out << "usage: mendctl COMMAND [ARGS]\n\nAdministration of a Mend box.\n\ncommands:\n";
   for (const auto& c : kCommands) {
     std::string head = std::string(c.name) + (c.args.empty() ? "" : " ") + std::string(c.args);
+    // A long synopsis gets the summary on the next line, so the summaries stay in a column.
+    if (head.size() > 18) head += "\n" + std::string(20, ' ');
     head.resize(std::max<std::size_t>(head.size() + 2, 20), ' ');
     out << "  " << head << c.summary << '\n';
   }
+  out << "\nuser and token commands take --config FILE (default /etc/mend/mend.toml) or --store "
+         "PATH\n";
   return kExitOk;
 }
 
@@ -68,9 +91,18 @@ int dispatch(const std::vector<std::string_view>& words) {
   if (words[0] == "--help" || words[0] == "-h") return usage(std::cout);
   if (words[0] == "--version") return version({});
   for (const auto& c : kCommands) {
-    if (words[0] != c.name) continue;
-    const Args args = Args(words).subspan(1);
-    if (args.size() != c.arg_count) {
+    // The command's name is one or two words; all must match.
+    std::size_t used = 0;
+    std::string_view rest = c.name;
+    while (!rest.empty() && used < words.size()) {
+      const std::size_t space = rest.find(' ');
+      if (words[used] != rest.substr(0, space)) break;
+      ++used;
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    if (!rest.empty()) continue;
+    const Args args = Args(words).subspan(used);
+    if (c.arg_count != kAnyArgs && args.size() != c.arg_count) {
       return usage_error(std::string(c.name) + " takes " +
                          (c.args.empty() ? "no arguments" : std::string(c.args)));
     }

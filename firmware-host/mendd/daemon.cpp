@@ -1,7 +1,10 @@
 #include "firmware-host/mendd/daemon.hpp"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -12,7 +15,12 @@
 #include <set>
 #include <unordered_map>
 
+#include <arpa/inet.h>
+
+#include "adapters/auth/setup_code.hpp"
+#include "adapters/auth/users.hpp"
 #include "adapters/clock.hpp"
+#include "adapters/tls/device_certificate.hpp"
 #include "adapters/mqtt/mqtt_link.hpp"
 #include "adapters/store/store.hpp"
 #include "adapters/systemd.hpp"
@@ -22,6 +30,8 @@
 #include "core/metrics.hpp"
 #include "firmware-host/config_file.hpp"
 #include "web/api.hpp"
+#include "web/app.hpp"
+#include "web/live_hub.hpp"
 #include "web/server.hpp"
 
 namespace mend {
@@ -50,6 +60,50 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+constexpr Millis kSetupCodeLifetime = 24h;
+
+// The names and addresses a tablet may use to reach this box, for the certificate: the host
+// name, host.local (mDNS on the venue's LAN) and the current non-loopback addresses.
+tls::CertificateRequest certificate_request() {
+  tls::CertificateRequest r;
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) == 0 && host[0] != '\0') {
+    r.names.emplace_back(host.data());
+    r.names.push_back(std::string(host.data()) + ".local");
+  }
+  r.names.emplace_back("localhost");
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) == 0) {
+    for (const ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+      if (a->ifa_addr == nullptr) continue;
+      std::array<char, INET6_ADDRSTRLEN> text{};
+      if (a->ifa_addr->sa_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);  // NOLINT
+        ::inet_ntop(AF_INET, &in->sin_addr, text.data(), text.size());
+      } else {
+        continue;  // IPv6 addresses on a venue LAN are mostly temporary: names cover them
+      }
+      std::string ip = text.data();
+      if (!ip.empty() && std::find(r.ips.begin(), r.ips.end(), ip) == r.ips.end()) {
+        r.ips.push_back(std::move(ip));
+      }
+    }
+    ::freeifaddrs(list);
+  }
+  return r;
+}
+
+// The OpenAPI document: next to the UI when installed, else the source tree's copy.
+std::string read_openapi(const std::string& ui_dir) {
+  for (const std::filesystem::path& p :
+       {std::filesystem::path(ui_dir) / ".." / "openapi.json",
+        std::filesystem::path(MEND_SOURCE_DIR) / "web" / "openapi.json"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return tls::read_file(p);
+  }
+  return "{}";
+}
+
 class Daemon {
  public:
   Daemon(Config config, std::string config_path)
@@ -66,6 +120,7 @@ class Daemon {
 
   int run() {
     open_store();
+    open_users();
     restore();
     start_link();
     start_http();
@@ -101,6 +156,23 @@ class Daemon {
     }
     store_ = Store::open(StoreOptions{db, fresh});
     spdlog::info("store {}: open, {} events", db, store_->event_count());
+  }
+
+  // No default account: a box without one makes a one-time setup code and says so in the
+  // journal, where only someone on the box (or with its logs) can read it.
+  void open_users() {
+    auth::AuthOptions o;
+    o.session.idle = config_.auth.session_idle;
+    o.session.lifetime = config_.auth.session_lifetime;
+    users_ = std::make_unique<auth::Users>(*store_, o);
+    if (users_->user_count() == 0) {
+      auto [code, text] = auth::SetupCode::generate(read_clock().mono, kSetupCodeLifetime);
+      setup_code_ = std::make_unique<auth::SetupCode>(std::move(code));
+      spdlog::warn(
+          "no staff account yet: open the tablet UI and enter the setup code {} (valid 24 h, "
+          "once) to make the first admin, or run 'mendctl user add'",
+          text);
+    }
   }
 
   void restore() {
@@ -154,28 +226,94 @@ class Daemon {
     link_->start();
   }
 
-  // Until sign-in exists the API answers anyone who can reach it, so it is for this box only.
+  // Plain HTTP only where nobody else can listen in: the box's own loopback.
   static bool is_loopback(const std::string& address) {
     return address.rfind("127.", 0) == 0 || address == "::1";
   }
 
   void start_http() {
-    if (!is_loopback(config_.http.listen)) {
-      throw std::runtime_error("http.listen = \"" + config_.http.listen +
-                               "\": the API has no sign-in yet, so it serves on loopback only "
-                               "(127.0.0.1 or ::1)");
-    }
     api_ = std::make_unique<web::ApiContext>(
         web::ApiContext{cases_, metrics_, [this] { return link_ && link_->connected(); },
                         [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
-    router_ = std::make_unique<web::Router>(web::make_api_router(*api_));
-    web::ServerOptions o;
-    o.address = config_.http.listen;
-    o.port = static_cast<std::uint16_t>(config_.http.port);
-    http_ = std::make_unique<web::Server>(
-        io_, o, [this](const web::Request& r) { return router_->route(r); });
+    web::AppContext ctx{*api_,
+                        cases_,
+                        *users_,
+                        *store_,
+                        [this] { return engine_.tables(); },
+                        [] { return read_clock(); },
+                        [this](const web::CaseChangeNotice& n) { on_case_changed(n); },
+                        setup_code_.get(),
+                        [this] { setup_code_.reset(); },
+                        config_.http.ui_dir,
+                        read_openapi(config_.http.ui_dir)};
+    app_ = std::make_unique<web::App>(std::move(ctx));
+    if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
+      spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",
+                   config_.http.ui_dir);
+    }
+    hub_ = std::make_shared<web::LiveHub>();
+    const auto handler = [this](const web::Request& r, const web::RequestContext& rc) {
+      return app_->handle(r, rc);
+    };
+    const auto options = [this](const std::string& address, int port) {
+      web::ServerOptions o;
+      o.address = address;
+      o.port = static_cast<std::uint16_t>(port);
+      o.live = hub_;
+      o.authorize_upgrade = [this](const web::Request& r) { return app_->authorize_upgrade(r); };
+      return o;
+    };
+    web::ServerOptions main = options(config_.http.listen, config_.http.port);
+    if (!is_loopback(config_.http.listen)) {
+      const std::filesystem::path dir =
+          config_.http.tls_dir.empty()
+              ? std::filesystem::path(config_.store.path).parent_path() / "tls"
+              : std::filesystem::path(config_.http.tls_dir);
+      const auto cert = tls::ensure_device_certificate(dir, certificate_request());
+      const std::string pem = tls::read_file(cert.certificate);
+      spdlog::info("http: TLS certificate {} ({}), SHA-256 {}", cert.certificate.string(),
+                   cert.created ? "made now" : "kept", tls::certificate_fingerprint_sha256(pem));
+      main.tls = web::TlsFiles{cert.certificate.string(), cert.private_key.string()};
+    }
+    http_ = std::make_unique<web::Server>(io_, main, handler);
     http_->start();
-    spdlog::info("http: listening on {}:{}", config_.http.listen, http_->port());
+    spdlog::info("http: listening on {}://{}:{}", main.tls ? "https" : "http",
+                 config_.http.listen, http_->port());
+    if (config_.http.local_port > 0) {
+      local_http_ =
+          std::make_unique<web::Server>(io_, options("127.0.0.1", config_.http.local_port), handler);
+      local_http_->start();
+      spdlog::info("http: listening on http://127.0.0.1:{} (this box only)", local_http_->port());
+    }
+  }
+
+  // A person changed a case through the API: keep it with its audit record, then publish.
+  // Committed at once: the person's answer should mean it is on disk.
+  void on_case_changed(const web::CaseChangeNotice& n) {
+    const Case& c = n.c;
+    store_->stage_case(c);
+    store_->stage_audit(AuditRecord{c.updated_at, n.by.id, std::string(auth::role_name(n.by.role)),
+                                    n.action, c.id, n.detail});
+    to_publish_.insert(c.id);
+    // A resolved or closed case is done: the next breach for its subject opens a new one.
+    if (c.status == CaseStatus::kResolved || c.status == CaseStatus::kClosed) {
+      engine_.on_case_closed(c.id);
+      engine_dirty_ = true;
+    }
+    metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
+    spdlog::info("case {}: {} by {}", c.id, n.action, n.by.id);
+    commit();
+  }
+
+  // The floor goes to the live feed when it changed, not on every commit.
+  void publish_floor() {
+    if (!hub_) return;
+    json::Value floor = web::floor_to_json(engine_.tables(), cases_, read_clock().wall);
+    const json::Value* tables = floor.get("tables");
+    std::string text = tables != nullptr ? json::dump(*tables) : std::string();
+    if (text == last_floor_) return;
+    last_floor_ = std::move(text);
+    hub_->publish("floor", floor);
   }
 
   void on_link_up() {
@@ -343,9 +481,13 @@ class Daemon {
     batch_arrivals_.clear();
     if (batch_seq_ > 0) link_->release(batch_seq_);
     for (const auto& id : to_publish_) {
-      if (const Case* c = cases_.find(id)) publish_case(*c);
+      if (const Case* c = cases_.find(id)) {
+        publish_case(*c);
+        if (hub_) hub_->publish("case", case_to_json(*c));
+      }
     }
     to_publish_.clear();
+    publish_floor();
     for (const auto& [topic, payload] : alerts_) link_->publish(topic, payload, false);
     alerts_.clear();
     try {
@@ -459,6 +601,7 @@ class Daemon {
     stopping_ = true;
     systemd::notify_stopping();
     if (http_) http_->stop();
+    if (local_http_) local_http_->stop();
     link_->stop(2s);
     asio::post(io_, [this] {
       commit();
@@ -487,9 +630,14 @@ class Daemon {
   asio::steady_timer watchdog_timer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<MqttLink> link_;
+  std::unique_ptr<auth::Users> users_;
+  std::unique_ptr<auth::SetupCode> setup_code_;
   std::unique_ptr<web::ApiContext> api_;
-  std::unique_ptr<web::Router> router_;
+  std::unique_ptr<web::App> app_;
+  std::shared_ptr<web::LiveHub> hub_;
   std::unique_ptr<web::Server> http_;
+  std::unique_ptr<web::Server> local_http_;
+  std::string last_floor_;
 
   std::optional<MonoTime> armed_deadline_;
   bool commit_armed_ = false;

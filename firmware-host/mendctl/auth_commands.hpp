@@ -1,0 +1,21 @@
+// mendctl's account and token commands: `user add|list|disable`, `token create|list|revoke`.
+// They open the store file directly (SQLite's write-ahead log lets mendd keep running) and
+// write as the box itself (actor "mendctl:<login>"), which may do anything: whoever can run
+// this as root or as mend already owns the data.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace mend::mendctl {
+
+// Each takes the words after the command's name; returns the process exit code
+// (0 fine, 1 failed, 2 the command line is wrong).
+int user_add(std::span<const std::string_view> args);
+int user_list(std::span<const std::string_view> args);
+int user_disable(std::span<const std::string_view> args);
+int token_create(std::span<const std::string_view> args);
+int token_list(std::span<const std::string_view> args);
+int token_revoke(std::span<const std::string_view> args);
+
+}  // namespace mend::mendctl

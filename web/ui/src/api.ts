@@ -1,0 +1,104 @@
+// A thin fetch wrapper for mendd's REST API: same-origin cookie, the CSRF header on every
+// change, and one error type carrying the API's stable code and its message for a person.
+import type { Case, Floor, Session } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    // Seconds, from Retry-After on 429 locked_out / busy.
+    readonly retryAfter: number | null = null,
+    readonly retryAt: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+// Held in memory only: a page load asks GET /api/v1/session again rather than keeping a
+// secret in storage that any script on the origin could read.
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Mend cannot be reached. Check the Wi-Fi and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page, say): fall through to a generic message.
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; retry_at?: string } } | null)?.error;
+    const retryHeader = res.headers.get('Retry-After');
+    const retryAfter = retryHeader !== null && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
+    const retryAt =
+      err?.retry_at ?? (data as { retry_at?: string } | null)?.retry_at ?? null;
+    throw new ApiError(
+      res.status,
+      err?.code ?? 'http_' + res.status,
+      err?.message ?? `The server answered ${res.status}.`,
+      retryAfter,
+      retryAt,
+    );
+  }
+  return data as T;
+}
+
+export const api = {
+  session: () => request<Session>('GET', '/api/v1/session'),
+  signIn: (name: string, pin: string) => request<Session>('POST', '/api/v1/session', { name, pin }),
+  signOut: () => request<void>('DELETE', '/api/v1/session'),
+  setupNeeded: () => request<{ needed: boolean }>('GET', '/api/v1/setup'),
+  setup: (code: string, name: string, pin: string) =>
+    request<Session>('POST', '/api/v1/setup', { code, name, pin }),
+  cases: () => request<{ cases: Case[] }>('GET', '/api/v1/cases?open=true'),
+  case: (id: string) => request<Case>('GET', '/api/v1/cases/' + encodeURIComponent(id)),
+  floor: () => request<Floor>('GET', '/api/v1/floor'),
+  acknowledge: (id: string, note?: string) =>
+    request<Case>('POST', caseAction(id, 'acknowledge'), note ? { note } : {}),
+  decide: (
+    id: string,
+    decision: 'approve' | 'edit' | 'reject',
+    reason: string,
+    recommendation?: { action: string; text: string },
+  ) =>
+    request<Case>('POST', caseAction(id, 'decide'), {
+      decision,
+      reason,
+      ...(recommendation ? { recommendation } : {}),
+    }),
+  action: (id: string, note: string) => request<Case>('POST', caseAction(id, 'action'), { note }),
+  resolve: (id: string, root_cause: string, note: string) =>
+    request<Case>('POST', caseAction(id, 'resolve'), { root_cause, note }),
+};
+
+function caseAction(id: string, verb: string): string {
+  return '/api/v1/cases/' + encodeURIComponent(id) + '/' + verb;
+}

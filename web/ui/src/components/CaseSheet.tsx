@@ -1,0 +1,353 @@
+// One case: why it was flagged, its evidence, the recommendation, and what this person may do
+// about it. Only the actions the role may take are offered; the server checks again.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, api } from '../api';
+import { useNow } from '../clock';
+import { ageLabel, clockTime, kindLabel, severityLabel, statusLabel, subjectLabel } from '../format';
+import type { Case, TimelineEntry } from '../types';
+
+interface Props {
+  caseId: string;
+  known: Case | undefined; // the copy the list holds, updated by the live feed
+  canDecide: boolean;
+  skewMs: number;
+  onChanged(c: Case): void;
+  onAuthLost(e: unknown): boolean;
+  onClose(): void;
+}
+
+type Mode = null | 'approve' | 'edit' | 'reject' | 'action' | 'resolve';
+
+const kRootCauses = [
+  ['process', 'Process'],
+  ['people', 'People'],
+  ['product', 'Product'],
+  ['policy', 'Policy'],
+  ['communication', 'Communication'],
+] as const;
+
+export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthLost, onClose }: Props) {
+  const [detail, setDetail] = useState<Case | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [mode, setMode] = useState<Mode>(null);
+  const [reason, setReason] = useState('');
+  const [editText, setEditText] = useState('');
+  const [rootCause, setRootCause] = useState('');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  const now = useNow(skewMs);
+
+  // Fetch the detail (timeline, guest) on open and again whenever the feed says it changed.
+  const knownStamp = known?.updated_at;
+  useEffect(() => {
+    let cancelled = false;
+    api.case(caseId).then(
+      (c) => {
+        if (!cancelled) {
+          setDetail(c);
+          setLoadError(null);
+        }
+      },
+      (e) => {
+        if (!cancelled && !onAuthLost(e)) setLoadError(e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [caseId, knownStamp, onAuthLost]);
+
+  useEffect(() => {
+    titleRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  // The newer of the two copies, keeping the detail-only fields.
+  const c: Case | null =
+    detail && known && Date.parse(known.updated_at) > Date.parse(detail.updated_at)
+      ? { ...detail, ...known, timeline: detail.timeline, guest: detail.guest }
+      : detail ?? known ?? null;
+
+  const choose = (m: Mode) => {
+    setMode(m);
+    setError(null);
+    setDone(null);
+    setReason('');
+    setNote('');
+    setRootCause('');
+    setEditText(c?.recommendation?.text ?? '');
+  };
+
+  const run = async (what: string, call: () => Promise<Case>) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const updated = await call();
+      onChanged(updated);
+      setDetail((d) => (d ? { ...d, ...updated, timeline: updated.timeline ?? d.timeline } : updated));
+      setMode(null);
+      setDone(what);
+    } catch (e) {
+      if (!onAuthLost(e)) setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!c || busy) return;
+    const r = reason.trim();
+    switch (mode) {
+      case 'approve':
+        return void run('Approved.', () => api.decide(c.id, 'approve', r));
+      case 'edit':
+        return void run('Approved with your changes.', () =>
+          api.decide(c.id, 'edit', r, {
+            action: c.recommendation?.action ?? 'custom',
+            text: editText.trim(),
+          }),
+        );
+      case 'reject':
+        return void run('Rejected.', () => api.decide(c.id, 'reject', r));
+      case 'action':
+        return void run('Marked as actioned.', () => api.action(c.id, note.trim()));
+      case 'resolve':
+        return void run('Resolved.', () => api.resolve(c.id, rootCause, note.trim()));
+    }
+  };
+
+  const s = c?.status;
+  const canAck = s === 'open';
+  const canDecideNow = canDecide && (s === 'open' || s === 'acknowledged' || s === 'awaiting_approval');
+  const canAction = s === 'open' || s === 'acknowledged';
+  const canResolve = s === 'open' || s === 'acknowledged' || s === 'actioned' || s === 'follow_up';
+
+  return (
+    <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" data-case-id={caseId}>
+        <div class="sheet-head">
+          <h2 id="sheet-title" ref={titleRef} tabIndex={-1}>
+            {c ? kindLabel(c.kind) : 'Case'}
+          </h2>
+          <button type="button" class="btn btn-quiet" onClick={onClose}>
+            Close
+          </button>
+        </div>
+        {!c && !loadError && <p class="muted">Loading the case…</p>}
+        {loadError && !c && (
+          <p class="error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {c && (
+          <div class="sheet-body">
+            <p class="sheet-meta">
+              <span class={`sev-pill sev-${c.severity}`}>{severityLabel(c.severity)}</span>
+              <span>{subjectLabel(c.subject)}</span>
+              <span class="status-pill" data-testid="case-status" data-status={c.status}>
+                {statusLabel(c.status)}
+              </span>
+              <span class="muted">opened {ageLabel(now - Date.parse(c.opened_at))} ago</span>
+            </p>
+
+            <section aria-labelledby="why-title">
+              <h3 id="why-title">Why</h3>
+              <p class="why">{c.explanation || c.reason || 'No explanation was given.'}</p>
+            </section>
+
+            <section aria-labelledby="rec-title" class="rec">
+              <h3 id="rec-title">Recommended</h3>
+              <p class="rec-text" data-testid="recommendation">
+                {c.recommendation?.text || 'No recommendation.'}
+              </p>
+              {c.recommendation?.needs_approval_by && (
+                <p class="muted">Needs approval by a {c.recommendation.needs_approval_by}.</p>
+              )}
+            </section>
+
+            {c.resolution && (
+              <section aria-labelledby="res-title">
+                <h3 id="res-title">Resolution</h3>
+                <p>
+                  Root cause: {c.resolution.root_cause}
+                  {c.resolution.note ? ` — ${c.resolution.note}` : ''}
+                </p>
+              </section>
+            )}
+
+            <section aria-labelledby="tl-title">
+              <h3 id="tl-title">What happened</h3>
+              <ol class="timeline">
+                {timelineOf(c).map((t, i) => (
+                  <li key={i}>
+                    <time dateTime={t.at}>{clockTime(t.at)}</time>
+                    <span class="tl-what">{asText(t.what)}</span>
+                    {t.detail ? <span class="tl-detail">{asText(t.detail)}</span> : null}
+                  </li>
+                ))}
+              </ol>
+            </section>
+
+            {error && (
+              <p class="error" role="alert" data-testid="sheet-error">
+                {error}
+              </p>
+            )}
+            {done && (
+              <p class="done" role="status">
+                {done}
+              </p>
+            )}
+
+            {mode === null ? (
+              <div class="actions" role="group" aria-label="Actions">
+                {canAck && (
+                  <button
+                    type="button"
+                    class="btn"
+                    disabled={busy}
+                    onClick={() => void run('Acknowledged.', () => api.acknowledge(c.id))}
+                  >
+                    Acknowledge
+                  </button>
+                )}
+                {canDecideNow && (
+                  <>
+                    <button type="button" class="btn btn-primary" onClick={() => choose('approve')}>
+                      Approve
+                    </button>
+                    <button type="button" class="btn" onClick={() => choose('edit')}>
+                      Edit
+                    </button>
+                    <button type="button" class="btn btn-danger" onClick={() => choose('reject')}>
+                      Reject
+                    </button>
+                  </>
+                )}
+                {canAction && (
+                  <button type="button" class="btn" onClick={() => choose('action')}>
+                    Mark actioned
+                  </button>
+                )}
+                {canResolve && (
+                  <button type="button" class="btn" onClick={() => choose('resolve')}>
+                    Resolve
+                  </button>
+                )}
+              </div>
+            ) : (
+              <form class="action-form" onSubmit={submit} data-mode={mode}>
+                {mode === 'edit' && (
+                  <label class="field">
+                    <span>Recommendation</span>
+                    <textarea
+                      name="recommendation"
+                      rows={3}
+                      value={editText}
+                      onInput={(e) => setEditText(e.currentTarget.value)}
+                    />
+                  </label>
+                )}
+                {(mode === 'approve' || mode === 'edit' || mode === 'reject') && (
+                  <label class="field">
+                    <span>Reason (required)</span>
+                    <input
+                      name="reason"
+                      type="text"
+                      autocomplete="off"
+                      maxLength={500}
+                      value={reason}
+                      onInput={(e) => setReason(e.currentTarget.value)}
+                    />
+                  </label>
+                )}
+                {mode === 'resolve' && (
+                  <label class="field">
+                    <span>Root cause</span>
+                    <select
+                      name="root_cause"
+                      value={rootCause}
+                      onChange={(e) => setRootCause(e.currentTarget.value)}
+                    >
+                      <option value="" disabled>
+                        Choose…
+                      </option>
+                      {kRootCauses.map(([v, label]) => (
+                        <option key={v} value={v}>
+                          {label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+                {(mode === 'action' || mode === 'resolve') && (
+                  <label class="field">
+                    <span>Note{mode === 'action' ? ' (what was done)' : ''}</span>
+                    <input
+                      name="note"
+                      type="text"
+                      autocomplete="off"
+                      maxLength={500}
+                      value={note}
+                      onInput={(e) => setNote(e.currentTarget.value)}
+                    />
+                  </label>
+                )}
+                <div class="actions">
+                  <button
+                    type="submit"
+                    class={'btn ' + (mode === 'reject' ? 'btn-danger' : 'btn-primary')}
+                    disabled={
+                      busy ||
+                      ((mode === 'approve' || mode === 'edit' || mode === 'reject') && !reason.trim()) ||
+                      (mode === 'edit' && !editText.trim()) ||
+                      (mode === 'resolve' && !rootCause)
+                    }
+                  >
+                    {kConfirm[mode]}
+                  </button>
+                  <button type="button" class="btn btn-quiet" onClick={() => setMode(null)} disabled={busy}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const kConfirm: Record<Exclude<Mode, null>, string> = {
+  approve: 'Confirm approval',
+  edit: 'Approve edited',
+  reject: 'Confirm rejection',
+  action: 'Mark actioned',
+  resolve: 'Resolve case',
+};
+
+// The detail endpoint's merged timeline; before it arrives, the evidence and history we have.
+function timelineOf(c: Case): TimelineEntry[] {
+  if (c.timeline && c.timeline.length > 0) return c.timeline;
+  const out: TimelineEntry[] = [];
+  for (const e of c.evidence ?? []) out.push({ at: e.ts, what: e.type, detail: e.note });
+  for (const h of c.history ?? []) {
+    out.push({ at: h.at, what: `${statusLabel(h.from)} → ${statusLabel(h.to)}`, detail: h.note });
+  }
+  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+// The timeline's fields are meant to be words; show anything else readably rather than fail.
+function asText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -1,0 +1,140 @@
+// Every table on the floor as a tile: its state, party, and the wait that matters most, timed
+// on the tablet so it ticks between server updates.
+import { useNow } from '../clock';
+import {
+  byUrgency,
+  isOpen,
+  mmss,
+  runningTimer,
+  stateLabel,
+  timerLabel,
+  timerLevel,
+  type TimerLevel,
+} from '../format';
+import type { Case, Floor as FloorData, FloorTable } from '../types';
+
+interface Props {
+  floor: FloorData | null;
+  cases: Map<string, Case>;
+  skewMs: number;
+  onOpenCase(id: string): void;
+}
+
+// A word and a shape as well as a colour, so the level reads without colour vision.
+const kLevelCue: Record<TimerLevel, { icon: string; word: string }> = {
+  calm: { icon: '●', word: 'On time' },
+  amber: { icon: '▲', word: 'Nearly late' },
+  late: { icon: '■', word: 'Late' },
+};
+
+export function Floor({ floor, cases, skewMs, onOpenCase }: Props) {
+  const now = useNow(skewMs);
+  const tables = floor?.tables ?? [];
+  return (
+    <>
+      <h2 id="floor-title" class="pane-title">
+        Floor
+      </h2>
+      {floor === null ? (
+        <p class="muted">Loading the floor…</p>
+      ) : tables.length === 0 ? (
+        <p class="muted empty">No tables are seated.</p>
+      ) : (
+        <ul class="tiles" aria-label="Tables">
+          {tables.map((t) => (
+            <li key={t.table}>
+              <Tile table={t} openCases={casesFor(t, cases)} now={now} onOpenCase={onOpenCase} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+// The floor lists a table's case ids; a case that reached us on the feed before the next floor
+// message is matched by its table too, so the badge does not lag.
+function casesFor(t: FloorTable, cases: Map<string, Case>): Case[] {
+  const out = new Map<string, Case>();
+  for (const id of t.cases ?? []) {
+    const c = cases.get(id);
+    if (!c) {
+      out.set(id, { id, kind: '', severity: 'medium', status: 'open', subject: {}, opened_at: '', updated_at: '' });
+    } else if (isOpen(c)) {
+      out.set(id, c);
+    }
+  }
+  for (const c of cases.values()) {
+    if (c.subject?.table === t.table && isOpen(c)) out.set(c.id, c);
+  }
+  return [...out.values()].sort(byUrgency);
+}
+
+function Tile({
+  table,
+  openCases,
+  now,
+  onOpenCase,
+}: {
+  table: FloorTable;
+  openCases: Case[];
+  now: number;
+  onOpenCase(id: string): void;
+}) {
+  const timer = runningTimer(table, now);
+  const elapsed = timer ? now - Date.parse(timer.started) : 0;
+  const level: TimerLevel = timer ? timerLevel(elapsed, timer) : 'calm';
+  const cue = kLevelCue[level];
+  const hasCase = openCases.length > 0;
+  const body = (
+    <>
+      <span class="tile-head">
+        <span class="tile-name">{table.table}</span>
+        {hasCase && (
+          <span class="badge" data-testid="case-badge">
+            {openCases.length === 1 ? 'Case' : `${openCases.length} cases`}
+          </span>
+        )}
+      </span>
+      <span class="tile-state">{stateLabel(table.state)}</span>
+      {table.party != null && (
+        <span class="tile-party">
+          Party of {table.party}
+        </span>
+      )}
+      {timer ? (
+        <span class="tile-timer" data-testid="timer">
+          <span class="timer-clock">{mmss(elapsed)}</span>
+          <span class="timer-what">{timerLabel(timer)}</span>
+          <span class="timer-cue">
+            <span aria-hidden="true">{cue.icon}</span> {cue.word}
+          </span>
+        </span>
+      ) : (
+        <span class="tile-timer tile-timer-none muted">No wait running</span>
+      )}
+    </>
+  );
+  const cls = `tile level-${level}` + (hasCase ? ' has-case' : '');
+  if (hasCase) {
+    return (
+      <button
+        type="button"
+        class={cls}
+        data-table={table.table}
+        data-level={level}
+        aria-label={`Table ${table.table}, ${stateLabel(table.state)}, ${cue.word}${
+          timer ? ' ' + mmss(elapsed) : ''
+        }: open its case`}
+        onClick={() => onOpenCase(openCases[0].id)}
+      >
+        {body}
+      </button>
+    );
+  }
+  return (
+    <div class={cls} data-table={table.table} data-level={level}>
+      {body}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+// Plain words for the codes mendd uses, and the small time arithmetic the views share.
+import type { Case, CaseStatus, FloorTable, Severity, Timer } from './types';
+
+const kKinds: Record<string, string> = {
+  'table.no_order': 'Waiting to order',
+  'course.slow': 'Course is slow',
+  'bill.slow': 'Waiting for the bill',
+  'call.unanswered': 'Call button not answered',
+  'arrival.unseated': 'Guests waiting to be seated',
+  'enquiry.unanswered': 'Enquiry not answered',
+  'temperature.out_of_range': 'Fridge or freezer out of range',
+  'device.offline': 'Sensor offline',
+  'review.negative': 'Bad review',
+  'voids.repeated': 'Several items voided',
+  'pattern.recurring': 'Keeps happening',
+};
+
+export function kindLabel(kind: string): string {
+  return kKinds[kind] ?? kind.replace(/[._]/g, ' ');
+}
+
+const kStates: Record<string, string> = {
+  seated: 'Seated',
+  ordered: 'Ordered',
+  course_fired: 'Course fired',
+  bill_asked: 'Bill asked',
+};
+
+export function stateLabel(state: string): string {
+  return kStates[state] ?? state.replace(/_/g, ' ');
+}
+
+const kStatuses: Record<CaseStatus, string> = {
+  open: 'New',
+  acknowledged: 'Acknowledged',
+  awaiting_approval: 'Needs approval',
+  actioned: 'Actioned',
+  follow_up: 'Follow up',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+export function statusLabel(s: CaseStatus | string): string {
+  return kStatuses[s as CaseStatus] ?? s;
+}
+
+export const kSeverityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export function severityLabel(s: Severity | string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function isOpen(c: Case): boolean {
+  return c.status !== 'resolved' && c.status !== 'closed';
+}
+
+// Most urgent first: severity, then the oldest.
+export function byUrgency(a: Case, b: Case): number {
+  const s = (kSeverityRank[a.severity] ?? 9) - (kSeverityRank[b.severity] ?? 9);
+  if (s !== 0) return s;
+  return (Date.parse(a.opened_at) || 0) - (Date.parse(b.opened_at) || 0);
+}
+
+export function subjectLabel(subject: Record<string, string> | undefined): string {
+  if (!subject) return '';
+  const parts: string[] = [];
+  if (subject.table) parts.push('Table ' + subject.table);
+  if (subject.walk_in) parts.push('Walk-in ' + subject.walk_in);
+  if (subject.course) parts.push(subject.course);
+  if (subject.check) parts.push('check ' + subject.check);
+  if (subject.booking) parts.push('booking ' + subject.booking);
+  if (subject.device) parts.push(subject.device);
+  if (subject.enquiry) parts.push('enquiry ' + subject.enquiry);
+  if (subject.review) parts.push('review ' + subject.review);
+  if (subject.kind) parts.push(kindLabel(subject.kind));
+  if (subject.area) parts.push(subject.area);
+  return parts.join(' · ');
+}
+
+export function mmss(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+export function ageLabel(ms: number): string {
+  const min = Math.max(0, Math.floor(ms / 60000));
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return `${h} h ${min % 60} min`;
+}
+
+export function clockTime(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export type TimerLevel = 'calm' | 'amber' | 'late';
+
+export function timerLevel(elapsedMs: number, t: Timer): TimerLevel {
+  if (t.breached) return 'late';
+  if (!(t.threshold_s > 0)) return 'calm';
+  const f = elapsedMs / (t.threshold_s * 1000);
+  if (f >= 1) return 'late';
+  if (f >= 0.75) return 'amber';
+  return 'calm';
+}
+
+// The timer that matters most on a table: the one nearest to (or furthest past) its limit.
+export function runningTimer(table: FloorTable, now: number): Timer | null {
+  let best: Timer | null = null;
+  let bestFraction = -Infinity;
+  for (const t of table.timers ?? []) {
+    const f = (now - Date.parse(t.started)) / (Math.max(1, t.threshold_s) * 1000);
+    if (f > bestFraction) {
+      best = t;
+      bestFraction = f;
+    }
+  }
+  return best;
+}
+
+export function timerLabel(t: Timer): string {
+  switch (t.kind) {
+    case 'table.no_order':
+      return 'to order';
+    case 'course.slow':
+      return t.course ? `${t.course} course` : 'course';
+    case 'bill.slow':
+      return 'for the bill';
+    case 'call.unanswered':
+      return 'call button';
+    default:
+      return kindLabel(t.kind).toLowerCase();
+  }
+}

@@ -1,0 +1,143 @@
+// The live feed (WS /api/v1/live), reconnecting on its own. It remembers the server's run id
+// and the last sequence number applied, so a reconnect asks only for what was missed
+// (?since=&run=); a different run (mendd restarted with a new sequence) or the server's
+// {"type":"resync"} makes the app reload through REST instead.
+import type { Case, Floor } from './types';
+
+export type LiveState = 'connecting' | 'up' | 'down';
+
+export interface LiveHandlers {
+  onCase(c: Case): void;
+  onFloor(f: Floor): void;
+  onResync(): void;
+  onState(s: LiveState): void;
+}
+
+const kFirstDelayMs = 1000;
+const kMaxDelayMs = 15000;
+
+type Message =
+  | { type: 'hello'; run: string; seq: number }
+  | { type: 'case'; seq: number; data: Case }
+  | { type: 'floor'; seq: number; data: Floor }
+  | { type: 'resync' };
+
+export class LiveLink {
+  private ws: WebSocket | null = null;
+  private run: string | null = null;
+  private seq: number | null = null;
+  private failures = 0;
+  private retryTimer: number | undefined;
+  private stopped = false;
+
+  constructor(private readonly handlers: LiveHandlers) {}
+
+  start(): void {
+    this.stopped = false;
+    window.addEventListener('online', this.reconnectNow);
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.removeEventListener('online', this.reconnectNow);
+    window.clearTimeout(this.retryTimer);
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000, 'signed out');
+  }
+
+  // Exposed for tests and for the "online" event: skip the rest of the backoff.
+  reconnectNow = (): void => {
+    if (this.stopped || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    window.clearTimeout(this.retryTimer);
+    this.connect();
+  };
+
+  private url(): string {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    let url = `${proto}//${location.host}/api/v1/live`;
+    if (this.seq !== null && this.run !== null) {
+      url += `?since=${this.seq}&run=${encodeURIComponent(this.run)}`;
+    }
+    return url;
+  }
+
+  private connect(): void {
+    this.handlers.onState(this.failures === 0 ? 'connecting' : 'down');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url());
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      this.receive(ev.data);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      this.handlers.onState('down');
+      this.scheduleRetry();
+    };
+    // An error is always followed by close; the retry is scheduled there.
+    ws.onerror = () => {};
+  }
+
+  private receive(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    let msg: Message;
+    try {
+      msg = JSON.parse(raw) as Message;
+    } catch {
+      return;
+    }
+    switch (msg.type) {
+      case 'hello': {
+        const sameRun = this.run !== null && this.run === msg.run && this.seq !== null;
+        // Up only once the server has spoken: an upgrade can be accepted and dropped at once.
+        this.failures = 0;
+        this.handlers.onState('up');
+        if (!sameRun) {
+          // A first connection, or mendd restarted: what we hold may be stale.
+          const hadRun = this.run !== null;
+          this.run = msg.run;
+          this.seq = msg.seq;
+          if (hadRun) this.handlers.onResync();
+        }
+        break;
+      }
+      case 'case':
+        this.advance(msg.seq);
+        this.handlers.onCase(msg.data);
+        break;
+      case 'floor':
+        this.advance(msg.seq);
+        this.handlers.onFloor(msg.data);
+        break;
+      case 'resync':
+        this.handlers.onResync();
+        break;
+    }
+  }
+
+  private advance(seq: number): void {
+    if (typeof seq === 'number' && (this.seq === null || seq > this.seq)) this.seq = seq;
+  }
+
+  // Capped exponential backoff with jitter: 1 s doubling to 15 s, each wait drawn from its
+  // upper half so a room of tablets does not reconnect in step after mendd restarts.
+  private scheduleRetry(): void {
+    const ceiling = Math.min(kMaxDelayMs, kFirstDelayMs * 2 ** this.failures);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.failures += 1;
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => {
+      if (!this.stopped) this.connect();
+    }, delay);
+  }
+}

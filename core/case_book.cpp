@@ -102,7 +102,7 @@ CaseRefusal refusal(CaseRefusal::Code code, std::string message) {
   return CaseRefusal{code, std::move(message)};
 }
 
-std::string trimmed(std::string s) {
+std::string trimmed(const std::string& s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\n");
@@ -112,9 +112,8 @@ std::string trimmed(std::string s) {
 std::optional<CaseRefusal> check_text(const std::string& text, std::size_t limit,
                                       std::string_view what) {
   if (text.size() > limit) {
-    return refusal(CaseRefusal::Code::kInvalid,
-                   std::string(what) + " is too long (at most " + std::to_string(limit) +
-                       " characters)");
+    return refusal(CaseRefusal::Code::kInvalid, std::string(what) + " is too long (at most " +
+                                                    std::to_string(limit) + " characters)");
   }
   return std::nullopt;
 }
@@ -123,7 +122,7 @@ std::optional<CaseRefusal> check_text(const std::string& text, std::size_t limit
 
 CaseResult CaseBook::acknowledge(const std::string& case_id, const Actor& by, WallTime at,
                                  std::string note) {
-  note = trimmed(std::move(note));
+  note = trimmed(note);
   if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
   auto it = cases_.find(case_id);
   if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
@@ -140,7 +139,7 @@ CaseResult CaseBook::acknowledge(const std::string& case_id, const Actor& by, Wa
 
 CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::string reason,
                             std::optional<Recommendation> edited, const Actor& by, WallTime at) {
-  reason = trimmed(std::move(reason));
+  reason = trimmed(reason);
   if (reason.empty()) {
     return refusal(CaseRefusal::Code::kInvalid, "a decision needs a reason");
   }
@@ -172,8 +171,8 @@ CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::st
       verdict == Verdict::kReject ? CaseStatus::kAcknowledged : CaseStatus::kActioned;
   // A reject on a case already acknowledged records the decision without a status change.
   if (c.status != to) {
-    if (auto why = apply_transition(c, to, by, at, std::string(verdict_name(verdict)) + ": " +
-                                                       reason)) {
+    if (auto why =
+            apply_transition(c, to, by, at, std::string(verdict_name(verdict)) + ": " + reason)) {
       return refusal(CaseRefusal::Code::kConflict, *why);
     }
   } else if (at > c.updated_at) {
@@ -196,15 +195,15 @@ CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::st
 
 CaseResult CaseBook::mark_actioned(const std::string& case_id, const Actor& by, WallTime at,
                                    std::string note) {
-  note = trimmed(std::move(note));
+  note = trimmed(note);
   if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
   auto it = cases_.find(case_id);
   if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
   Case& c = it->second;
   if (c.status == CaseStatus::kAwaitingApproval) {
-    return refusal(CaseRefusal::Code::kConflict,
-                   "the recommendation waits for a " + c.recommendation.needs_approval_by +
-                       "'s approval before it is carried out");
+    return refusal(CaseRefusal::Code::kConflict, "the recommendation waits for a " +
+                                                     c.recommendation.needs_approval_by +
+                                                     "'s approval before it is carried out");
   }
   if (auto why = apply_transition(c, CaseStatus::kActioned, by, at, std::move(note))) {
     return refusal(CaseRefusal::Code::kConflict, *why);
@@ -214,7 +213,7 @@ CaseResult CaseBook::mark_actioned(const std::string& case_id, const Actor& by, 
 
 CaseResult CaseBook::resolve(const std::string& case_id, RootCause cause, std::string note,
                              const Actor& by, WallTime at) {
-  note = trimmed(std::move(note));
+  note = trimmed(note);
   if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
   auto it = cases_.find(case_id);
   if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);

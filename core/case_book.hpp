@@ -80,8 +80,8 @@ class CaseBook {
   CaseResult mark_actioned(const std::string& case_id, const Actor& by, WallTime at,
                            std::string note);
   // Closes the recovery with its root cause and a note.
-  CaseResult resolve(const std::string& case_id, RootCause cause, std::string note,
-                     const Actor& by, WallTime at);
+  CaseResult resolve(const std::string& case_id, RootCause cause, std::string note, const Actor& by,
+                     WallTime at);
 
   // Puts back a case read from the store at start.
   void load(Case c);

@@ -71,7 +71,11 @@ std::optional<Response> only_fields(const json::Value& body,
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string names;
       for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      return invalid_body("unknown field '" + key + "'; allowed: " + names);
+      std::string message = "unknown field '";
+      message += key;
+      message += "'; allowed: ";
+      message += names;
+      return invalid_body(message);
     }
   }
   return std::nullopt;
@@ -87,8 +91,7 @@ Response case_refused(const CaseRefusal& r) {
   switch (r.code) {
     case CaseRefusal::Code::kNotFound:
       return refuse(http::status::not_found, error_code::kNotFound, r.message);
-    case CaseRefusal::Code::kConflict:
-      return refuse(http::status::conflict, "conflict", r.message);
+    case CaseRefusal::Code::kConflict: return refuse(http::status::conflict, "conflict", r.message);
     case CaseRefusal::Code::kInvalid: return invalid_body(r.message);
   }
   return invalid_body(r.message);
@@ -176,8 +179,7 @@ Response account_refused(const auth::AccountProblem& p) {
     case auth::AccountError::kNoSuchToken:
       return refuse(http::status::not_found, error_code::kNotFound, p.message);
     case auth::AccountError::kNameTaken:
-    case auth::AccountError::kUsersExist:
-      return refuse(http::status::conflict, code, p.message);
+    case auth::AccountError::kUsersExist: return refuse(http::status::conflict, code, p.message);
     default: return refuse(http::status::bad_request, code, p.message);
   }
 }
@@ -349,14 +351,14 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
                       "another sign-in for this name is being checked; try again");
       case auth::SignInStatus::kLockedOut: {
         const auto wait_s = std::max<std::int64_t>(
-            1, (std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_at - now.wall)
-                    .count() +
-                999) /
-                   1000);
+            1,
+            (std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_at - now.wall).count() +
+             999) /
+                1000);
         json::Object error;
         error.append("code", "locked_out");
-        error.append("message", "too many wrong PINs: try again in " + std::to_string(wait_s) +
-                                    " s");
+        error.append("message",
+                     "too many wrong PINs: try again in " + std::to_string(wait_s) + " s");
         error.append("retry_at", format_rfc3339(r.retry_at));
         json::Object o;
         o.append("error", std::move(error));
@@ -368,8 +370,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
     Caller c{"user:" + std::to_string(r.session->user_id), r.session->role, r.session->user_name,
              r.session_secret};
     auto res = json_response(http::status::ok, session_json(c, r.session->user_id));
-    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
-        ctx_.users.options().session.lifetime);
+    const auto lifetime =
+        std::chrono::duration_cast<std::chrono::seconds>(ctx_.users.options().session.lifetime);
     res.set(http::field::set_cookie,
             session_cookie(r.session_secret, p.context.tls, lifetime.count()));
     return res;
@@ -437,8 +439,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
     Caller c{"user:" + std::to_string(r.session->user_id), r.session->role, r.session->user_name,
              r.session_secret};
     auto res = json_response(http::status::created, session_json(c, r.session->user_id));
-    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
-        ctx_.users.options().session.lifetime);
+    const auto lifetime =
+        std::chrono::duration_cast<std::chrono::seconds>(ctx_.users.options().session.lifetime);
     res.set(http::field::set_cookie,
             session_cookie(r.session_secret, p.context.tls, lifetime.count()));
     return res;
@@ -454,11 +456,11 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
     };
   };
 
-  private_.add(http::verb::get, "/metrics",
-               guarded(Permission::kCaseRead, [&basic](const Request& r, const Params& p,
-                                                       const Caller&) {
-                 return handle_metrics(basic, r, p);
-               }));
+  private_.add(
+      http::verb::get, "/metrics",
+      guarded(Permission::kCaseRead, [&basic](const Request& r, const Params& p, const Caller&) {
+        return handle_metrics(basic, r, p);
+      }));
   private_.add(http::verb::get, "/api/v1/cases",
                guarded(Permission::kCaseRead,
                        [this, &basic](const Request& r, const Params& p, const Caller&) {
@@ -473,8 +475,7 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
                            }
                            auto secs = parse_id(&v);
                            if (!secs || p.query.count("max_age") > 1) {
-                             return refuse(http::status::bad_request,
-                                           error_code::kInvalidParameter,
+                             return refuse(http::status::bad_request, error_code::kInvalidParameter,
                                            "max_age must be a whole number of seconds, once");
                            }
                            since = ctx_.clock().wall - std::chrono::seconds(*secs);
@@ -482,48 +483,50 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
                          rest.query = Query(std::move(kept));
                          return handle_list_cases(basic, r, rest, since);
                        }));
-  private_.add(http::verb::get, "/api/v1/cases/{id}",
-               guarded(Permission::kCaseRead, [this](const Request&, const Params& p,
-                                                     const Caller&) {
-                 const std::string* id = p.path_param("id");
-                 const Case* c = ctx_.cases.find(*id);
-                 if (c == nullptr) {
-                   return refuse(http::status::not_found, error_code::kNotFound,
-                                 "no case with id '" + *id + "'");
-                 }
-                 return json_response(http::status::ok, case_detail_json(*c));
-               }));
+  private_.add(
+      http::verb::get, "/api/v1/cases/{id}",
+      guarded(Permission::kCaseRead, [this](const Request&, const Params& p, const Caller&) {
+        const std::string* id = p.path_param("id");
+        const Case* c = ctx_.cases.find(*id);
+        if (c == nullptr) {
+          return refuse(http::status::not_found, error_code::kNotFound,
+                        "no case with id '" + *id + "'");
+        }
+        return json_response(http::status::ok, case_detail_json(*c));
+      }));
 
   // A case action: parse the body, let `act` change the case through the book, then hand the
   // change to the daemon (store, audit, MQTT, live) and answer with the case.
   const auto case_action = [this, guarded](Permission need, auto act) {
-    return guarded(need, [this, act](const Request& req, const Params& p,
-                                     const Caller& c) -> Response {
-      auto body = body_object(req, true);
-      if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
-      const std::string& id = *p.path_param("id");
-      const Now now = ctx_.clock();
-      std::string action;
-      json::Object detail;
-      std::variant<CaseResult, Response> r =
-          act(std::get<json::Value>(body), id, c, now.wall, action, detail);
-      if (auto* bad = std::get_if<Response>(&r)) return std::move(*bad);
-      const CaseResult& result = std::get<CaseResult>(r);
-      if (const auto* no = std::get_if<CaseRefusal>(&result)) return case_refused(*no);
-      const Case* changed = ctx_.cases.find(id);
-      if (ctx_.case_changed) {
-        ctx_.case_changed(CaseChangeNotice{*changed, action, json::Value(std::move(detail)), c});
-      }
-      return json_response(http::status::ok, case_detail_json(*changed));
-    });
+    return guarded(need,
+                   [this, act](const Request& req, const Params& p, const Caller& c) -> Response {
+                     auto body = body_object(req, true);
+                     if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
+                     const std::string& id = *p.path_param("id");
+                     const Now now = ctx_.clock();
+                     std::string action;
+                     json::Object detail;
+                     std::variant<CaseResult, Response> r =
+                         act(std::get<json::Value>(body), id, c, now.wall, action, detail);
+                     if (auto* bad = std::get_if<Response>(&r)) return std::move(*bad);
+                     const CaseResult& result = std::get<CaseResult>(r);
+                     if (const auto* no = std::get_if<CaseRefusal>(&result))
+                       return case_refused(*no);
+                     const Case* changed = ctx_.cases.find(id);
+                     if (ctx_.case_changed) {
+                       ctx_.case_changed(
+                           CaseChangeNotice{*changed, action, json::Value(std::move(detail)), c});
+                     }
+                     return json_response(http::status::ok, case_detail_json(*changed));
+                   });
   };
   using Result = std::variant<CaseResult, Response>;
 
   private_.add(
       http::verb::post, "/api/v1/cases/{id}/acknowledge",
       case_action(Permission::kCaseAcknowledge,
-                  [this](const json::Value& b, const std::string& id, const Caller& c,
-                         WallTime at, std::string& action, json::Object& detail) -> Result {
+                  [this](const json::Value& b, const std::string& id, const Caller& c, WallTime at,
+                         std::string& action, json::Object& detail) -> Result {
                     if (auto bad = only_fields(b, {"note"})) return std::move(*bad);
                     auto note = string_field(b, "note", false);
                     if (auto* bad = std::get_if<Response>(&note)) return std::move(*bad);
@@ -535,8 +538,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
   private_.add(
       http::verb::post, "/api/v1/cases/{id}/action",
       case_action(Permission::kCaseAction,
-                  [this](const json::Value& b, const std::string& id, const Caller& c,
-                         WallTime at, std::string& action, json::Object& detail) -> Result {
+                  [this](const json::Value& b, const std::string& id, const Caller& c, WallTime at,
+                         std::string& action, json::Object& detail) -> Result {
                     if (auto bad = only_fields(b, {"note"})) return std::move(*bad);
                     auto note = string_field(b, "note", false);
                     if (auto* bad = std::get_if<Response>(&note)) return std::move(*bad);
@@ -548,8 +551,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
   private_.add(
       http::verb::post, "/api/v1/cases/{id}/resolve",
       case_action(Permission::kCaseResolve,
-                  [this](const json::Value& b, const std::string& id, const Caller& c,
-                         WallTime at, std::string& action, json::Object& detail) -> Result {
+                  [this](const json::Value& b, const std::string& id, const Caller& c, WallTime at,
+                         std::string& action, json::Object& detail) -> Result {
                     if (auto bad = only_fields(b, {"root_cause", "note"})) return std::move(*bad);
                     auto cause_text = string_field(b, "root_cause", true);
                     if (auto* bad = std::get_if<Response>(&cause_text)) return std::move(*bad);
@@ -593,8 +596,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
               edited = Recommendation{std::get<std::string>(act), std::get<std::string>(text), ""};
             }
             const Case* before = ctx_.cases.find(id);
-            const Recommendation old = before != nullptr ? before->recommendation
-                                                         : Recommendation{};
+            const Recommendation old =
+                before != nullptr ? before->recommendation : Recommendation{};
             action = "case." + std::string(verdict_name(*verdict));
             detail.append("reason", std::get<std::string>(reason));
             auto r = ctx_.cases.decide(id, *verdict, std::get<std::string>(reason), edited,
@@ -606,116 +609,118 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
             return r;
           }));
 
-  private_.add(http::verb::get, "/api/v1/floor",
-               guarded(Permission::kFloorRead, [this](const Request&, const Params&,
-                                                      const Caller&) {
-                 return json_response(
-                     http::status::ok,
-                     floor_to_json(ctx_.tables ? ctx_.tables() : std::vector<TableView>{},
-                                   ctx_.cases, ctx_.clock().wall));
-               }));
+  private_.add(
+      http::verb::get, "/api/v1/floor",
+      guarded(Permission::kFloorRead, [this](const Request&, const Params&, const Caller&) {
+        return json_response(http::status::ok,
+                             floor_to_json(ctx_.tables ? ctx_.tables() : std::vector<TableView>{},
+                                           ctx_.cases, ctx_.clock().wall));
+      }));
 
   // ---- users and audit (managers) -------------------------------------------------------
-  private_.add(http::verb::get, "/api/v1/users",
-               guarded(Permission::kUsersManage, [this](const Request&, const Params&,
-                                                        const Caller&) {
-                 json::Array users;
-                 for (const auto& u : ctx_.users.list_users()) users.push_back(user_json(u));
-                 json::Object o;
-                 o.append("users", std::move(users));
-                 return json_response(http::status::ok, o);
-               }));
   private_.add(
-      http::verb::post, "/api/v1/users",
-      guarded(Permission::kUsersManage, [this](const Request& req, const Params&,
-                                               const Caller& c) -> Response {
-        auto body = body_object(req, false);
-        if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
-        const json::Value& b = std::get<json::Value>(body);
-        if (auto bad = only_fields(b, {"name", "role", "pin"})) return std::move(*bad);
-        auto name = string_field(b, "name", true);
-        if (auto* bad = std::get_if<Response>(&name)) return std::move(*bad);
-        auto role_text = string_field(b, "role", true);
-        if (auto* bad = std::get_if<Response>(&role_text)) return std::move(*bad);
-        auto pin = string_field(b, "pin", true);
-        if (auto* bad = std::get_if<Response>(&pin)) return std::move(*bad);
-        auto role = auth::parse_role(std::get<std::string>(role_text));
-        if (!role || !auth::is_person_role(*role)) {
-          return invalid_body("role must be staff, manager or admin");
-        }
-        auto made = ctx_.users.create_user(std::get<std::string>(name), *role,
-                                           std::get<std::string>(pin), c.as_auth_actor(),
-                                           ctx_.clock().wall);
-        if (!made.ok()) return account_refused(made.problem);
-        return json_response(http::status::created, user_json(*made.value));
-      }));
-  private_.add(http::verb::post, "/api/v1/users/{id}/disable",
-               guarded(Permission::kUsersManage, [this](const Request&, const Params& p,
-                                                        const Caller& c) -> Response {
-                 auto id = parse_id(p.path_param("id"));
-                 if (!id) {
-                   return refuse(http::status::not_found, error_code::kNotFound, "no such user");
-                 }
-                 auto r = ctx_.users.disable_user(*id, c.as_auth_actor(), ctx_.clock().wall);
-                 if (!r.ok()) return account_refused(r.problem);
-                 return json_response(http::status::ok, user_json(*r.value));
-               }));
-  // Changing one's own PIN needs no management right; Users checks the rest.
-  private_.add(http::verb::post, "/api/v1/users/{id}/pin",
-               guarded(Permission::kCaseRead, [this](const Request& req, const Params& p,
-                                                     const Caller& c) -> Response {
-                 auto id = parse_id(p.path_param("id"));
-                 if (!id) {
-                   return refuse(http::status::not_found, error_code::kNotFound, "no such user");
-                 }
-                 auto body = body_object(req, false);
-                 if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
-                 const json::Value& b = std::get<json::Value>(body);
-                 if (auto bad = only_fields(b, {"pin"})) return std::move(*bad);
-                 auto pin = string_field(b, "pin", true);
-                 if (auto* bad = std::get_if<Response>(&pin)) return std::move(*bad);
-                 auto r = ctx_.users.change_pin(*id, std::get<std::string>(pin),
-                                                c.as_auth_actor(), ctx_.clock().wall);
-                 if (!r.ok()) return account_refused(r.problem);
-                 return json_response(http::status::ok, user_json(*r.value));
-               }));
-  private_.add(
-      http::verb::get, "/api/v1/audit",
-      guarded(Permission::kAuditRead, [this](const Request&, const Params& p,
-                                             const Caller&) -> Response {
-        std::size_t limit = 100;
-        std::int64_t before = 0;
-        for (const auto& [k, v] : p.query.items()) {
-          auto n = parse_id(&v);
-          if (k == "limit" && n && *n >= 1 && *n <= static_cast<std::int64_t>(kMaxAuditPage)) {
-            limit = static_cast<std::size_t>(*n);
-          } else if (k == "before" && n) {
-            before = *n;
-          } else {
-            return refuse(http::status::bad_request, error_code::kInvalidParameter,
-                          "allowed: limit (1 to 500) and before (an entry's seq)");
-          }
-        }
-        json::Array entries;
-        for (const auto& row : ctx_.store.audit(limit, before)) {
-          json::Object e;
-          e.append("seq", row.id);
-          e.append("at", format_rfc3339(row.at));
-          json::Object actor;
-          actor.append("id", row.actor);
-          actor.append("role", row.role);
-          e.append("actor", std::move(actor));
-          e.append("action", row.action);
-          e.append("subject", row.target);
-          auto detail = json::parse(row.detail);
-          e.append("detail", detail ? std::move(*detail.value) : json::Value(row.detail));
-          e.append("hash", row.hash);
-          entries.emplace_back(std::move(e));
-        }
+      http::verb::get, "/api/v1/users",
+      guarded(Permission::kUsersManage, [this](const Request&, const Params&, const Caller&) {
+        json::Array users;
+        for (const auto& u : ctx_.users.list_users()) users.push_back(user_json(u));
         json::Object o;
-        o.append("entries", std::move(entries));
+        o.append("users", std::move(users));
         return json_response(http::status::ok, o);
       }));
+  private_.add(http::verb::post, "/api/v1/users",
+               guarded(Permission::kUsersManage,
+                       [this](const Request& req, const Params&, const Caller& c) -> Response {
+                         auto body = body_object(req, false);
+                         if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
+                         const json::Value& b = std::get<json::Value>(body);
+                         if (auto bad = only_fields(b, {"name", "role", "pin"}))
+                           return std::move(*bad);
+                         auto name = string_field(b, "name", true);
+                         if (auto* bad = std::get_if<Response>(&name)) return std::move(*bad);
+                         auto role_text = string_field(b, "role", true);
+                         if (auto* bad = std::get_if<Response>(&role_text)) return std::move(*bad);
+                         auto pin = string_field(b, "pin", true);
+                         if (auto* bad = std::get_if<Response>(&pin)) return std::move(*bad);
+                         auto role = auth::parse_role(std::get<std::string>(role_text));
+                         if (!role || !auth::is_person_role(*role)) {
+                           return invalid_body("role must be staff, manager or admin");
+                         }
+                         auto made = ctx_.users.create_user(std::get<std::string>(name), *role,
+                                                            std::get<std::string>(pin),
+                                                            c.as_auth_actor(), ctx_.clock().wall);
+                         if (!made.ok()) return account_refused(made.problem);
+                         return json_response(http::status::created, user_json(*made.value));
+                       }));
+  private_.add(
+      http::verb::post, "/api/v1/users/{id}/disable",
+      guarded(Permission::kUsersManage,
+              [this](const Request&, const Params& p, const Caller& c) -> Response {
+                auto id = parse_id(p.path_param("id"));
+                if (!id) {
+                  return refuse(http::status::not_found, error_code::kNotFound, "no such user");
+                }
+                auto r = ctx_.users.disable_user(*id, c.as_auth_actor(), ctx_.clock().wall);
+                if (!r.ok()) return account_refused(r.problem);
+                return json_response(http::status::ok, user_json(*r.value));
+              }));
+  // Changing one's own PIN needs no management right; Users checks the rest.
+  private_.add(http::verb::post, "/api/v1/users/{id}/pin",
+               guarded(Permission::kCaseRead,
+                       [this](const Request& req, const Params& p, const Caller& c) -> Response {
+                         auto id = parse_id(p.path_param("id"));
+                         if (!id) {
+                           return refuse(http::status::not_found, error_code::kNotFound,
+                                         "no such user");
+                         }
+                         auto body = body_object(req, false);
+                         if (auto* bad = std::get_if<Response>(&body)) return std::move(*bad);
+                         const json::Value& b = std::get<json::Value>(body);
+                         if (auto bad = only_fields(b, {"pin"})) return std::move(*bad);
+                         auto pin = string_field(b, "pin", true);
+                         if (auto* bad = std::get_if<Response>(&pin)) return std::move(*bad);
+                         auto r = ctx_.users.change_pin(*id, std::get<std::string>(pin),
+                                                        c.as_auth_actor(), ctx_.clock().wall);
+                         if (!r.ok()) return account_refused(r.problem);
+                         return json_response(http::status::ok, user_json(*r.value));
+                       }));
+  private_.add(http::verb::get, "/api/v1/audit",
+               guarded(Permission::kAuditRead,
+                       [this](const Request&, const Params& p, const Caller&) -> Response {
+                         std::size_t limit = 100;
+                         std::int64_t before = 0;
+                         for (const auto& [k, v] : p.query.items()) {
+                           auto n = parse_id(&v);
+                           if (k == "limit" && n && *n >= 1 &&
+                               *n <= static_cast<std::int64_t>(kMaxAuditPage)) {
+                             limit = static_cast<std::size_t>(*n);
+                           } else if (k == "before" && n) {
+                             before = *n;
+                           } else {
+                             return refuse(http::status::bad_request, error_code::kInvalidParameter,
+                                           "allowed: limit (1 to 500) and before (an entry's seq)");
+                           }
+                         }
+                         json::Array entries;
+                         for (const auto& row : ctx_.store.audit(limit, before)) {
+                           json::Object e;
+                           e.append("seq", row.id);
+                           e.append("at", format_rfc3339(row.at));
+                           json::Object actor;
+                           actor.append("id", row.actor);
+                           actor.append("role", row.role);
+                           e.append("actor", std::move(actor));
+                           e.append("action", row.action);
+                           e.append("subject", row.target);
+                           auto detail = json::parse(row.detail);
+                           e.append("detail",
+                                    detail ? std::move(*detail.value) : json::Value(row.detail));
+                           e.append("hash", row.hash);
+                           entries.emplace_back(std::move(e));
+                         }
+                         json::Object o;
+                         o.append("entries", std::move(entries));
+                         return json_response(http::status::ok, o);
+                       }));
 }
 
 std::optional<Caller> App::authenticate(const Request& req, WallTime now) {
@@ -762,8 +767,8 @@ Response App::serve_static(const Request& req) const {
 Response App::handle(const Request& req, const RequestContext& rc) {
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
-  const bool api = path.rfind("/api/", 0) == 0 || path == "/metrics" || path == "/livez" ||
-                   path == "/readyz";
+  const bool api =
+      path.rfind("/api/", 0) == 0 || path == "/metrics" || path == "/livez" || path == "/readyz";
   if (!api) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       return refuse(http::status::method_not_allowed, error_code::kMethodNotAllowed,

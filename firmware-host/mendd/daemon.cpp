@@ -20,10 +20,10 @@
 #include "adapters/auth/setup_code.hpp"
 #include "adapters/auth/users.hpp"
 #include "adapters/clock.hpp"
-#include "adapters/tls/device_certificate.hpp"
 #include "adapters/mqtt/mqtt_link.hpp"
 #include "adapters/store/store.hpp"
 #include "adapters/systemd.hpp"
+#include "adapters/tls/device_certificate.hpp"
 #include "core/case_book.hpp"
 #include "core/codec.hpp"
 #include "core/engine.hpp"
@@ -277,11 +277,11 @@ class Daemon {
     }
     http_ = std::make_unique<web::Server>(io_, main, handler);
     http_->start();
-    spdlog::info("http: listening on {}://{}:{}", main.tls ? "https" : "http",
-                 config_.http.listen, http_->port());
+    spdlog::info("http: listening on {}://{}:{}", main.tls ? "https" : "http", config_.http.listen,
+                 http_->port());
     if (config_.http.local_port > 0) {
-      local_http_ =
-          std::make_unique<web::Server>(io_, options("127.0.0.1", config_.http.local_port), handler);
+      local_http_ = std::make_unique<web::Server>(
+          io_, options("127.0.0.1", config_.http.local_port), handler);
       local_http_->start();
       spdlog::info("http: listening on http://127.0.0.1:{} (this box only)", local_http_->port());
     }

@@ -4,17 +4,19 @@
 // size, and touch targets of at least 44x44 CSS px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
 const kStaff = { name: 'Sam', pin: '715264' };
+const kAdmin = { name: 'Alex', pin: '640271' };
 const kTablet = { width: 1280, height: 800 };
 const kPhone = { width: 390, height: 844 };
 // The live feed must bring a seated table and its case within this, without a reload.
 const kLiveMs = 15000;
+const kScreenshots = ['floor-1280x800.png', 'case-sheet-1280x800.png', 'floor-390x844.png', 'case-sheet-390x844.png'];
 
 let dir;
 let broker;
@@ -25,16 +27,13 @@ let seq = 0;
 before(async () => {
   dir = makeTempDir();
   mkdirSync(paths.screenshots, { recursive: true });
+  // A stale screenshot from an earlier run must not pass for this run's.
+  for (const name of kScreenshots) rmSync(join(paths.screenshots, name), { force: true });
   broker = new Mosquitto(dir);
   await broker.start();
   mendd = new Mendd(dir, broker.port, { venue: kVenue, detect: 'table_no_order = "3s"' });
   await mendd.writeConfig();
-  // mendctl works on an existing store: let mendd create it, then add the people with it
-  // stopped so the daemon reads them from the store at its next start.
-  await mendd.start();
-  await mendd.stop();
-  await mendd.addUser(kManager.name, 'manager', kManager.pin);
-  await mendd.addUser(kStaff.name, 'staff', kStaff.pin);
+  // A new store with no account: mendd logs a one-time setup code for the first run.
   await mendd.start();
   browser = await launchChromium();
 });
@@ -130,7 +129,63 @@ function caseRow(page, table) {
   return page.locator('.case-row', { hasText: `Table ${table}` });
 }
 
+describe('first run', { concurrency: false }, () => {
+  test('with no account yet, the setup code makes the first admin; wrong PINs lock the name out', { timeout: 60000 }, () =>
+    guard(async () => {
+      const code = await waitFor('the setup code in the log', () => /setup code (\S+) \(valid/.exec(readFileSync(mendd.log, 'utf8'))?.[1], 10000);
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await page.goto(mendd.base + '/');
+        await page.getByRole('heading', { name: 'Set up Mend' }).waitFor();
+        await page.locator('input[name=code]').fill(code);
+        await page.locator('input[name=name]').fill(kAdmin.name);
+        await page.locator('input[name=pin]').fill(kAdmin.pin);
+        await page.locator('input[name=pin2]').fill(kAdmin.pin);
+        await page.getByRole('button', { name: 'Create account and sign in' }).click();
+        await page.locator('.topbar .who', { hasText: `${kAdmin.name} (admin)` }).waitFor();
+        assert.deepEqual(await smallTargets(page), [], 'touch targets >= 44x44');
+
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.locator('input[name=pin]').waitFor();
+        // A reload now shows sign-in, not setup: the box has an account.
+        await page.reload();
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+        // Wrong PINs: refused, then locked out with the time to try again.
+        let locked = false;
+        for (let i = 0; i < 8 && !locked; i++) {
+          await page.locator('input[name=name]').fill(kAdmin.name);
+          await page.locator('input[name=pin]').fill('190273');
+          const [res] = await Promise.all([
+            page.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'POST'),
+            page.getByRole('button', { name: 'Sign in' }).click(),
+          ]);
+          if (res.status() === 429) {
+            locked = true;
+          } else {
+            assert.equal(res.status(), 401);
+            await page.getByTestId('signin-error').filter({ hasText: 'do not match' }).waitFor();
+          }
+        }
+        assert.ok(locked, 'repeated wrong PINs lock the name out');
+        await page.getByTestId('signin-error').filter({ hasText: /Too many wrong PINs\. Try again at/ }).waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
 describe('tablet UI against mendd', { concurrency: false }, () => {
+  before(async () => {
+    // mendctl adds people to the store directly; mendd is stopped meanwhile so that it reads
+    // them at its next start.
+    await mendd.stop();
+    await mendd.addUser(kManager.name, 'manager', kManager.pin);
+    await mendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await mendd.start();
+  });
+
   test('the UI is served under the CSP with no inline script; a wrong PIN is refused', { timeout: 60000 }, () =>
     guard(async () => {
       const res = await fetch(mendd.base + '/');
@@ -305,14 +360,63 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         // The new link carries news again.
         await publishSeated('T11', 3);
         await page.locator('[data-table="T11"]').waitFor({ timeout: kLiveMs });
+
+        // A tablet that loses its Wi-Fi says so at once, and recovers when it is back.
+        await context.setOffline(true);
+        await banner.waitFor({ timeout: 5000 });
+        await context.setOffline(false);
+        await banner.waitFor({ state: 'detached', timeout: 30000 });
         await assertClean(page, probe, navigations);
       } finally {
         await context.close();
       }
     }));
 
+  test('a manager edits a recommendation before approving it; staff resolve the case with a root cause', { timeout: 90000 }, () =>
+    guard(async () => {
+      const manager = await openPage(kTablet);
+      const staff = await openPage(kPhone);
+      try {
+        await signIn(manager.page, kManager);
+        await caseRow(manager.page, 'T11').waitFor({ timeout: kLiveMs });
+        await caseRow(manager.page, 'T11').click();
+        const sheet = manager.page.getByRole('dialog');
+        await sheet.getByRole('button', { name: 'Edit', exact: true }).click();
+        const text = sheet.locator('textarea[name=recommendation]');
+        assert.match(await text.inputValue(), /T11/, 'the edit starts from the recommendation');
+        await text.fill('Offer table T11 a drink on the house and take the order now.');
+        await sheet.locator('input[name=reason]').fill('Regulars: a drink will mend it');
+        await sheet.getByRole('button', { name: 'Approve edited' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        assert.match(await sheet.getByTestId('recommendation').innerText(), /drink on the house/);
+
+        // A staff member on a phone closes the case out.
+        await signIn(staff.page, kStaff);
+        await staff.page.getByRole('button', { name: /^Cases/ }).click();
+        await caseRow(staff.page, 'T11').click();
+        const ssheet = staff.page.getByRole('dialog');
+        await ssheet.locator('[data-testid=case-status][data-status=actioned]').waitFor();
+        await ssheet.getByRole('button', { name: 'Resolve', exact: true }).click();
+        const resolve = ssheet.getByRole('button', { name: 'Resolve case' });
+        assert.equal(await resolve.isDisabled(), true, 'a root cause is required');
+        await ssheet.locator('select[name=root_cause]').selectOption('people');
+        await ssheet.locator('input[name=note]').fill('Section was short one server');
+        await resolve.click();
+        await ssheet.locator('[data-testid=case-status][data-status=resolved]').waitFor({ timeout: kLiveMs });
+        await ssheet.getByRole('button', { name: 'Close' }).click();
+        // A resolved case leaves both queues.
+        await caseRow(staff.page, 'T11').waitFor({ state: 'detached', timeout: kLiveMs });
+        await caseRow(manager.page, 'T11').waitFor({ state: 'detached', timeout: kLiveMs });
+        await assertClean(manager.page, manager.probe);
+        await assertClean(staff.page, staff.probe);
+      } finally {
+        await manager.context.close();
+        await staff.context.close();
+      }
+    }));
+
   test('the screenshots were saved as PNGs', () => {
-    for (const name of ['floor-1280x800.png', 'case-sheet-1280x800.png', 'floor-390x844.png', 'case-sheet-390x844.png']) {
+    for (const name of kScreenshots) {
       const path = join(paths.screenshots, name);
       assert.ok(statSync(path).size > 1000, `${path} is not empty`);
       const sig = readFileSync(path).subarray(0, 8);

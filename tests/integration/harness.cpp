@@ -310,20 +310,63 @@ std::string mendd_binary() {
   return MEND_MENDD_PATH;
 }
 
+std::string mendctl_binary() {
+  if (const char* p = std::getenv("MENDCTL")) return p;
+  return MEND_MENDCTL_PATH;
+}
+
+std::string run_capture(const std::vector<std::string>& argv) {
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error(argv[0] + " failed: " + text);
+  }
+  return text;
+}
+
 Mendd::Mendd(const TempDir& dir, int broker_port, MenddOptions o)
     : dir_(dir.path()),
       config_(dir.file("mend.toml")),
       db_(dir.file("state/mend.db")),
       log_(dir.file("mendd.log")),
-      http_port_(free_port()) {
+      http_port_(free_port()),
+      tls_port_(o.lan_tls ? free_port() : 0) {
+  const auto http_section = [this](bool lan) {
+    const std::string ui = "ui_dir = \"" MEND_SOURCE_DIR "/web/ui/dist\"\n";
+    if (!lan) return "listen = \"127.0.0.1\"\nport = " + std::to_string(http_port_) + "\n" + ui;
+    return "listen = \"0.0.0.0\"\nport = " + std::to_string(tls_port_) +
+           "\nlocal_port = " + std::to_string(http_port_) + "\n" + ui;
+  };
   std::string toml =
       "[venue]\nid = \"" + o.venue +
       "\"\n\n[mqtt]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
       "\nclient_id = \"mendd-" + o.venue +
       "\"\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n\n[store]\npath = \"" + db_ +
-      "\"\ncommit_interval = \"" + o.commit_interval +
-      "\"\n\n[http]\nlisten = \"127.0.0.1\"\nport = " + std::to_string(http_port_) +
-      "\n\n[log]\nlevel = \"info\"\n\n" +
+      "\"\ncommit_interval = \"" + o.commit_interval + "\"\n\n[http]\n" + http_section(o.lan_tls) +
+      "\n[log]\nlevel = \"info\"\n\n" +
       (o.detect_block.empty() ? "[detect]\n" + o.detect + "\n" + o.extra + "\n" : o.detect_block);
   write_file(config_, toml);
 }
@@ -344,6 +387,22 @@ void Mendd::start() {
   if (!start_and_wait(20s)) {
     throw std::runtime_error("mendd did not become ready:\n" + log());
   }
+}
+
+const std::string& Mendd::token() {
+  if (token_.empty()) {
+    std::string out = run_capture({mendctl_binary(), "token", "create", "--label", "tests",
+                                   "--role", "manager", "--store", db_});
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    token_ = out;
+  }
+  return token_;
+}
+
+HttpResult Mendd::api(const std::string& method, const std::string& target, const std::string& body,
+                      std::map<std::string, std::string> headers) {
+  headers.emplace("Authorization", "Bearer " + token());
+  return http(http_port_, method, target, body, headers);
 }
 
 void Mendd::stop() {

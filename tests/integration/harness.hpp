@@ -112,6 +112,9 @@ struct MenddOptions {
   std::string extra;         // extra TOML appended at the end (devices, areas)
   std::string detect_block;  // a whole [detect]/[[device]]/[[area]] block (replaces the two above)
   std::string commit_interval = "50ms";
+  // The LAN listener: 0.0.0.0 with TLS on tls_port(), plus plain HTTP on loopback at
+  // http_port() (http.local_port), as a venue box runs.
+  bool lan_tls = false;
 };
 
 // The real mendd binary (path from the MENDD environment variable or the build).
@@ -124,6 +127,13 @@ class Mendd {
   void stop();  // SIGTERM, wait
   void kill9();
   int http_port() const { return http_port_; }
+  int tls_port() const { return tls_port_; }  // lan_tls only
+  std::string tls_dir() const { return dir_ + "/state/tls"; }
+  // A request with a bearer token for this daemon's store (a manager's, made with mendctl on
+  // first use): everything under /api/v1 but sign-in needs one.
+  HttpResult api(const std::string& method, const std::string& target, const std::string& body = {},
+                 std::map<std::string, std::string> headers = {});
+  const std::string& token();
   const std::string& db_path() const { return db_; }
   const std::string& config_path() const { return config_; }
   std::string log() const { return proc_ ? proc_->log() : read_file(log_); }
@@ -135,10 +145,15 @@ class Mendd {
   std::string db_;
   std::string log_;
   int http_port_;
+  int tls_port_ = 0;
   std::unique_ptr<Process> proc_;
+  std::string token_;
 };
 
 std::string mendd_binary();
+std::string mendctl_binary();
+// Runs a command (argv, no shell) and returns its stdout; throws when it exits non-zero.
+std::string run_capture(const std::vector<std::string>& argv);
 
 // Runs a SQL query with the sqlite3 library on a database file (read-only) and returns the
 // first column of every row.

@@ -44,9 +44,9 @@ std::string str(const json::Value* v) {
 }
 
 // The cases mendd serves, by kind.
-std::multimap<std::string, json::Value> api_cases(int port, const std::string& query = "") {
+std::multimap<std::string, json::Value> api_cases(Mendd& mendd, const std::string& query = "") {
   std::multimap<std::string, json::Value> out;
-  const HttpResult r = http(port, "GET", "/api/v1/cases" + query);
+  const HttpResult r = mendd.api("GET", "/api/v1/cases" + query);
   if (r.status != 200) return out;
   const json::Value v = parse(r.body);
   if (const json::Value* cases = v.get("cases"); cases != nullptr && cases->is_array()) {
@@ -159,7 +159,7 @@ TEST_F(LiveTest, EveryFailureKindOpensItsCaseOnTheRetainedTopicAndTheApi) {
   };
   ASSERT_TRUE(wait_until([&] { return all_there(retained_cases(*probe)); }, 15s))
       << "retained kinds seen: " << retained_cases(*probe).size();
-  const auto api = api_cases(mendd->http_port());
+  const auto api = api_cases(*mendd);
   EXPECT_TRUE(all_there(api));
 
   // The right subjects, and one case per subject and kind.
@@ -181,10 +181,10 @@ TEST_F(LiveTest, EveryFailureKindOpensItsCaseOnTheRetainedTopicAndTheApi) {
 
   // A case's detail is served too.
   const std::string id = str(course.get("id"));
-  const HttpResult detail = http(mendd->http_port(), "GET", "/api/v1/cases/" + id);
+  const HttpResult detail = mendd->api("GET", "/api/v1/cases/" + id);
   EXPECT_EQ(detail.status, 200);
   EXPECT_EQ(str(parse(detail.body).get("id")), id);
-  EXPECT_EQ(http(mendd->http_port(), "GET", "/api/v1/cases/c-999999").status, 404);
+  EXPECT_EQ(mendd->api("GET", "/api/v1/cases/c-999999").status, 404);
 }
 
 TEST_F(LiveTest, AnAnswerInTimeOpensNoCase) {
@@ -197,7 +197,7 @@ TEST_F(LiveTest, AnAnswerInTimeOpensNoCase) {
   pub("sensor/btn-1/callbutton", payload(R"("table":"T9","state":"cleared")"));
   // Long past every threshold: still nothing.
   std::this_thread::sleep_for(3500ms);
-  EXPECT_TRUE(api_cases(mendd->http_port()).empty());
+  EXPECT_TRUE(api_cases(*mendd).empty());
   EXPECT_TRUE(retained_cases(*probe).empty());
 }
 
@@ -209,11 +209,11 @@ TEST_F(LiveTest, ADuplicateIdIsOneEvent) {
   pub("till/order.opened", body);
   ASSERT_TRUE(wait_until(
       [&] {
-        return http(mendd->http_port(), "GET", "/metrics")
-                   .body.find("mend_events_duplicate_total 2") != std::string::npos;
+        return mendd->api("GET", "/metrics").body.find("mend_events_duplicate_total 2") !=
+               std::string::npos;
       },
       10s))
-      << http(mendd->http_port(), "GET", "/metrics").body;
+      << mendd->api("GET", "/metrics").body;
   ASSERT_TRUE(wait_until(
       [&] {
         return sql(mendd->db_path(), "SELECT count(*) FROM events WHERE id='" + id + "'") ==
@@ -249,9 +249,9 @@ TEST_F(LiveTest, MalformedPayloadsAreDeadLetteredWithTheReasonAndTheDaemonGoesOn
                std::vector<std::string>{"1"};
       },
       10s));
-  EXPECT_NE(http(mendd->http_port(), "GET", "/metrics")
-                .body.find(R"(mend_events_refused_total{reason="not_json"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      mendd->api("GET", "/metrics").body.find(R"(mend_events_refused_total{reason="not_json"} 1)"),
+      std::string::npos);
 }
 
 // A table seated 1.5 s into a 4 s wait when mendd stops is flagged about 2.5 s after the
@@ -272,9 +272,8 @@ void restart_mid_wait(LiveTest& t, bool crash) {
     t.mendd->stop();
   }
   t.mendd->start();
-  ASSERT_TRUE(wait_until(
-      [&] { return api_cases(t.mendd->http_port()).count("table.no_order") == 1; }, 10s));
-  const json::Value c = api_cases(t.mendd->http_port()).find("table.no_order")->second;
+  ASSERT_TRUE(wait_until([&] { return api_cases(*t.mendd).count("table.no_order") == 1; }, 10s));
+  const json::Value c = api_cases(*t.mendd).find("table.no_order")->second;
   const auto opened = parse_rfc3339(str(c.get("opened_at")));
   ASSERT_TRUE(opened.has_value());
   const std::int64_t after = to_ms(*opened) - seated;

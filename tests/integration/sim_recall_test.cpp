@@ -88,7 +88,7 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
   // one is due, and a little more.
   std::this_thread::sleep_for(3s);
 
-  const HttpResult r = http(mendd.http_port(), "GET", "/api/v1/cases");
+  const HttpResult r = mendd.api("GET", "/api/v1/cases");
   ASSERT_EQ(r.status, 200);
   auto parsed = json::parse(r.body);
   ASSERT_TRUE(parsed);

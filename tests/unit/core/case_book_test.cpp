@@ -111,12 +111,129 @@ TEST(CaseBook, ListFiltersAndForgetsOldClosedCases) {
   book.apply(open_decision("c-3", CaseKind::kBillSlow));
   book.transition("c-3", CaseStatus::kClosed, Actor{"u-1", "manager"}, kT0 + 1min, "");
   EXPECT_EQ(book.list({}).size(), 3u);
-  EXPECT_EQ(book.list({std::nullopt, CaseKind::kBillSlow, false}).size(), 2u);
-  EXPECT_EQ(book.list({std::nullopt, std::nullopt, true}).size(), 2u);
-  EXPECT_EQ(book.list({CaseStatus::kClosed, std::nullopt, false}).size(), 1u);
+  EXPECT_EQ(book.list({std::nullopt, CaseKind::kBillSlow, false, std::nullopt}).size(), 2u);
+  EXPECT_EQ(book.list({std::nullopt, std::nullopt, true, std::nullopt}).size(), 2u);
+  EXPECT_EQ(book.list({CaseStatus::kClosed, std::nullopt, false, std::nullopt}).size(), 1u);
   EXPECT_EQ(book.forget_closed(kT0 + 1min), 0u);
   EXPECT_EQ(book.forget_closed(kT0 + 2min), 1u);
   EXPECT_EQ(book.find("c-3"), nullptr);
+}
+
+// ---- people's actions --------------------------------------------------------------------
+
+const Actor kStaff{"user:2", "staff"};
+const Actor kManager{"user:1", "manager"};
+
+CaseRefusal::Code refusal_code(const CaseResult& r) {
+  const auto* no = std::get_if<CaseRefusal>(&r);
+  return no == nullptr ? CaseRefusal::Code{} : no->code;
+}
+
+TEST(CaseBookActions, AcknowledgeOnceThenConflict) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(book.acknowledge("c-1", kStaff, kT0, " on it ")));
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->status, CaseStatus::kAcknowledged);
+  EXPECT_EQ(c->history.back().by, kStaff);
+  EXPECT_EQ(c->history.back().note, "on it");  // trimmed
+  auto again = book.acknowledge("c-1", kStaff, kT0, "");
+  ASSERT_TRUE(std::holds_alternative<CaseRefusal>(again));
+  EXPECT_EQ(refusal_code(again), CaseRefusal::Code::kConflict);
+  EXPECT_EQ(refusal_code(book.acknowledge("c-9", kStaff, kT0, "")), CaseRefusal::Code::kNotFound);
+}
+
+TEST(CaseBookActions, ApproveNeedsAReasonAndMovesToActioned) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kReviewNegative));
+  auto no_reason = book.decide("c-1", Verdict::kApprove, "  ", std::nullopt, kManager, kT0);
+  EXPECT_EQ(refusal_code(no_reason), CaseRefusal::Code::kInvalid);
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kOpen);  // nothing changed
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kApprove, "fair", std::nullopt, kManager, kT0 + 1min)));
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->status, CaseStatus::kActioned);
+  ASSERT_EQ(c->decisions.size(), 1u);
+  EXPECT_EQ(c->decisions[0].verdict, Verdict::kApprove);
+  EXPECT_EQ(c->decisions[0].by, kManager);
+  EXPECT_EQ(c->decisions[0].reason, "fair");
+  // Decided once: a second decision is a conflict.
+  EXPECT_EQ(refusal_code(book.decide("c-1", Verdict::kReject, "no", std::nullopt, kManager, kT0)),
+            CaseRefusal::Code::kConflict);
+}
+
+TEST(CaseBookActions, EditKeepsBeforeAndAfter) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  const Recommendation original = book.find("c-1")->recommendation;
+  EXPECT_EQ(refusal_code(book.decide("c-1", Verdict::kEdit, "why", std::nullopt, kManager, kT0)),
+            CaseRefusal::Code::kInvalid);
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kEdit, "regulars", Recommendation{"", "Comp the drinks", ""},
+                  kManager, kT0)));
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->recommendation.text, "Comp the drinks");
+  EXPECT_EQ(c->recommendation.action, original.action);  // no new action named: kept
+  EXPECT_EQ(c->decisions.back().before, original);
+  EXPECT_EQ(c->decisions.back().after, c->recommendation);
+  // The case JSON round-trips the decision.
+  auto back = case_from_json(case_to_json(*c));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, *c);
+}
+
+TEST(CaseBookActions, RejectReturnsToTheFloor) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kReviewNegative));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kReject, "not our fault", std::nullopt, kManager, kT0)));
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kAcknowledged);
+  // Rejecting again while acknowledged records the decision without a status change.
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kReject, "still no", std::nullopt, kManager, kT0 + 1min)));
+  EXPECT_EQ(book.find("c-1")->decisions.size(), 2u);
+  EXPECT_EQ(book.find("c-1")->history.size(), 1u);
+}
+
+TEST(CaseBookActions, ResolveRecordsTheRootCause) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kCourseSlow));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(book.mark_actioned("c-1", kStaff, kT0, "")));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.resolve("c-1", RootCause::kPeople, "two chefs off sick", kStaff, kT0 + 5min)));
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->status, CaseStatus::kResolved);
+  ASSERT_TRUE(c->resolution);
+  EXPECT_EQ(c->resolution->root_cause, RootCause::kPeople);
+  EXPECT_EQ(c->resolution->note, "two chefs off sick");
+  EXPECT_EQ(refusal_code(book.resolve("c-1", RootCause::kPeople, "", kStaff, kT0)),
+            CaseRefusal::Code::kConflict);
+  auto back = case_from_json(case_to_json(*c));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, *c);
+}
+
+TEST(CaseBookActions, OverlongNoteRefused) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  EXPECT_EQ(
+      refusal_code(book.acknowledge("c-1", kStaff, kT0, std::string(kMaxNoteLength + 1, 'x'))),
+      CaseRefusal::Code::kInvalid);
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kOpen);
+}
+
+TEST(CaseBookActions, MaxAgeFilter) {
+  CaseBook book;
+  auto d = open_decision("c-1", CaseKind::kTableNoOrder);
+  book.apply(d);
+  d.case_id = "c-2";
+  d.at = kT0 + 30min;
+  book.apply(d);
+  CaseFilter f;
+  f.opened_since = kT0 + 10min;
+  const auto list = book.list(f);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]->id, "c-2");
 }
 
 }  // namespace

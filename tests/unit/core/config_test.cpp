@@ -59,8 +59,10 @@ bool same(const std::vector<T>& a, const std::vector<T>& b) {
 bool same(const Config& a, const Config& b) {
   return same(a.venue, b.venue) && same(a.mqtt, b.mqtt) && same(a.store, b.store) &&
          a.http.listen == b.http.listen && a.http.port == b.http.port &&
-         a.log.level == b.log.level && same(a.detect, b.detect) && same(a.devices, b.devices) &&
-         same(a.areas, b.areas);
+         a.http.local_port == b.http.local_port && a.http.tls_dir == b.http.tls_dir &&
+         a.http.ui_dir == b.http.ui_dir && a.auth.session_idle == b.auth.session_idle &&
+         a.auth.session_lifetime == b.auth.session_lifetime && a.log.level == b.log.level &&
+         same(a.detect, b.detect) && same(a.devices, b.devices) && same(a.areas, b.areas);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -136,6 +138,13 @@ event_retention = "7d"
 [http]
 listen = "0.0.0.0"
 port = 8443
+local_port = 8080
+tls_dir = "/var/lib/mend/certs"
+ui_dir = "/opt/mend/ui"
+
+[auth]
+session_idle = "30m"
+session_lifetime = "10h"
 
 [log]
 level = "debug"
@@ -209,6 +218,11 @@ Config full_expected() {
   c.store.event_retention = std::chrono::hours(24 * 7);
   c.http.listen = "0.0.0.0";
   c.http.port = 8443;
+  c.http.local_port = 8080;
+  c.http.tls_dir = "/var/lib/mend/certs";
+  c.http.ui_dir = "/opt/mend/ui";
+  c.auth.session_idle = std::chrono::minutes(30);
+  c.auth.session_lifetime = std::chrono::hours(10);
   c.log.level = "debug";
   DetectConfig& d = c.detect;
   d.table_no_order = 12min;

@@ -19,6 +19,36 @@ export function kindLabel(kind: string): string {
   return kKinds[kind] ?? kind.replace(/[._]/g, ' ');
 }
 
+// The timeline names evidence by its event type; say it as staff would.
+const kEvents: Record<string, string> = {
+  'order.opened': 'Order taken',
+  'items.fired': 'Course fired',
+  'items.served': 'Course served',
+  'check.requested': 'Bill asked for',
+  'check.paid': 'Bill paid',
+  'item.voided': 'Item voided',
+  'voucher.redeemed': 'Voucher used',
+  'booking.created': 'Booking made',
+  'booking.updated': 'Booking changed',
+  'booking.cancelled': 'Booking cancelled',
+  'guest.arrived': 'Guests arrived',
+  'guest.seated': 'Guests seated',
+  'table.cleared': 'Table cleared',
+  'enquiry.received': 'Enquiry received',
+  'enquiry.answered': 'Enquiry answered',
+  'review.received': 'Review received',
+  'survey.answered': 'Survey answered',
+  temperature: 'Temperature reading',
+  callbutton: 'Call button',
+  occupancy: 'Table sensor',
+};
+
+export function eventLabel(what: string): string {
+  if (kEvents[what]) return kEvents[what];
+  if (what in kStatuses) return statusLabel(what);
+  return what;
+}
+
 const kStates: Record<string, string> = {
   seated: 'Seated',
   ordered: 'Ordered',

@@ -35,12 +35,14 @@ export class LiveLink {
   start(): void {
     this.stopped = false;
     window.addEventListener('online', this.reconnectNow);
+    window.addEventListener('offline', this.dropNow);
     this.connect();
   }
 
   stop(): void {
     this.stopped = true;
     window.removeEventListener('online', this.reconnectNow);
+    window.removeEventListener('offline', this.dropNow);
     window.clearTimeout(this.retryTimer);
     const ws = this.ws;
     this.ws = null;
@@ -52,6 +54,18 @@ export class LiveLink {
     if (this.stopped || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
     window.clearTimeout(this.retryTimer);
     this.connect();
+  };
+
+  // A tablet that loses Wi-Fi may keep a dead socket open for minutes; the browser knows
+  // sooner, so say so at once and start reconnecting.
+  // Its closing handshake may never finish, so it is forgotten here rather than in onclose.
+  private dropNow = (): void => {
+    const ws = this.ws;
+    if (!ws || this.stopped) return;
+    this.ws = null;
+    ws.close();
+    this.handlers.onState('down');
+    this.scheduleRetry();
   };
 
   private url(): string {

@@ -256,6 +256,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       </nav>
       {openCaseId && (
         <CaseSheet
+          key={openCaseId}
           caseId={openCaseId}
           known={cases.get(openCaseId)}
           canDecide={canDecide}

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useNow } from '../clock';
-import { ageLabel, clockTime, kindLabel, severityLabel, statusLabel, subjectLabel } from '../format';
+import { ageLabel, clockTime, eventLabel, kindLabel, severityLabel, statusLabel, subjectLabel } from '../format';
 import type { Case, TimelineEntry } from '../types';
 
 interface Props {
@@ -60,14 +60,18 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
     };
   }, [caseId, knownStamp, onAuthLost]);
 
+  // Focus moves into the sheet once, when it opens: not on every re-render, which would pull
+  // it out of a half-typed reason whenever the live feed brings news.
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
   useEffect(() => {
     titleRef.current?.focus();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape') closeRef.current();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, []);
 
   // The newer of the two copies, keeping the detail-only fields.
   const c: Case | null =
@@ -156,7 +160,7 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
               <span class="status-pill" data-testid="case-status" data-status={c.status}>
                 {statusLabel(c.status)}
               </span>
-              <span class="muted">opened {ageLabel(now - Date.parse(c.opened_at))} ago</span>
+              <span class="muted">{openedLabel(now - Date.parse(c.opened_at))}</span>
             </p>
 
             <section aria-labelledby="why-title">
@@ -190,7 +194,7 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
                 {timelineOf(c).map((t, i) => (
                   <li key={i}>
                     <time dateTime={t.at}>{clockTime(t.at)}</time>
-                    <span class="tl-what">{asText(t.what)}</span>
+                    <span class="tl-what">{eventLabel(asText(t.what))}</span>
                     {t.detail ? <span class="tl-detail">{asText(t.detail)}</span> : null}
                   </li>
                 ))}
@@ -345,6 +349,11 @@ function timelineOf(c: Case): TimelineEntry[] {
     out.push({ at: h.at, what: `${statusLabel(h.from)} → ${statusLabel(h.to)}`, detail: h.note });
   }
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+function openedLabel(ms: number): string {
+  const age = ageLabel(ms);
+  return age === 'just now' ? 'opened just now' : `opened ${age} ago`;
 }
 
 // The timeline's fields are meant to be words; show anything else readably rather than fail.

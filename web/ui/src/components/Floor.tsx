@@ -97,7 +97,7 @@ function Tile({
         )}
       </span>
       <span class="tile-state">{stateLabel(table.state)}</span>
-      {table.party != null && (
+      {typeof table.party === 'number' && table.party > 0 && (
         <span class="tile-party">
           Party of {table.party}
         </span>

@@ -1,0 +1,282 @@
+// The tablet's API against the real mendd and a real Mosquitto: sign-in, the live feed over
+// WebSocket (plain on loopback, TLS on the LAN listener), a decision reaching the retained
+// MQTT case topic, and the server's refusals (foreign origin, oversize body, wrong role).
+#include <gtest/gtest.h>
+
+#include <boost/asio/ssl/context.hpp>
+#include <fstream>
+
+#include "core/json.hpp"
+#include "tests/integration/harness.hpp"
+#include "tests/web/live_clients.hpp"
+
+namespace mend::test {
+namespace {
+
+using web::testing::WsClient;
+namespace ssl = boost::asio::ssl;
+
+const std::string kVenue = "test-venue";
+const std::string kBase = "venue/" + kVenue + "/";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int g_id = 0;
+std::string seated(const std::string& table) {
+  return R"({"id":"tab-)" + std::to_string(now_ms()) + "-" + std::to_string(++g_id) + R"(","ts":)" +
+         std::to_string(now_ms()) + R"(,"table":")" + table + R"(","party":2})";
+}
+
+json::Value parse(const std::string& s) {
+  auto r = json::parse(s, json::ParseLimits{64, 1u << 22});
+  if (!r) throw std::runtime_error("not JSON: " + s);
+  return *r.value;
+}
+std::string str(const json::Value* v) {
+  return v != nullptr && v->as_string() != nullptr ? *v->as_string() : std::string();
+}
+
+struct Tablet {
+  TempDir dir;
+  std::unique_ptr<Mosquitto> broker;
+  std::unique_ptr<Mendd> mendd;
+  std::unique_ptr<MqttProbe> probe;
+
+  explicit Tablet(bool lan_tls = false) {
+    broker = std::make_unique<Mosquitto>(dir);
+    broker->start();
+    MenddOptions o;
+    o.venue = kVenue;
+    o.detect = "table_no_order = \"1s\"\n";
+    o.lan_tls = lan_tls;
+    mendd = std::make_unique<Mendd>(dir, broker->port(), o);
+    mendd->start();
+    probe = std::make_unique<MqttProbe>(broker->port(), "tablet-probe");
+    probe->subscribe(kBase + "mend/cases/#");
+  }
+
+  void add_user(const std::string& name, const std::string& role, const std::string& pin) {
+    const std::string pin_file = dir.file("pin-" + name);
+    std::ofstream(pin_file) << pin << "\n";
+    run_capture({mendctl_binary(), "user", "add", "--name", name, "--role", role, "--pin-file",
+                 pin_file, "--store", mendd->db_path()});
+  }
+
+  struct Session {
+    std::string cookie;
+    std::string csrf;
+  };
+  Session sign_in(const std::string& name, const std::string& pin) {
+    const HttpResult r = http(mendd->http_port(), "POST", "/api/v1/session",
+                              R"({"name":")" + name + R"(","pin":")" + pin + R"("})",
+                              {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string set = r.headers.count("set-cookie") ? r.headers.at("set-cookie") : "";
+    return Session{set.substr(0, set.find(';')), str(parse(r.body).get("csrf_token"))};
+  }
+  HttpResult as(const Session& s, const std::string& method, const std::string& target,
+                const std::string& body = {}) {
+    return http(
+        mendd->http_port(), method, target, body,
+        {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}, {"Content-Type", "application/json"}});
+  }
+
+  // The first open case's id, once mendd has one (bounded).
+  std::string wait_case() {
+    std::string id;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          const HttpResult r = mendd->api("GET", "/api/v1/cases?status=open");
+          if (r.status != 200) return false;
+          const json::Value v = parse(r.body);
+          const auto* cases = v.get("cases")->as_array();
+          if (cases->empty()) return false;
+          id = str((*cases)[0].get("id"));
+          return true;
+        },
+        10s, 50ms));
+    return id;
+  }
+};
+
+// Reads live messages until one of `type` satisfies `pred` (bounded by the client's timeout).
+template <bool kTls, class Pred>
+json::Value read_until(WsClient<kTls>& ws, const std::string& type, Pred pred) {
+  for (int i = 0; i < 200; ++i) {
+    boost::beast::error_code ec;
+    const std::string text = ws.read(ec);
+    if (ec) throw std::runtime_error("live feed: " + ec.message());
+    json::Value m = parse(text);
+    if (str(m.get("type")) == type && pred(m)) return m;
+  }
+  throw std::runtime_error("live feed: no " + type + " message");
+}
+
+TEST(Tablet, LiveFeedShowsTheCaseAndADecisionReachesTheRetainedTopic) {
+  Tablet t;
+  WsClient<false> ws(static_cast<std::uint16_t>(t.mendd->http_port()));
+  ASSERT_FALSE(ws.connect_error());
+  ASSERT_FALSE(ws.upgrade("/api/v1/live", {{"Authorization", "Bearer " + t.mendd->token()}}));
+  const json::Value hello = parse(ws.read());
+  EXPECT_EQ(str(hello.get("type")), "hello");
+
+  t.probe->publish(kBase + "booking/guest.seated", seated("T7"));
+  const json::Value floor = read_until(ws, "floor", [](const json::Value& m) {
+    for (const auto& row : *m.get("data")->get("tables")->as_array()) {
+      if (str(row.get("table")) == "T7") return true;
+    }
+    return false;
+  });
+  EXPECT_GT(*floor.get("seq")->as_int(), 0);
+  const json::Value opened = read_until(ws, "case", [](const json::Value& m) {
+    return str(m.get("data")->get("kind")) == "table.no_order";
+  });
+  const std::string id = str(opened.get("data")->get("id"));
+  EXPECT_EQ(str(opened.get("data")->get("subject")->get("table")), "T7");
+
+  // A manager approves through the API (bearer token: no CSRF needed).
+  const HttpResult decided = t.mendd->api("POST", "/api/v1/cases/" + id + "/decide",
+                                          R"({"decision":"approve","reason":"fair"})",
+                                          {{"Content-Type", "application/json"}});
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  const json::Value pushed = read_until(ws, "case", [&](const json::Value& m) {
+    return str(m.get("data")->get("id")) == id && str(m.get("data")->get("status")) == "actioned";
+  });
+  EXPECT_GT(*pushed.get("seq")->as_int(), *opened.get("seq")->as_int());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto retained = t.probe->latest_on(kBase + "mend/cases/" + id);
+        return retained && retained->find(R"("status":"actioned")") != std::string::npos;
+      },
+      10s, 50ms));
+  // The audit log says who approved.
+  const json::Value audit = parse(t.mendd->api("GET", "/api/v1/audit?limit=5").body);
+  bool found = false;
+  for (const auto& e : *audit.get("entries")->as_array()) {
+    found = found || (str(e.get("action")) == "case.approve" && str(e.get("subject")) == id);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Tablet, ReconnectCatchesUpFromItsSequenceWithoutAReload) {
+  Tablet t;
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + t.mendd->token()}};
+  std::string run;
+  std::int64_t last = 0;
+  {
+    WsClient<false> ws(static_cast<std::uint16_t>(t.mendd->http_port()));
+    ASSERT_FALSE(ws.upgrade("/api/v1/live", auth));
+    const json::Value hello = parse(ws.read());
+    run = str(hello.get("run"));
+    last = *hello.get("seq")->as_int();
+    ws.close();
+  }
+  // Changes happen while the tablet is away.
+  t.probe->publish(kBase + "booking/guest.seated", seated("T9"));
+  const std::string id = t.wait_case();
+  ASSERT_FALSE(id.empty());
+
+  WsClient<false> ws(static_cast<std::uint16_t>(t.mendd->http_port()));
+  ASSERT_FALSE(ws.upgrade("/api/v1/live?since=" + std::to_string(last) + "&run=" + run, auth));
+  EXPECT_EQ(str(parse(ws.read()).get("type")), "hello");
+  // The first thing after the hello is the next message it missed, not a resync.
+  const json::Value next = parse(ws.read());
+  ASSERT_NE(str(next.get("type")), "resync");
+  EXPECT_EQ(*next.get("seq")->as_int(), last + 1);
+  read_until(ws, "case", [&](const json::Value& m) { return str(m.get("data")->get("id")) == id; });
+
+  // A cursor from another run of the daemon gets a resync.
+  WsClient<false> stale(static_cast<std::uint16_t>(t.mendd->http_port()));
+  ASSERT_FALSE(stale.upgrade("/api/v1/live?since=3&run=another-run", auth));
+  EXPECT_EQ(str(parse(stale.read()).get("type")), "hello");
+  EXPECT_EQ(str(parse(stale.read()).get("type")), "resync");
+}
+
+TEST(Tablet, UpgradeFromAForeignOriginOrWithoutSignInIsRefused) {
+  Tablet t;
+  const std::uint16_t port = static_cast<std::uint16_t>(t.mendd->http_port());
+  {
+    WsClient<false> ws(port);
+    boost::beast::websocket::response_type res;
+    EXPECT_TRUE(ws.upgrade(
+        "/api/v1/live",
+        {{"Authorization", "Bearer " + t.mendd->token()}, {"Origin", "http://evil.example"}},
+        &res));
+    EXPECT_EQ(res.result_int(), 403);
+  }
+  {
+    WsClient<false> ws(port);
+    boost::beast::websocket::response_type res;
+    EXPECT_TRUE(ws.upgrade("/api/v1/live", {}, &res));
+    EXPECT_EQ(res.result_int(), 401);
+  }
+  {
+    // The tablet's own origin with its session cookie is let in.
+    t.add_user("Morgan", "manager", "482913");
+    const auto s = t.sign_in("Morgan", "482913");
+    WsClient<false> ws(port);
+    EXPECT_FALSE(
+        ws.upgrade("/api/v1/live",
+                   {{"Cookie", s.cookie}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}}));
+    EXPECT_EQ(str(parse(ws.read()).get("type")), "hello");
+  }
+}
+
+TEST(Tablet, BodyOverTheLimitGets413AndTheServerStaysUp) {
+  Tablet t;
+  const std::string huge(2u << 20, 'x');
+  const HttpResult r = http(t.mendd->http_port(), "POST", "/api/v1/session", huge,
+                            {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("payload_too_large"), std::string::npos);
+  EXPECT_EQ(http(t.mendd->http_port(), "GET", "/livez").status, 200);
+  EXPECT_EQ(t.mendd->api("GET", "/api/v1/cases").status, 200);
+}
+
+TEST(Tablet, StaffCannotDecideAndEveryChangeNeedsTheCsrfToken) {
+  Tablet t;
+  t.add_user("Sam", "staff", "715264");
+  t.add_user("Morgan", "manager", "482913");
+  t.probe->publish(kBase + "booking/guest.seated", seated("T3"));
+  const std::string id = t.wait_case();
+  ASSERT_FALSE(id.empty());
+  const auto sam = t.sign_in("Sam", "715264");
+  const std::string approve = R"({"decision":"approve","reason":"fair"})";
+  EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/decide", approve).status, 403);
+  Tablet::Session no_csrf = sam;
+  no_csrf.csrf.clear();
+  const HttpResult refused = t.as(no_csrf, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("csrf_failed"), std::string::npos);
+  EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}").status, 200);
+  const auto morgan = t.sign_in("Morgan", "482913");
+  EXPECT_EQ(t.as(morgan, "POST", "/api/v1/cases/" + id + "/decide", approve).status, 200);
+  // Signing out ends the session.
+  EXPECT_EQ(t.as(morgan, "DELETE", "/api/v1/session").status, 204);
+  EXPECT_EQ(t.as(morgan, "GET", "/api/v1/cases").status, 401);
+}
+
+TEST(Tablet, LanListenerSpeaksOnlyTlsWithTheBoxCertificate) {
+  Tablet t(/*lan_tls=*/true);
+  const std::string cert = t.mendd->tls_dir() + "/device-cert.pem";
+  ASSERT_TRUE(std::ifstream(cert).good()) << t.mendd->log();
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.load_verify_file(cert);
+  ctx.set_verify_mode(ssl::verify_peer);
+  WsClient<true> ws(static_cast<std::uint16_t>(t.mendd->tls_port()), &ctx);
+  ASSERT_FALSE(ws.connect_error());
+  ASSERT_FALSE(ws.upgrade("/api/v1/live", {{"Authorization", "Bearer " + t.mendd->token()}}));
+  EXPECT_EQ(str(parse(ws.read()).get("type")), "hello");
+  // Plain HTTP to the LAN port gets no answer.
+  EXPECT_EQ(http(t.mendd->tls_port(), "GET", "/livez").status, 0);
+  // The certificate mendctl prints is the one the listener serves.
+  const std::string fp = run_capture({mendctl_binary(), "cert", "fingerprint", t.mendd->tls_dir()});
+  EXPECT_NE(t.mendd->log().find(fp.substr(fp.find(' ') + 1, 20)), std::string::npos) << fp;
+}
+
+}  // namespace
+}  // namespace mend::test

@@ -26,8 +26,9 @@ struct PermissionRow {
 };
 
 // The whole grid in one place. Floor work (acknowledge, action, resolve with a root cause) is
-// everyone's: the person at the table knows what happened. Deciding on a recommendation, which
-// can cost the venue money (a comped dish), and seeing who did what are a manager's. Tokens are
+// everyone's: the person at the table knows what happened. Deciding on a recommendation is
+// everyone's too, within the money their role may give (core/policy.hpp's authority: a comped
+// dish over the staff limit goes to a manager). Seeing who did what is a manager's. Tokens are
 // the admin's alone: they are long-lived secrets held by other machines. Integrations read.
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
@@ -36,7 +37,7 @@ constexpr PermissionRow kPermissions[] = {
     {"case.acknowledge", Permission::kCaseAcknowledge, {true, true, true, false}},
     {"case.action", Permission::kCaseAction, {true, true, true, false}},
     {"case.resolve", Permission::kCaseResolve, {true, true, true, false}},
-    {"case.decide", Permission::kCaseDecide, {false, true, true, false}},
+    {"case.decide", Permission::kCaseDecide, {true, true, true, false}},
     {"users.manage", Permission::kUsersManage, {false, true, true, false}},
     {"audit.read", Permission::kAuditRead, {false, true, true, false}},
     {"tokens.manage", Permission::kTokensManage, {false, false, true, false}},

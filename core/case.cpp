@@ -204,6 +204,44 @@ json::Value case_to_json(const Case& c) {
   if (c.facts.party > 0) facts.append("party", c.facts.party);
   if (c.facts.value > 0) facts.append("value", c.facts.value);
   o.append("facts", std::move(facts));
+  if (!c.explanation.empty()) o.append("explanation", c.explanation);
+  json::Object guest;
+  if (!c.guest.id.empty()) guest.append("id", c.guest.id);
+  if (!c.guest.name.empty()) guest.append("name", c.guest.name);
+  guest.append("tier", c.guest.tier);
+  guest.append("visits", static_cast<std::int64_t>(c.guest.visits));
+  o.append("guest", std::move(guest));
+  json::Array actions;
+  for (const auto& a : c.actions) {
+    json::Object ao;
+    ao.append("type", a.type);
+    ao.append("value", a.value);
+    ao.append("text", a.text);
+    actions.emplace_back(std::move(ao));
+  }
+  o.append("actions", std::move(actions));
+  o.append("compensation", c.compensation);
+  o.append("automatic", c.automatic);
+  json::Array vouchers;
+  for (const auto& v : c.vouchers) {
+    json::Object vo;
+    vo.append("id", v.id);
+    vo.append("value", v.value);
+    if (v.redeemed_at) {
+      vo.append("redeemed_at", format_rfc3339(*v.redeemed_at));
+      vo.append("redeemed_check", v.redeemed_check);
+    }
+    vouchers.emplace_back(std::move(vo));
+  }
+  o.append("vouchers", std::move(vouchers));
+  if (c.follow_up) {
+    json::Object f;
+    f.append("due", format_rfc3339(c.follow_up->due));
+    f.append("message", c.follow_up->message);
+    f.append("notified", c.follow_up->notified);
+    o.append("follow_up", std::move(f));
+  }
+  if (c.satisfaction) o.append("satisfaction", *c.satisfaction);
   return o;
 }
 
@@ -307,6 +345,46 @@ std::optional<Case> case_from_json(const json::Value& v) {
     if (const json::Value* val = f->get("value"); val != nullptr && val->as_double()) {
       c.facts.value = *val->as_double();
     }
+  }
+  c.explanation = str(v.get("explanation"));
+  if (const json::Value* g = v.get("guest"); g != nullptr && g->is_object()) {
+    c.guest.id = str(g->get("id"));
+    c.guest.name = str(g->get("name"));
+    c.guest.tier = str(g->get("tier"));
+    if (c.guest.tier.empty()) c.guest.tier = "new";
+    if (const json::Value* n = g->get("visits"); n != nullptr && n->as_int()) {
+      c.guest.visits = static_cast<int>(*n->as_int());
+    }
+  }
+  const auto number = [](const json::Value* n) {
+    return n != nullptr && n->as_double() ? *n->as_double() : 0.0;
+  };
+  if (const json::Value* as = v.get("actions"); as != nullptr && as->is_array()) {
+    for (const auto& a : *as->as_array()) {
+      c.actions.push_back(
+          CaseAction{str(a.get("type")), number(a.get("value")), str(a.get("text"))});
+    }
+  }
+  c.compensation = number(v.get("compensation"));
+  if (const json::Value* a = v.get("automatic"); a != nullptr && a->as_bool()) {
+    c.automatic = *a->as_bool();
+  }
+  if (const json::Value* vs = v.get("vouchers"); vs != nullptr && vs->is_array()) {
+    for (const auto& x : *vs->as_array()) {
+      Voucher voucher{str(x.get("id")), number(x.get("value")), time_of(x.get("redeemed_at")),
+                      str(x.get("redeemed_check"))};
+      c.vouchers.push_back(std::move(voucher));
+    }
+  }
+  if (const json::Value* f = v.get("follow_up"); f != nullptr && f->is_object()) {
+    auto due = time_of(f->get("due"));
+    if (!due) return std::nullopt;
+    const json::Value* notified = f->get("notified");
+    c.follow_up = FollowUp{*due, str(f->get("message")),
+                           notified != nullptr && notified->as_bool().value_or(false)};
+  }
+  if (const json::Value* sat = v.get("satisfaction"); sat != nullptr && sat->as_int()) {
+    c.satisfaction = *sat->as_int();
   }
   return c;
 }

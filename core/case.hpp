@@ -134,6 +134,40 @@ struct CaseFacts {
   bool operator==(const CaseFacts&) const = default;
 };
 
+// Who the guest is, as the guest book knew when the case opened.
+struct GuestSummary {
+  std::string id;  // customer id; empty when unknown
+  std::string name;
+  std::string tier = "new";  // new, returning, regular, vip
+  int visits = 0;            // earlier visits
+  bool operator==(const GuestSummary&) const = default;
+};
+
+// One step of the recovery plan (core/policy.hpp makes them).
+struct CaseAction {
+  std::string type;  // "apology", "comp_item", "voucher", ...
+  double value = 0;  // compensation, in the venue's currency
+  std::string text;
+  bool operator==(const CaseAction&) const = default;
+};
+
+// A voucher given as compensation: its id is what the till sends back in voucher.redeemed.
+struct Voucher {
+  std::string id;
+  double value = 0;
+  std::optional<WallTime> redeemed_at;
+  std::string redeemed_check;
+  bool operator==(const Voucher&) const = default;
+};
+
+// A message to the guest after the recovery (the next day, say), drafted for approval.
+struct FollowUp {
+  WallTime due;
+  std::string message;
+  bool notified = false;  // people were told it is due
+  bool operator==(const FollowUp&) const = default;
+};
+
 struct Case {
   std::string id;
   CaseKind kind = CaseKind::kTableNoOrder;
@@ -149,6 +183,15 @@ struct Case {
   std::vector<CaseDecision> decisions;
   std::optional<Resolution> resolution;
   CaseFacts facts;
+  // The recovery policy's view (issue "recovery policy"): why, for whom, what to do, how much.
+  std::string explanation;
+  GuestSummary guest;
+  std::vector<CaseAction> actions;
+  double compensation = 0;
+  bool automatic = false;  // the venue's policy let it run without a person
+  std::vector<Voucher> vouchers;
+  std::optional<FollowUp> follow_up;
+  std::optional<std::int64_t> satisfaction;  // 1-5 from survey.answered
   bool operator==(const Case&) const = default;
 };
 

@@ -186,6 +186,14 @@ CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::st
     c.recommendation = d.after;
   }
   c.decisions.push_back(std::move(d));
+  // An approved plan's vouchers exist from now: their ids are what the till will send back.
+  if (verdict != Verdict::kReject) {
+    for (const auto& a : c.actions) {
+      if (a.type != "voucher") continue;
+      c.vouchers.push_back(
+          Voucher{c.id + "-V" + std::to_string(c.vouchers.size() + 1), a.value, {}, {}});
+    }
+  }
   std::optional<Transition> t;
   if (!c.history.empty() && c.history.back().at == at && c.history.back().by == by) {
     t = c.history.back();
@@ -212,7 +220,16 @@ CaseResult CaseBook::mark_actioned(const std::string& case_id, const Actor& by, 
 }
 
 CaseResult CaseBook::resolve(const std::string& case_id, RootCause cause, std::string note,
-                             const Actor& by, WallTime at) {
+                             const Actor& by, WallTime at, std::optional<FollowUp> follow_up) {
+  if (follow_up) {
+    follow_up->message = trimmed(follow_up->message);
+    if (follow_up->message.empty()) {
+      return refusal(CaseRefusal::Code::kInvalid, "a follow-up needs its message");
+    }
+    if (auto bad = check_text(follow_up->message, kMaxNoteLength, "the follow-up message")) {
+      return *bad;
+    }
+  }
   note = trimmed(note);
   if (auto bad = check_text(note, kMaxNoteLength, "the note")) return *bad;
   auto it = cases_.find(case_id);
@@ -226,7 +243,89 @@ CaseResult CaseBook::resolve(const std::string& case_id, RootCause cause, std::s
     return refusal(CaseRefusal::Code::kConflict, *why);
   }
   c.resolution = Resolution{cause, std::move(note), by, at};
+  if (follow_up) {
+    apply_transition(c, CaseStatus::kFollowUp, by, at,
+                     "follow-up due " + format_rfc3339(follow_up->due));
+    c.follow_up = std::move(follow_up);
+  }
   return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
+}
+
+void CaseBook::annotate(const std::string& case_id, Recommendation recommendation,
+                        std::string explanation, GuestSummary guest,
+                        std::vector<CaseAction> actions, double compensation) {
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return;
+  Case& c = it->second;
+  c.recommendation = std::move(recommendation);
+  c.explanation = std::move(explanation);
+  c.guest = std::move(guest);
+  c.actions = std::move(actions);
+  c.compensation = compensation;
+}
+
+CaseResult CaseBook::finish_follow_up(const std::string& case_id, bool send, std::string message,
+                                      std::string reason, const Actor& by, WallTime at) {
+  reason = trimmed(reason);
+  message = trimmed(message);
+  if (reason.empty()) return refusal(CaseRefusal::Code::kInvalid, "a decision needs a reason");
+  if (auto bad = check_text(reason, kMaxNoteLength, "the reason")) return *bad;
+  if (auto bad = check_text(message, kMaxNoteLength, "the message")) return *bad;
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  Case& c = it->second;
+  if (c.status != CaseStatus::kFollowUp || !c.follow_up) {
+    return refusal(
+        CaseRefusal::Code::kConflict,
+        "the case is " + std::string(case_status_name(c.status)) + ": it has no follow-up waiting");
+  }
+  if (send && !message.empty()) c.follow_up->message = message;
+  if (auto why = apply_transition(c, CaseStatus::kResolved, by, at,
+                                  (send ? "follow-up sent: " : "follow-up skipped: ") + reason)) {
+    return refusal(CaseRefusal::Code::kConflict, *why);
+  }
+  return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
+}
+
+std::vector<std::string> CaseBook::take_due_follow_ups(WallTime now) {
+  std::vector<std::string> out;
+  for (auto& [id, c] : cases_) {
+    if (c.status != CaseStatus::kFollowUp || !c.follow_up || c.follow_up->notified) continue;
+    if (c.follow_up->due > now) continue;
+    c.follow_up->notified = true;
+    out.push_back(id);
+  }
+  return out;
+}
+
+void CaseBook::mark_automatic(const std::string& case_id) {
+  auto it = cases_.find(case_id);
+  if (it != cases_.end()) it->second.automatic = true;
+}
+
+std::optional<CaseChange> CaseBook::voucher_redeemed(const std::string& voucher_id,
+                                                     const Evidence& ev, const std::string& check) {
+  for (auto& [id, c] : cases_) {
+    for (auto& v : c.vouchers) {
+      if (v.id != voucher_id || v.redeemed_at) continue;
+      v.redeemed_at = ev.ts;
+      v.redeemed_check = check;
+      c.evidence.push_back(ev);
+      if (ev.ts > c.updated_at) c.updated_at = ev.ts;
+      return CaseChange{CaseChange::What::kEvidence, id, std::nullopt};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<CaseChange> CaseBook::survey_answered(const std::string& case_id, std::int64_t score,
+                                                    const Evidence& ev) {
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return std::nullopt;
+  it->second.satisfaction = score;
+  it->second.evidence.push_back(ev);
+  if (ev.ts > it->second.updated_at) it->second.updated_at = ev.ts;
+  return CaseChange{CaseChange::What::kEvidence, case_id, std::nullopt};
 }
 
 void CaseBook::load(Case c) {

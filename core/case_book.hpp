@@ -79,9 +79,32 @@ class CaseBook {
   // The recovery was carried out.
   CaseResult mark_actioned(const std::string& case_id, const Actor& by, WallTime at,
                            std::string note);
-  // Closes the recovery with its root cause and a note.
+  // Closes the recovery with its root cause and a note. With a follow-up, the case moves on to
+  // follow_up: a drafted message to the guest, due at its time, that a person approves.
   CaseResult resolve(const std::string& case_id, RootCause cause, std::string note, const Actor& by,
-                     WallTime at);
+                     WallTime at, std::optional<FollowUp> follow_up = {});
+
+  // ---- the recovery policy's part ---------------------------------------------------------
+
+  // Sets what the policy made of a freshly opened case: the recommendation, the explanation,
+  // the guest and the plan's actions with their compensation.
+  void annotate(const std::string& case_id, Recommendation recommendation, std::string explanation,
+                GuestSummary guest, std::vector<CaseAction> actions, double compensation);
+  // A voucher.redeemed from the till: links back to the case that issued the voucher (adds the
+  // event as evidence). Nothing when no case in the book issued it.
+  std::optional<CaseChange> voucher_redeemed(const std::string& voucher_id, const Evidence& ev,
+                                             const std::string& check);
+  // A survey.answered for a case: records the guest's satisfaction with the recovery.
+  std::optional<CaseChange> survey_answered(const std::string& case_id, std::int64_t score,
+                                            const Evidence& ev);
+  // The drafted follow-up of a case in follow_up: `send` (with the message as approved, maybe
+  // edited) or not; either way the case is resolved again. Who, when and why are kept.
+  CaseResult finish_follow_up(const std::string& case_id, bool send, std::string message,
+                              std::string reason, const Actor& by, WallTime at);
+  // Follow-ups due at `now` whose people have not been told yet; marks them told.
+  std::vector<std::string> take_due_follow_ups(WallTime now);
+  // Marks a case decided by the venue's policy without a person.
+  void mark_automatic(const std::string& case_id);
 
   // Puts back a case read from the store at start.
   void load(Case c);

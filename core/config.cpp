@@ -348,9 +348,87 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
       add(at + ".tables[" + std::to_string(j) + "]", std::move(message));
     }
   }
+
+  // ---- recovery -----------------------------------------------------------------------------
+  const auto element = [](std::string_view key, std::size_t i) {
+    return std::string(key) + "[" + std::to_string(i) + "]";
+  };
+  const PolicySettings& policy = config.policy;
+  for (std::size_t i = 0; i < policy.shift_starts.size(); ++i) {
+    if (!parse_time_of_day(policy.shift_starts[i])) {
+      add(element("policy.shift_starts", i),
+          "expected a time of day such as \"06:00\", got \"" + policy.shift_starts[i] + "\"");
+    }
+  }
+  if (policy.staff_limit > policy.manager_limit) {
+    add(set("policy.staff_limit") ? "policy.staff_limit" : "policy.manager_limit",
+        "a staff member may not approve more than a manager (staff_limit " +
+            toml_number(policy.staff_limit) + " > manager_limit " +
+            toml_number(policy.manager_limit) + ")");
+  }
+  const EscalationSettings& esc = config.escalation;
+  Millis previous{-1};
+  for (std::size_t i = 0; i < esc.ladder.size(); ++i) {
+    const auto step = parse_ladder_step(esc.ladder[i]);
+    if (!step) {
+      add(element("escalation.ladder", i),
+          "expected role@time such as \"manager@3m\", got \"" + esc.ladder[i] + "\"");
+      continue;
+    }
+    if (step->first != "staff" && step->first != "manager" && step->first != "admin") {
+      add(element("escalation.ladder", i),
+          "the role must be staff, manager or admin, got \"" + step->first + "\"");
+    }
+    if (step->second <= previous) {
+      add(element("escalation.ladder", i), "each stage must come later than the one before (" +
+                                               format_duration(step->second) + " is not after " +
+                                               format_duration(previous) + ")");
+    }
+    previous = step->second;
+  }
+  for (std::size_t i = 0; i < esc.quiet.size(); ++i) {
+    const auto rule = parse_role_word(esc.quiet[i]);
+    const bool severity_ok = rule && (rule->second == "low" || rule->second == "medium" ||
+                                      rule->second == "high" || rule->second == "critical");
+    if (!rule || !severity_ok ||
+        (rule->first != "staff" && rule->first != "manager" && rule->first != "admin")) {
+      add(element("escalation.quiet", i),
+          "expected role:severity such as \"manager:medium\" (roles staff, manager, admin; "
+          "severities low, medium, high, critical), got \"" +
+              esc.quiet[i] + "\"");
+    }
+  }
 }
 
 }  // namespace config_schema
+
+std::optional<std::pair<std::string, Millis>> parse_ladder_step(std::string_view text) {
+  const auto at = text.find('@');
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  auto after = parse_duration(text.substr(at + 1));
+  if (!after || after->count() < 0) return std::nullopt;
+  return std::pair{std::string(text.substr(0, at)), *after};
+}
+
+std::optional<std::pair<std::string, std::string>> parse_role_word(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return std::nullopt;
+  }
+  return std::pair{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
+std::optional<int> parse_time_of_day(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!digit(text[0]) || !digit(text[1]) || !digit(text[3]) || !digit(text[4])) {
+    return std::nullopt;
+  }
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (h > 23 || m > 59) return std::nullopt;
+  return h * 60 + m;
+}
 
 std::string print_config(const Config& config) {
   using namespace config_schema;
@@ -376,6 +454,7 @@ std::string print_config(const Config& config) {
   }
   print_entries(out, config, "device", config.devices, device_keys());
   print_entries(out, config, "area", config.areas, area_keys());
+  print_entries(out, config, "rule", config.rules, rule_keys());
   return out;
 }
 

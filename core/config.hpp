@@ -88,6 +88,40 @@ struct DetectConfig {
   int large_party = 6;             // party size at or above this raises severity
 };
 
+// Recovery policy as the file says it; core/recovery.hpp turns it into the policy, the
+// escalation ladder and the guest settings. Words are checked by check_rules.
+struct PolicySettings {
+  double staff_limit = 15;     // compensation a staff member may approve per case
+  double manager_limit = 150;  // and a manager; an admin has no limit
+  double shift_budget = 300;   // compensation per shift, everyone together
+  std::vector<std::string> shift_starts{"06:00", "16:00"};  // local times of day
+  std::vector<std::string> automatic;  // kinds whose plan may run without approval
+  double auto_budget = 0;              // compensation per shift for automatic plans
+  bool default_rules = true;           // keep the day-one rules the file does not replace
+};
+
+struct EscalationSettings {
+  std::vector<std::string> ladder{"staff@0s", "manager@3m", "admin@10m"};  // role@after
+  Millis repeat = 5min;  // the last stage is reminded this often until acknowledged; 0: never
+  std::vector<std::string> quiet{"manager:medium", "admin:high"};  // role:lowest severity
+};
+
+struct GuestsSettings {
+  int regular_visits = 5;
+  double vip_spend = 1500;
+  std::vector<std::string> vip;  // customer ids marked VIP by hand
+};
+
+// One action of a [[rule]]; entries with the same kind, severity and tier make one rule.
+struct RuleConfig {
+  std::string kind;
+  std::string min_severity = "low";
+  std::string tier;  // empty: any guest
+  std::string action;
+  double value = 0;
+  std::string text;
+};
+
 struct DeviceConfig {
   std::string id;
   std::string kind;            // fridge, freezer, probe, callbutton, occupancy, queue, other
@@ -114,7 +148,19 @@ struct Config {
   DetectConfig detect;
   std::vector<DeviceConfig> devices;
   std::vector<AreaConfig> areas;
+  PolicySettings policy;
+  EscalationSettings escalation;
+  GuestsSettings guests;
+  std::vector<RuleConfig> rules;
 };
+
+// The small grammars of the recovery settings, shared by check_rules and core/recovery.
+// "staff@3m" -> {"staff", 3 min}
+std::optional<std::pair<std::string, Millis>> parse_ladder_step(std::string_view text);
+// "manager:medium" -> {"manager", "medium"} (the severity word is checked by the caller)
+std::optional<std::pair<std::string, std::string>> parse_role_word(std::string_view text);
+// "06:00" -> minutes after midnight
+std::optional<int> parse_time_of_day(std::string_view text);
 
 struct ConfigError {
   std::string file;

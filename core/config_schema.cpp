@@ -9,6 +9,8 @@
 // the positions the walk recorded.
 #include "core/config_schema.hpp"
 
+#include "core/recovery.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -48,6 +50,17 @@ bool is_device_id(std::string_view s) {
 }
 
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kSeverityWords[] = {"low", "medium", "high", "critical"};
+constexpr std::string_view kTierWords[] = {"", "new", "returning", "regular", "vip"};
+constexpr std::string_view kActionWords[] = {
+    "apology",           "manager_visit", "comp_item",   "discount",         "voucher",
+    "follow_up_message", "chase_kitchen", "send_runner", "call_maintenance", "fix_cause"};
+constexpr std::string_view kKindWords[] = {
+    "table.no_order",           "course.slow",      "bill.slow",
+    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
+    "temperature.out_of_range", "device.offline",   "review.negative",
+    "voids.repeated",           "pattern.recurring"};
+constexpr Limits kMoney{.min = 0, .max = 1e9};
 constexpr std::string_view kDeviceKinds[] = {"fridge",    "freezer", "probe", "callbutton",
                                              "occupancy", "queue",   "other"};
 
@@ -75,6 +88,12 @@ constexpr Section kSections[] = {
     {"detect", "When a failure opens a case. Thresholds follow common hospitality practice."},
     {"device", "A registered sensor: one [[device]] per device id its bridge publishes."},
     {"area", "A part of the venue and its tables, for recurring-pattern detection."},
+    {"policy", "Recovery: who may approve how much, the shift budget, automatic actions."},
+    {"escalation", "Who hears about a case, and when, until someone acknowledges it."},
+    {"guests", "Guest tiers for the recommendations: returning, regular, VIP."},
+    {"rule",
+     "A recommended action: one [[rule]] per action; the same kind, min_severity and "
+     "tier make one rule, replacing the day-one rule for them."},
 };
 
 constexpr Key<Config> kConfigKeys[] = {
@@ -176,6 +195,54 @@ constexpr Key<Config> kConfigKeys[] = {
      "",
      "Every sign-in ends after this long, busy or not.",
      {.min = kMinute, .max = 7 * kDay}},
+    // [policy]
+    {"policy.staff_limit", [](Config& c) { return Slot{&c.policy.staff_limit}; }, "15", "money",
+     "Compensation a staff member may approve for one case.", kMoney},
+    {"policy.manager_limit", [](Config& c) { return Slot{&c.policy.manager_limit}; }, "150",
+     "money", "Compensation a manager may approve for one case; an admin has no limit.", kMoney},
+    {"policy.shift_budget", [](Config& c) { return Slot{&c.policy.shift_budget}; }, "300", "money",
+     "Compensation per shift, everyone together; beyond it decisions are refused.", kMoney},
+    {"policy.shift_starts", [](Config& c) { return Slot{&c.policy.shift_starts}; },
+     "[\"06:00\", \"16:00\"]", "", "When shifts start (local time); each resets the budget.",
+     kNonEmpty},
+    {"policy.automatic",
+     [](Config& c) { return Slot{&c.policy.automatic}; },
+     "[]",
+     "",
+     "Failure kinds whose recommendation runs without waiting for approval (within "
+     "auto_budget). Default: none.",
+     {.one_of = kKindWords}},
+    {"policy.auto_budget", [](Config& c) { return Slot{&c.policy.auto_budget}; }, "0", "money",
+     "Compensation per shift that automatic actions may give.", kMoney},
+    {"policy.default_rules",
+     [](Config& c) { return Slot{&c.policy.default_rules}; },
+     "true",
+     "",
+     "Keep the day-one rules that no [[rule]] replaces.",
+     {}},
+    // [escalation]
+    {"escalation.ladder", [](Config& c) { return Slot{&c.escalation.ladder}; },
+     "[\"staff@0s\", \"manager@3m\", \"admin@10m\"]", "",
+     "Who is told when a case stays unacknowledged: role@time since it opened.", kNonEmpty},
+    {"escalation.repeat", [](Config& c) { return Slot{&c.escalation.repeat}; }, "5m", "",
+     "The last stage is reminded this often until someone acknowledges; 0s: never.", kNonNegative},
+    {"escalation.quiet",
+     [](Config& c) { return Slot{&c.escalation.quiet}; },
+     "[\"manager:medium\", \"admin:high\"]",
+     "",
+     "role:severity: a role hears only of cases at or above it.",
+     {}},
+    // [guests]
+    {"guests.regular_visits",
+     [](Config& c) { return Slot{&c.guests.regular_visits}; },
+     "5",
+     "visits",
+     "Earlier visits that make a guest a regular.",
+     {.min = 1, .max = 1000}},
+    {"guests.vip_spend", [](Config& c) { return Slot{&c.guests.vip_spend}; }, "1500", "money",
+     "Lifetime booking value that makes a guest a VIP.", kMoney},
+    {"guests.vip", [](Config& c) { return Slot{&c.guests.vip}; }, "[]", "",
+     "Customer ids the venue treats as VIP.", kNonEmpty},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },
@@ -285,6 +352,42 @@ constexpr Key<AreaConfig> kAreaKeys[] = {
     {"tables", [](AreaConfig& a) { return Slot{&a.tables}; }, "[]", "",
      "The tables in it, as the till and booking system name them. A table is in one area.",
      kNonEmpty},
+};
+
+constexpr Key<RuleConfig> kRuleKeys[] = {
+    {"kind",
+     [](RuleConfig& r) { return Slot{&r.kind}; },
+     "",
+     "",
+     "The failure kind.",
+     {.one_of = kKindWords},
+     true},
+    {"min_severity",
+     [](RuleConfig& r) { return Slot{&r.min_severity}; },
+     "\"low\"",
+     "",
+     "The rule applies from this severity up.",
+     {.one_of = kSeverityWords}},
+    {"tier",
+     [](RuleConfig& r) { return Slot{&r.tier}; },
+     "\"\"",
+     "",
+     "Only for guests of this tier (new, returning, regular, vip); empty: any.",
+     {.one_of = kTierWords}},
+    {"action",
+     [](RuleConfig& r) { return Slot{&r.action}; },
+     "",
+     "",
+     "apology, manager_visit, comp_item, discount, voucher, follow_up_message, chase_kitchen, "
+     "send_runner, call_maintenance or fix_cause.",
+     {.one_of = kActionWords},
+     true},
+    {"value", [](RuleConfig& r) { return Slot{&r.value}; }, "0", "money",
+     "The compensation it gives (comp_item, discount, voucher).", kMoney},
+    {"text", [](RuleConfig& r) { return Slot{&r.text}; }, "", "",
+     "What to do, or the message draft; {name}, {table}, {minutes}, {limit}, {course}, {party}, "
+     "{venue} and {value} are filled in.",
+     kNonEmpty, true},
 };
 
 // Keys that people reach for and must not have, with what to do instead.
@@ -432,6 +535,8 @@ class Walker {
         walk_array(key, node, device_keys(), config.devices);
       } else if (name == "area") {
         walk_array(key, node, area_keys(), config.areas);
+      } else if (name == "rule") {
+        walk_array(key, node, rule_keys(), config.rules);
       } else {
         walk_node(name, key, node, config_keys(), config, "");
       }
@@ -480,7 +585,7 @@ class Walker {
     std::string message = "unknown key";
     const std::string_view name = std::string_view(path).substr(path.rfind('.') + 1);
     std::vector<std::string_view> names = siblings(keys, path);
-    if (shown_is_root(shown)) names.insert(names.end(), {"device", "area"});
+    if (shown_is_root(shown)) names.insert(names.end(), {"device", "area", "rule"});
     std::string_view best;
     std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
     for (std::string_view candidate : names) {
@@ -733,6 +838,7 @@ class Walker {
 std::span<const Key<Config>> config_keys() { return kConfigKeys; }
 std::span<const Key<DeviceConfig>> device_keys() { return kDeviceKeys; }
 std::span<const Key<AreaConfig>> area_keys() { return kAreaKeys; }
+std::span<const Key<RuleConfig>> rule_keys() { return kRuleKeys; }
 std::span<const Section> sections() { return kSections; }
 
 }  // namespace mend::config_schema
@@ -758,6 +864,16 @@ ConfigResult parse_config(std::string_view toml_text, std::string_view file_name
   Walker(file_name, result.errors, positions).walk_root(root, config);
   apply_derived_defaults(config);
   check_rules(config, positions, file_name, result.errors);
+  // What only the assembled policy and ladder can tell (a rule's unknown placeholder, say).
+  if (result.errors.empty()) {
+    for (const auto& message : check_recovery(config)) {
+      const std::string section = message.substr(0, message.find(':'));
+      const auto it = positions.find(section);
+      const Position at = it == positions.end() ? Position{} : it->second;
+      result.errors.push_back(ConfigError{std::string(file_name), at.line, at.column, section,
+                                          message.substr(message.find(':') + 2)});
+    }
+  }
 
   // The walk visits keys in toml++'s (sorted) order; people read errors top to bottom.
   std::stable_sort(

@@ -74,6 +74,7 @@ std::span<const Key<Config>> config_keys();
 // Keys of one [[device]] and one [[area]].
 std::span<const Key<DeviceConfig>> device_keys();
 std::span<const Key<AreaConfig>> area_keys();
+std::span<const Key<RuleConfig>> rule_keys();
 // Every section heading, in print order: the tables of config_keys(), then "device", "area".
 std::span<const Section> sections();
 

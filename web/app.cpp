@@ -276,13 +276,20 @@ json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& 
 json::Value case_detail_json(const Case& c) {
   json::Value v = case_to_json(c);
   json::Object& o = *v.as_object();
-  o.append("explanation", c.reason);
-  json::Object guest;
-  if (!c.subject.customer.empty()) guest.append("customer", c.subject.customer);
+  if (c.explanation.empty()) o.append("explanation", c.reason);  // cases from before the policy
+  // The guest as the policy saw them (case_to_json), plus this visit's booking and party.
+  json::Value* guest_value = o.find("guest");
+  if (guest_value == nullptr || !guest_value->is_object()) {
+    o.append("guest", json::Object{});
+    guest_value = o.find("guest");
+  }
+  json::Object& guest = *guest_value->as_object();
+  if (!c.subject.customer.empty() && guest.find("id") == nullptr) {
+    guest.append("id", c.subject.customer);
+  }
   if (!c.subject.booking.empty()) guest.append("booking", c.subject.booking);
   if (c.facts.party > 0) guest.append("party", c.facts.party);
   if (c.facts.value > 0) guest.append("booking_value", c.facts.value);
-  o.append("guest", std::move(guest));
   // Evidence and what people did, in time order: the sheet's story of the case.
   struct Item {
     WallTime at;
@@ -553,7 +560,29 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
       case_action(Permission::kCaseResolve,
                   [this](const json::Value& b, const std::string& id, const Caller& c, WallTime at,
                          std::string& action, json::Object& detail) -> Result {
-                    if (auto bad = only_fields(b, {"root_cause", "note"})) return std::move(*bad);
+                    if (auto bad = only_fields(b, {"root_cause", "note", "follow_up"})) {
+                      return std::move(*bad);
+                    }
+                    std::optional<FollowUp> follow_up;
+                    if (const json::Value* f = b.get("follow_up"); f != nullptr && !f->is_null()) {
+                      if (!f->is_object()) return invalid_body("'follow_up' must be an object");
+                      if (auto bad = only_fields(*f, {"after_hours", "message"})) {
+                        return std::move(*bad);
+                      }
+                      const json::Value* hours = f->get("after_hours");
+                      const auto h = hours != nullptr ? hours->as_double() : std::nullopt;
+                      if (!h || *h <= 0 || *h > 24 * 90) {
+                        return invalid_body(
+                            "follow_up.after_hours must be a number of hours, up "
+                            "to 90 days");
+                      }
+                      auto message = string_field(*f, "message", true);
+                      if (auto* bad = std::get_if<Response>(&message)) return std::move(*bad);
+                      follow_up = FollowUp{at + std::chrono::milliseconds(static_cast<std::int64_t>(
+                                                    *h * 3600.0 * 1000.0)),
+                                           std::get<std::string>(message), false};
+                      detail.append("follow_up_due", format_rfc3339(follow_up->due));
+                    }
                     auto cause_text = string_field(b, "root_cause", true);
                     if (auto* bad = std::get_if<Response>(&cause_text)) return std::move(*bad);
                     auto cause = root_cause_from_name(std::get<std::string>(cause_text));
@@ -568,7 +597,7 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
                     detail.append("root_cause", std::get<std::string>(cause_text));
                     detail.append("note", std::get<std::string>(note));
                     return ctx_.cases.resolve(id, *cause, std::get<std::string>(note),
-                                              c.as_case_actor(), at);
+                                              c.as_case_actor(), at, std::move(follow_up));
                   }));
   private_.add(
       http::verb::post, "/api/v1/cases/{id}/decide",
@@ -598,6 +627,30 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
             const Case* before = ctx_.cases.find(id);
             const Recommendation old =
                 before != nullptr ? before->recommendation : Recommendation{};
+            // Authority: money and judgement the caller's role may not give go to a role that
+            // may. A reject gives nothing, so anyone who may decide may reject.
+            if (before != nullptr && *verdict != Verdict::kReject) {
+              const std::string role(auth::role_name(c.role));
+              const std::string& needs = before->recommendation.needs_approval_by;
+              const auto rank = [](std::string_view r) {
+                return r == "admin" ? 3 : r == "manager" ? 2 : r == "staff" ? 1 : 0;
+              };
+              AuthorityVerdict v;
+              if (!needs.empty() && rank(role) < rank(needs)) {
+                v = AuthorityVerdict{false, "this case needs a " + needs + "'s approval", needs};
+              } else if (ctx_.authority) {
+                v = ctx_.authority(role, before->compensation);
+              }
+              if (!v.allowed) {
+                json::Object error;
+                error.append("code", "over_limit");
+                error.append("message", v.reason);
+                error.append("route_to", v.route_to);
+                json::Object o;
+                o.append("error", std::move(error));
+                return json_response(http::status::forbidden, o);
+              }
+            }
             action = "case." + std::string(verdict_name(*verdict));
             detail.append("reason", std::get<std::string>(reason));
             auto r = ctx_.cases.decide(id, *verdict, std::get<std::string>(reason), edited,
@@ -609,6 +662,40 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
             return r;
           }));
 
+  // The drafted follow-up message: a customer-facing message, so a person decides.
+  private_.add(
+      http::verb::post, "/api/v1/cases/{id}/follow-up",
+      case_action(Permission::kCaseDecide,
+                  [this](const json::Value& b, const std::string& id, const Caller& c, WallTime at,
+                         std::string& action, json::Object& detail) -> Result {
+                    if (auto bad = only_fields(b, {"decision", "message", "reason"})) {
+                      return std::move(*bad);
+                    }
+                    auto decision = string_field(b, "decision", true);
+                    if (auto* bad = std::get_if<Response>(&decision)) return std::move(*bad);
+                    const std::string& d = std::get<std::string>(decision);
+                    if (d != "send" && d != "skip") {
+                      return invalid_body("decision must be send or skip");
+                    }
+                    auto message = string_field(b, "message", false);
+                    if (auto* bad = std::get_if<Response>(&message)) return std::move(*bad);
+                    auto reason = string_field(b, "reason", true);
+                    if (auto* bad = std::get_if<Response>(&reason)) return std::move(*bad);
+                    action = "case.follow_up." + d;
+                    detail.append("reason", std::get<std::string>(reason));
+                    auto r = ctx_.cases.finish_follow_up(
+                        id, d == "send", std::get<std::string>(message),
+                        std::get<std::string>(reason), c.as_case_actor(), at);
+                    if (std::holds_alternative<CaseChange>(r)) {
+                      detail.append("message", ctx_.cases.find(id)->follow_up->message);
+                    }
+                    return r;
+                  }));
+  private_.add(http::verb::get, "/api/v1/budget",
+               guarded(Permission::kCaseRead, [this](const Request&, const Params&, const Caller&) {
+                 return json_response(http::status::ok,
+                                      ctx_.budget ? ctx_.budget() : json::Value(json::Object{}));
+               }));
   private_.add(
       http::verb::get, "/api/v1/floor",
       guarded(Permission::kFloorRead, [this](const Request&, const Params&, const Caller&) {

@@ -31,6 +31,7 @@
 #include "core/auth.hpp"
 #include "core/case_book.hpp"
 #include "core/engine.hpp"
+#include "core/policy.hpp"
 #include "web/api.hpp"
 #include "web/http.hpp"
 #include "web/router.hpp"
@@ -70,6 +71,11 @@ struct AppContext {
   // the setup code's expiry.
   std::function<Now()> clock;
   std::function<void(const CaseChangeNotice&)> case_changed;
+  // Authority: may this role approve `amount` for one case now (per-case limit, shift budget)?
+  // Unset: no limit (the basic API's tests).
+  std::function<AuthorityVerdict(const std::string& role, double amount)> authority;
+  // The shift budget as GET /api/v1/budget shows it.
+  std::function<json::Value()> budget;
   // The one-time setup code while no account exists (the daemon makes it); null otherwise.
   auth::SetupCode* setup = nullptr;
   // Called after the setup code made the first account, so the daemon can drop the code.

@@ -28,6 +28,7 @@
 #include "core/codec.hpp"
 #include "core/engine.hpp"
 #include "core/metrics.hpp"
+#include "core/recovery.hpp"
 #include "firmware-host/config_file.hpp"
 #include "web/api.hpp"
 #include "web/app.hpp"
@@ -61,6 +62,17 @@ bool exists(const std::string& path) {
 }
 
 constexpr Millis kSetupCodeLifetime = 24h;
+// The guest book can be large: it is written at most this often (and at shutdown), not with
+// every batch. After a crash the visits of the last minute may be missing from it.
+constexpr Millis kGuestSaveEvery = 1min;
+
+// The box's offset from UTC now, for local clock times in explanations and shift boundaries.
+Millis utc_offset(WallTime at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  ::localtime_r(&t, &local);
+  return std::chrono::seconds(local.tm_gmtoff);
+}
 
 // The names and addresses a tablet may use to reach this box, for the certificate: the host
 // name, host.local (mDNS on the venue's LAN) and the current non-loopback addresses.
@@ -111,12 +123,17 @@ class Daemon {
         config_path_(std::move(config_path)),
         codec_(codec_options(config_)),
         engine_(DetectionSettings::from(config_)),
+        recovery_(recovery_settings(config_)),
+        guests_(recovery_.guests),
+        escalator_(recovery_.escalation),
+        ledger_(recovery_.policy),
         signals_(io_, SIGTERM, SIGINT),
         hup_(io_, SIGHUP),
         deadline_timer_(io_),
         commit_timer_(io_),
         housekeeping_timer_(io_),
-        watchdog_timer_(io_) {}
+        watchdog_timer_(io_),
+        escalation_timer_(io_) {}
 
   int run() {
     open_store();
@@ -126,6 +143,7 @@ class Daemon {
     start_http();
     arm_signals();
     arm_deadline(engine_.next_deadline());
+    arm_escalation();
     arm_housekeeping();
     arm_watchdog();
     systemd::notify_status("connecting to the broker");
@@ -189,11 +207,27 @@ class Daemon {
       spdlog::info("restored {} open cases and {} pending waits ({})", cases_.open_count(),
                    engine_.pending_waits(), same_boot ? "same boot" : "after a reboot");
     }
+    const auto restore_part = [&](const char* key, const auto& apply) {
+      auto text = store_->meta(key);
+      if (!text) return;
+      auto parsed = json::parse(*text, json::ParseLimits{64, std::size_t{1} << 30});
+      std::optional<std::string> err =
+          parsed ? apply(*parsed.value) : std::optional<std::string>("not valid JSON");
+      // The recovery's memory is worth keeping but not worth refusing to start over.
+      if (err) spdlog::warn("store: {} not restored, starting it afresh: {}", key, *err);
+    };
+    const bool same_boot = store_->meta("boot_id").value_or("") == boot;
+    restore_part("guests", [&](const json::Value& v) { return guests_.restore(v); });
+    restore_part("escalation",
+                 [&](const json::Value& v) { return escalator_.restore(v, now, same_boot); });
+    restore_part("ledger", [&](const json::Value& v) { return ledger_.restore(v); });
     store_->stage_meta("boot_id", boot);
     engine_dirty_ = true;
+    recovery_dirty_ = true;
     metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
     // Whatever the restore makes due (waits that breached while we were down) fires now.
     apply(engine_.on_tick(now));
+    notify_due_follow_ups(now);
     schedule_commit();
   }
 
@@ -242,6 +276,11 @@ class Daemon {
                         [this] { return engine_.tables(); },
                         [] { return read_clock(); },
                         [this](const web::CaseChangeNotice& n) { on_case_changed(n); },
+                        [this](const std::string& role, double amount) {
+                          const Now now = read_clock();
+                          return ledger_.check(role, amount, now.wall, utc_offset(now.wall));
+                        },
+                        [this] { return budget_json(); },
                         setup_code_.get(),
                         [this] { setup_code_.reset(); },
                         config_.http.ui_dir,
@@ -295,14 +334,54 @@ class Daemon {
     store_->stage_audit(AuditRecord{c.updated_at, n.by.id, std::string(auth::role_name(n.by.role)),
                                     n.action, c.id, n.detail});
     to_publish_.insert(c.id);
+    const Now now = read_clock();
+    // Someone is on it: whatever a person did stops the escalation ladder, and who and when
+    // is kept.
+    if (escalator_.acknowledge(c.id, n.by.id, std::string(auth::role_name(n.by.role)), now.wall,
+                               now.mono)) {
+      recovery_dirty_ = true;
+      arm_escalation();
+    }
+    // An approved follow-up goes out through the cloud link, which reaches the guest.
+    if (n.action == "case.follow_up.send" && c.follow_up) {
+      json::Object m;
+      m.append("case", c.id);
+      m.append("customer", c.guest.id.empty() ? c.subject.customer : c.guest.id);
+      m.append("name", c.guest.name);
+      m.append("booking", c.subject.booking);
+      m.append("message", c.follow_up->message);
+      m.append("approved_by", n.by.id);
+      store_->stage_outbox("venue/" + config_.venue.id + "/mend/follow_ups",
+                           json::dump(json::Value(std::move(m))), now.wall);
+    }
+    if ((n.action == "case.approve" || n.action == "case.edit") && c.compensation > 0) {
+      ledger_.spend(c.id, c.compensation, false, now.wall, utc_offset(now.wall));
+      recovery_dirty_ = true;
+      budget_changed_ = true;
+    }
     // A resolved or closed case is done: the next breach for its subject opens a new one.
-    if (c.status == CaseStatus::kResolved || c.status == CaseStatus::kClosed) {
+    if (c.status == CaseStatus::kResolved || c.status == CaseStatus::kClosed ||
+        c.status == CaseStatus::kFollowUp) {
       engine_.on_case_closed(c.id);
+      escalator_.close(c.id);
       engine_dirty_ = true;
+      recovery_dirty_ = true;
     }
     metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
     spdlog::info("case {}: {} by {}", c.id, n.action, n.by.id);
     commit();
+  }
+
+  // A follow-up whose time has come: the manager approves (or skips) the drafted message.
+  // Checked with the housekeeping, so "tomorrow at noon" is told within ten minutes of noon.
+  void notify_due_follow_ups(Now now) {
+    for (const auto& id : cases_.take_due_follow_ups(now.wall)) {
+      const Case* c = cases_.find(id);
+      if (c == nullptr) continue;
+      store_->stage_case(*c);
+      to_publish_.insert(id);
+      notify(Notification{id, "manager", 0, false, c->severity, "follow-up due"}, "follow_up_due");
+    }
   }
 
   // The floor goes to the live feed when it changed, not on every commit.
@@ -347,7 +426,10 @@ class Daemon {
         store_->stage_event(e, m.topic);
         metrics_.events_received[e.type].inc();
         engine_dirty_ = true;
+        guests_.on_event(e);
+        guests_dirty_ = true;
         apply(out);
+        link_recovery(e);
       }
     }
     batch_seq_ = m.seq;
@@ -382,39 +464,155 @@ class Daemon {
 
   // Engine decisions land in the case book; the changes are staged and published after commit.
   void apply(const EngineOutput& out) {
+    const Now now = read_clock();
     for (const Decision& d : out.decisions) {
       auto change = cases_.apply(d);
       if (!change) continue;
       const Case* c = cases_.find(change->case_id);
       if (c == nullptr) continue;
+      if (change->what == CaseChange::What::kOpened) {
+        plan_case(c->id, now);
+        c = cases_.find(change->case_id);
+        metrics_.cases_opened[c->kind].inc();
+        spdlog::info("case {} opened: {}", c->id, c->explanation);
+        for (const auto& n : escalator_.open(c->id, c->severity, now.mono)) notify(n);
+        recovery_dirty_ = true;
+      } else if (change->what == CaseChange::What::kSeverity) {
+        escalator_.raise(c->id, c->severity);
+        recovery_dirty_ = true;
+      }
       store_->stage_case(*c);
       to_publish_.insert(c->id);
-      if (change->what == CaseChange::What::kOpened) {
-        metrics_.cases_opened[c->kind].inc();
-        queue_alert(*c, "opened");
-        spdlog::info("case {} opened: {}", c->id, c->reason);
+      if (c->status == CaseStatus::kClosed) {
+        engine_.on_case_closed(c->id);
+        escalator_.close(c->id);
+        recovery_dirty_ = true;
       }
-      if (c->status == CaseStatus::kClosed) engine_.on_case_closed(c->id);
     }
     metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
     arm_deadline(out.next_deadline ? out.next_deadline : engine_.next_deadline());
+    arm_escalation();
   }
 
-  void queue_alert(const Case& c, std::string_view what) {
+  // The recovery policy's view of a new case: who the guest is, why in plain words, the plan
+  // and who must approve it; and, only where the venue allowed it, the plan carried out at once.
+  void plan_case(const std::string& id, Now now) {
+    const Case* c = cases_.find(id);
+    if (c == nullptr) return;
+    const Millis offset = utc_offset(now.wall);
+    const GuestProfile guest = guests_.profile_for(c->subject);
+    Plan plan = recommend(recovery_.policy, *c, guest, config_.venue.name, offset, now.wall);
+    std::vector<CaseAction> actions;
+    for (const auto& a : plan.actions) {
+      actions.push_back(CaseAction{std::string(action_type_name(a.type)), a.value, a.text});
+    }
+    cases_.annotate(
+        id, to_recommendation(plan), explain(*c, guest, offset, now.wall),
+        GuestSummary{guest.id, guest.name, std::string(guest_tier_name(guest.tier)), guest.visits},
+        std::move(actions), plan.compensation);
+    guests_.on_case_opened(*cases_.find(id));
+    guests_dirty_ = true;
+    if (!decide_automatic(recovery_.policy, *cases_.find(id), plan, ledger_, now.wall, offset)) {
+      return;
+    }
+    auto r = cases_.decide(id, Verdict::kApprove, "automatic: the venue's policy allows it",
+                           std::nullopt, kSystemActor, now.wall);
+    if (std::holds_alternative<CaseRefusal>(r)) return;
+    cases_.mark_automatic(id);
+    ledger_.spend(id, plan.compensation, true, now.wall, offset);
+    json::Object detail;
+    detail.append("compensation", plan.compensation);
+    store_->stage_audit(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic",
+                                    id, json::Value(std::move(detail))});
+    budget_changed_ = true;
+    spdlog::info("case {}: carried out automatically ({} compensation)", id, plan.compensation);
+  }
+
+  // The till and the guests answer back: a voucher redeemed, a survey about a recovery.
+  void link_recovery(const Event& e) {
+    std::optional<CaseChange> change;
+    const Evidence ev{e.id, std::string(event_type_name(e.type)), e.ts, ""};
+    if (const auto* v = e.as<VoucherRedeemed>()) {
+      change = cases_.voucher_redeemed(v->voucher, ev, v->check);
+    } else if (const auto* sv = e.as<SurveyAnswered>(); sv != nullptr && !sv->case_id.empty()) {
+      change = cases_.survey_answered(sv->case_id, sv->score, ev);
+    }
+    if (!change) return;
+    if (const Case* c = cases_.find(change->case_id)) {
+      store_->stage_case(*c);
+      to_publish_.insert(c->id);
+    }
+  }
+
+  // One person (role) must hear of a case: MQTT for the venue's other systems, the outbox for
+  // a manager away from the venue, the live feed for the tablets.
+  void notify(const Notification& n, std::string_view event = {}) {
+    const Case* c = cases_.find(n.case_id);
+    if (c == nullptr) return;
+    const Now now = read_clock();
     json::Object a;
-    a.append("case", c.id);
-    a.append("event", std::string(what));
-    a.append("kind", std::string(case_kind_name(c.kind)));
-    a.append("severity", std::string(severity_name(c.severity)));
-    a.append("subject", subject_to_json(c.subject));
-    a.append("text", c.reason);
-    a.append("recommendation", c.recommendation.text);
-    a.append("at", format_rfc3339(c.updated_at));
-    std::string payload = json::dump(json::Value(std::move(a)));
+    a.append("case", c->id);
+    a.append("event", !event.empty()              ? std::string(event)
+                      : n.stage == 0 && !n.repeat ? std::string("opened")
+                                                  : std::string("escalated"));
+    a.append("role", n.role);
+    a.append("stage", static_cast<std::int64_t>(n.stage));
+    a.append("repeat", n.repeat);
+    a.append("reason", n.reason);
+    a.append("kind", std::string(case_kind_name(c->kind)));
+    a.append("severity", std::string(severity_name(n.severity)));
+    a.append("subject", subject_to_json(c->subject));
+    a.append("text", c->explanation.empty() ? c->reason : c->explanation);
+    a.append("recommendation", c->recommendation.text);
+    a.append("needs_approval_by", c->recommendation.needs_approval_by);
+    a.append("at", format_rfc3339(now.wall));
+    json::Value alert(std::move(a));
+    std::string payload = json::dump(alert);
     const std::string topic = "venue/" + config_.venue.id + "/mend/alerts";
     // The cloud link picks alerts up from the outbox, for a manager who is not in the venue.
-    store_->stage_outbox(topic, payload, c.updated_at);
+    store_->stage_outbox(topic, payload, now.wall);
     alerts_.emplace_back(topic, std::move(payload));
+    live_alerts_.push_back(std::move(alert));
+  }
+
+  void arm_escalation() {
+    const auto due = escalator_.next_deadline();
+    if (!due) {
+      escalation_timer_.cancel();
+      armed_escalation_.reset();
+      return;
+    }
+    if (armed_escalation_ && *armed_escalation_ == *due) return;
+    armed_escalation_ = due;
+    escalation_timer_.expires_after(std::max(Millis{0}, *due - read_clock().mono));
+    escalation_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      armed_escalation_.reset();
+      for (const auto& n : escalator_.on_tick(read_clock().mono)) notify(n);
+      recovery_dirty_ = true;
+      arm_escalation();
+      schedule_commit();
+    });
+  }
+
+  json::Value budget_json() {
+    const Now now = read_clock();
+    const auto st = ledger_.status(now.wall, utc_offset(now.wall));
+    json::Object o;
+    o.append("shift_start", format_rfc3339(st.shift_start));
+    o.append("shift_end", format_rfc3339(st.shift_end));
+    o.append("budget", st.budget);
+    o.append("spent", st.spent);
+    o.append("remaining", st.remaining);
+    o.append("auto_budget", st.auto_budget);
+    o.append("auto_spent", st.auto_spent);
+    json::Object limits;
+    for (const auto& [role, limit] : recovery_.policy.per_case_limit) {
+      if (role != "admin") limits.append(role, limit);
+    }
+    o.append("limits", std::move(limits));
+    o.append("currency", config_.venue.currency);
+    return o;
   }
 
   // ---- time --------------------------------------------------------------------------------
@@ -462,6 +660,7 @@ class Daemon {
       store_->stage_engine_state(json::dump(engine_.export_state(read_clock()).data));
       engine_dirty_ = false;
     }
+    stage_recovery_state(false);
     if (store_->staged_count() == 0) return;
     try {
       store_->commit();
@@ -490,6 +689,12 @@ class Daemon {
     publish_floor();
     for (const auto& [topic, payload] : alerts_) link_->publish(topic, payload, false);
     alerts_.clear();
+    if (hub_) {
+      for (const auto& a : live_alerts_) hub_->publish("alert", a);
+      if (budget_changed_) hub_->publish("budget", budget_json());
+    }
+    live_alerts_.clear();
+    budget_changed_ = false;
     try {
       metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
     } catch (const std::exception& e) {
@@ -501,6 +706,22 @@ class Daemon {
     if (commit_armed_) {
       commit_timer_.cancel();
       commit_armed_ = false;
+    }
+  }
+
+  // The escalation ladders and the shift's spending are small and written with the batch; the
+  // guest book at most once a minute (and at shutdown, `force`).
+  void stage_recovery_state(bool force) {
+    const Now now = read_clock();
+    if (recovery_dirty_) {
+      store_->stage_meta("escalation", json::dump(escalator_.export_state(now)));
+      store_->stage_meta("ledger", json::dump(ledger_.export_state()));
+      recovery_dirty_ = false;
+    }
+    if (guests_dirty_ && (force || now.mono - guests_saved_ >= kGuestSaveEvery)) {
+      store_->stage_meta("guests", json::dump(guests_.export_state()));
+      guests_dirty_ = false;
+      guests_saved_ = now.mono;
     }
   }
 
@@ -535,7 +756,9 @@ class Daemon {
         spdlog::error("retention: pruning failed, will retry: {}", e.what());
       }
       cases_.forget_closed(now.wall - kKeepClosedCases);
+      notify_due_follow_ups(now);
       arm_housekeeping();
+      schedule_commit();
     });
   }
 
@@ -581,6 +804,15 @@ class Daemon {
       spdlog::warn("reload: venue, broker, store and http changes take effect at the next start");
     }
     engine_.update_settings(DetectionSettings::from(next));
+    recovery_ = recovery_settings(next);
+    guests_.update_settings(recovery_.guests);
+    escalator_.update_config(recovery_.escalation);
+    ledger_.update_policy(recovery_.policy);
+    config_.policy = next.policy;
+    config_.escalation = next.escalation;
+    config_.guests = next.guests;
+    config_.rules = next.rules;
+    arm_escalation();
     codec_.default_currency = next.venue.currency;
     codec_.future_tolerance = next.detect.future_tolerance;
     config_.detect = next.detect;
@@ -604,11 +836,13 @@ class Daemon {
     if (local_http_) local_http_->stop();
     link_->stop(2s);
     asio::post(io_, [this] {
+      stage_recovery_state(true);
       commit();
       deadline_timer_.cancel();
       commit_timer_.cancel();
       housekeeping_timer_.cancel();
       watchdog_timer_.cancel();
+      escalation_timer_.cancel();
       hup_.cancel();
       spdlog::info("stopped: everything received is committed");
       io_.stop();
@@ -619,6 +853,10 @@ class Daemon {
   std::string config_path_;
   CodecOptions codec_;
   Engine engine_;
+  RecoverySettings recovery_;
+  GuestBook guests_;
+  Escalator escalator_;
+  ShiftLedger ledger_;
   CaseBook cases_;
   Metrics metrics_;
   asio::io_context io_;
@@ -628,6 +866,13 @@ class Daemon {
   asio::steady_timer commit_timer_;
   asio::steady_timer housekeeping_timer_;
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer escalation_timer_;
+  std::optional<MonoTime> armed_escalation_;
+  bool recovery_dirty_ = false;
+  bool guests_dirty_ = false;
+  bool budget_changed_ = false;
+  MonoTime guests_saved_{};
+  std::vector<json::Value> live_alerts_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<MqttLink> link_;
   std::unique_ptr<auth::Users> users_;

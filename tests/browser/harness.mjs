@@ -205,11 +205,13 @@ export function run(cmd, args, timeoutMs, { input, allowFailure = false } = {}) 
 }
 
 export class Mendd {
-  constructor(dir, brokerPort, { venue = 'browser-venue', detect = 'table_no_order = "3s"' } = {}) {
+  // `extra`: more TOML sections appended to the config ([policy], [escalation], ...).
+  constructor(dir, brokerPort, { venue = 'browser-venue', detect = 'table_no_order = "3s"', extra = '' } = {}) {
     this.dir = dir;
     this.venue = venue;
     this.brokerPort = brokerPort;
     this.detect = detect;
+    this.extra = extra;
     this.config = dir.file('mend.toml');
     this.db = dir.file('state/mend.db');
     this.log = dir.file('mendd.log');
@@ -244,7 +246,7 @@ level = "info"
 
 [detect]
 ${this.detect}
-`,
+${this.extra ? '\n' + this.extra.trim() + '\n' : ''}`,
     );
   }
 

@@ -1,12 +1,13 @@
 // Browser tests of the tablet UI against the real mendd: sign-in, a late table becoming a case
-// live, a manager's approval reaching the retained MQTT case topic, a staff user refused a
-// manager's action, the live link surviving a mendd restart, screenshots at tablet and phone
-// size, and touch targets of at least 44x44 CSS px.
+// live, a manager's approval reaching the retained MQTT case topic, staff approving within their
+// limit and refused beyond it, an edited approval in the audit log, the shift budget, alerts
+// escalating from staff to a manager until acknowledged, the live link surviving a mendd
+// restart, screenshots at tablet and phone size, and touch targets of at least 44x44 CSS px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, tail, waitFor } from './harness.mjs';
+import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, sleep, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
@@ -16,13 +17,32 @@ const kTablet = { width: 1280, height: 800 };
 const kPhone = { width: 390, height: 844 };
 // The live feed must bring a seated table and its case within this, without a reload.
 const kLiveMs = 15000;
-const kScreenshots = ['floor-1280x800.png', 'case-sheet-1280x800.png', 'floor-390x844.png', 'case-sheet-390x844.png'];
+const kScreenshots = [
+  'floor-1280x800.png',
+  'case-sheet-1280x800.png',
+  'floor-390x844.png',
+  'case-sheet-390x844.png',
+  'case-plan-1280x800.png',
+  'audit-1280x800.png',
+];
+// Staff may approve nothing that costs money: a plan with a comped drink (a party of 6 makes
+// table.no_order high, whose day-one plan offers one) needs a manager, one without does not.
+const kPolicy = '[policy]\nstaff_limit = 0\n';
+// The alert tests' own mendd: a short ladder, reminders every 2 s, nobody quiet.
+const kAlertVenue = 'alert-venue';
+const kEscalation = '[escalation]\nladder = ["staff@0s", "manager@3s"]\nrepeat = "2s"\nquiet = []\n';
+// A bad review's plan there is a voucher, so the sheet has one to show.
+const kVoucherRule =
+  '[[rule]]\nkind = "review.negative"\naction = "voucher"\nvalue = 10\ntext = "Send {name} a voucher for {value} off their next visit."\n';
+const kRepeatMs = 2000;
 
 let dir;
 let broker;
 let mendd;
 let browser;
 let seq = 0;
+// The daemon whose log a failure shows.
+let current;
 
 before(async () => {
   dir = makeTempDir();
@@ -31,7 +51,8 @@ before(async () => {
   for (const name of kScreenshots) rmSync(join(paths.screenshots, name), { force: true });
   broker = new Mosquitto(dir);
   await broker.start();
-  mendd = new Mendd(dir, broker.port, { venue: kVenue, detect: 'table_no_order = "3s"' });
+  mendd = new Mendd(dir, broker.port, { venue: kVenue, detect: 'table_no_order = "3s"', extra: kPolicy });
+  current = mendd;
   await mendd.writeConfig();
   // A new store with no account: mendd logs a one-time setup code for the first run.
   await mendd.start();
@@ -51,17 +72,55 @@ async function guard(body) {
   try {
     await body();
   } catch (e) {
-    e.message += `\n--- mendd.log (tail) ---\n${tail(mendd.log)}\n--- mosquitto.log (tail) ---\n${tail(dir.file('mosquitto.log'), 10)}`;
+    e.message += `\n--- mendd.log (tail) ---\n${tail(current.log)}\n--- mosquitto.log (tail) ---\n${tail(dir.file('mosquitto.log'), 10)}`;
     throw e;
   }
 }
 
-async function publishSeated(table, party) {
+async function publishSeated(table, party, { customer, venue = kVenue } = {}) {
   seq += 1;
   await broker.publish(
-    `venue/${kVenue}/booking/guest.seated`,
-    JSON.stringify({ id: `browser-seat-${seq}-${Date.now()}`, table, party }),
+    `venue/${venue}/booking/guest.seated`,
+    JSON.stringify({ id: `browser-seat-${seq}-${Date.now()}`, table, party, ...(customer ? { customer } : {}) }),
   );
+}
+
+// A call to the API from inside the page, with the page's session and CSRF token.
+function pageApi(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
+      const r = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+// Every live `alert` the page's WebSocket receives, with when it arrived.
+function recordAlerts(page) {
+  const alerts = [];
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string' || !payload.includes('"alert"')) return;
+      try {
+        const msg = JSON.parse(payload);
+        if (msg.type === 'alert') alerts.push({ received: Date.now(), seq: msg.seq, ...msg.data });
+      } catch {
+        // not JSON: not ours to judge here
+      }
+    });
+  });
+  return alerts;
+}
+
+function toast(page, caseId) {
+  return page.locator(`[data-testid=toast][data-case-id="${caseId}"]`);
 }
 
 // A fresh browser profile (no cookies) with probes for what must never happen: a script error,
@@ -82,8 +141,8 @@ async function openPage(viewport) {
   return { context, page, probe };
 }
 
-async function signIn(page, who) {
-  const res = await page.goto(mendd.base + '/');
+async function signIn(page, who, daemon = mendd) {
+  const res = await page.goto(daemon.base + '/');
   assert.equal(res.status(), 200, 'GET / serves the UI');
   const pin = page.locator('input[name=pin]');
   await pin.waitFor();
@@ -296,40 +355,168 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
       }
     }));
 
-  test('a staff user is offered no decision, and the API refuses one with 403', { timeout: 90000 }, () =>
+  test('staff approve a plan within their limit; beyond it the sheet says a manager is needed and the API answers 403', { timeout: 90000 }, () =>
     guard(async () => {
       const { context, page, probe } = await openPage(kTablet);
       try {
         await signIn(page, kStaff);
+        assert.equal(await page.getByRole('button', { name: 'Audit' }).count(), 0, 'staff see no audit view');
+        const audit = await pageApi(page, 'GET', '/api/v1/audit?limit=5');
+        assert.equal(audit.status, 403, 'and may not read the audit log');
+
+        // A party of 2: a medium case whose plan gives nothing away, within the staff limit (0).
         await publishSeated('T9', 2);
         await caseRow(page, 'T9').waitFor({ timeout: kLiveMs });
-        const caseId = await caseRow(page, 'T9').getAttribute('data-case-id');
         await caseRow(page, 'T9').click();
         const sheet = page.getByRole('dialog');
         await sheet.locator('[data-testid=case-status][data-status=open]').waitFor();
-        for (const name of ['Approve', 'Edit', 'Reject']) {
-          assert.equal(await sheet.getByRole('button', { name, exact: true }).count(), 0, `staff see no ${name}`);
-        }
-        for (const name of ['Acknowledge', 'Mark actioned', 'Resolve']) {
+        for (const name of ['Approve', 'Edit', 'Reject', 'Acknowledge', 'Mark actioned', 'Resolve']) {
           assert.equal(await sheet.getByRole('button', { name, exact: true }).count(), 1, `staff see ${name}`);
         }
-        // What staff may do works from the sheet.
+        assert.equal(await sheet.getByTestId('needs-higher').count(), 0);
+        assert.match(await sheet.getByTestId('compensation').innerText(), /Compensation: \D*0\b/);
         await sheet.getByRole('button', { name: 'Acknowledge', exact: true }).click();
         await sheet.locator('[data-testid=case-status][data-status=acknowledged]').waitFor({ timeout: kLiveMs });
+        await sheet.getByRole('button', { name: 'Approve', exact: true }).click();
+        await sheet.locator('input[name=reason]').fill('Server is on the way with menus');
+        await sheet.getByRole('button', { name: 'Confirm approval' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        assert.equal(await sheet.getByTestId('sheet-error').count(), 0);
+        await sheet.getByRole('button', { name: 'Close' }).click();
+        await sheet.waitFor({ state: 'detached' });
 
-        // And what they may not is refused by the server, not only hidden.
-        const answer = await page.evaluate(async (id) => {
-          const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
-          const r = await fetch(`/api/v1/cases/${encodeURIComponent(id)}/decide`, {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
-            body: JSON.stringify({ decision: 'approve', reason: 'staff trying a manager action' }),
-          });
-          return { status: r.status, body: await r.json().catch(() => null) };
-        }, caseId);
+        // A party of 6 (Ana's): high, and its plan comps a drink, which is over the staff limit.
+        await publishSeated('T10', 6, { customer: { id: 'cust-ana', name: 'Ana Lopez' } });
+        await caseRow(page, 'T10').waitFor({ timeout: kLiveMs });
+        const caseId = await caseRow(page, 'T10').getAttribute('data-case-id');
+        await caseRow(page, 'T10').click();
+        await sheet.locator('[data-testid=case-status][data-status=open]').waitFor();
+        await sheet.getByTestId('needs-higher').waitFor();
+        assert.equal(await sheet.getByTestId('needs-higher').innerText(), 'Needs a manager');
+        for (const name of ['Approve', 'Edit']) {
+          assert.equal(await sheet.getByRole('button', { name, exact: true }).count(), 0, `staff see no ${name} over their limit`);
+        }
+        for (const name of ['Reject', 'Acknowledge', 'Mark actioned', 'Resolve']) {
+          assert.equal(await sheet.getByRole('button', { name, exact: true }).count(), 1, `staff still see ${name}`);
+        }
+        assert.match(await sheet.getByTestId('needs-approval').innerText(), /Needs a manager's approval/);
+        assert.match(await sheet.getByTestId('guest').innerText(), /Ana Lopez · New guest/);
+
+        // And the server refuses it, not only the sheet.
+        const answer = await pageApi(page, 'POST', `/api/v1/cases/${encodeURIComponent(caseId)}/decide`, {
+          decision: 'approve',
+          reason: 'staff trying to comp a drink',
+        });
         assert.equal(answer.status, 403);
-        assert.equal(answer.body?.error?.code, 'forbidden');
+        assert.equal(answer.body?.error?.code, 'over_limit');
+        assert.ok(answer.body?.error?.message, 'the refusal says why');
+        await sheet.locator('[data-testid=case-status][data-status=open]').waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+
+  test('a browser test approves an edited recommendation as a manager and sees the audit entry', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager);
+        const budget = page.getByTestId('budget');
+        await budget.waitFor();
+        const before = await budget.innerText();
+        assert.match(before, /^Budget \D*300\D* of \D*300\D* left$/, `the budget line: ${before}`);
+
+        await caseRow(page, 'T10').waitFor({ timeout: kLiveMs });
+        const caseId = await caseRow(page, 'T10').getAttribute('data-case-id');
+        await caseRow(page, 'T10').click();
+        const sheet = page.getByRole('dialog');
+        await sheet.getByTestId('guest').waitFor();
+        // The plan: what to do, step by step, and what it costs.
+        const steps = sheet.locator('.plan .plan-step');
+        assert.ok((await steps.count()) >= 2, 'the plan lists its actions');
+        await sheet.locator('.plan-step[data-action=comp_item]').waitFor();
+        assert.match(await sheet.locator('.plan-step[data-action=comp_item] .plan-value').innerText(), /6/);
+        assert.match(await sheet.getByTestId('compensation').innerText(), /Compensation: \D*6\b/);
+        assert.match(await sheet.getByTestId('needs-approval').innerText(), /Needs a manager's approval/);
+        assert.match(await sheet.getByTestId('why').innerText(), /T10/);
+        assert.match(await sheet.getByTestId('guest').innerText(), /Ana Lopez · New guest/);
+        assert.equal(await sheet.getByTestId('needs-higher').count(), 0, 'a manager may approve it');
+        assert.deepEqual(await smallTargets(page), [], 'case sheet touch targets >= 44x44');
+        await screenshot(page, 'case-plan-1280x800.png');
+
+        await sheet.getByRole('button', { name: 'Edit', exact: true }).click();
+        const text = sheet.locator('textarea[name=recommendation]');
+        const original = await text.inputValue();
+        assert.match(original, /drink on the house/, 'the edit starts from the plan');
+        const edited = 'Take the order for table T10 now and bring Ana a glass of cava on the house.';
+        await text.fill(edited);
+        await sheet.locator('input[name=reason]').fill('Cava suits the occasion better');
+        await sheet.getByRole('button', { name: 'Approve edited' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        assert.equal(await sheet.getByTestId('sheet-error').count(), 0);
+        assert.equal(await sheet.getByTestId('recommendation').innerText(), edited);
+        // The drink was spent from the shift's budget, and the header says so without a reload.
+        await waitFor('the budget to show the drink spent', async () => /^Budget \D*294\D* of \D*300\D* left$/.test(await budget.innerText()), kLiveMs);
+
+        // Resolved with a follow-up message for the next day, drafted for Ana.
+        await sheet.getByRole('button', { name: 'Resolve', exact: true }).click();
+        await sheet.locator('select[name=root_cause]').selectOption('people');
+        await sheet.locator('input[name=note]').fill('Drinks order forgotten at the pass');
+        await sheet.getByLabel('Follow up with the guest').check();
+        assert.equal(await sheet.locator('input[name=follow_up_hours]').inputValue(), '24');
+        const message = sheet.locator('textarea[name=follow_up_message]');
+        assert.match(await message.inputValue(), /^Dear Ana Lopez, thank you for /);
+        await message.fill('Dear Ana Lopez, thank you for coming in last night. We hope to see you again soon.');
+        const [resolveRequest] = await Promise.all([
+          page.waitForRequest((r) => r.url().endsWith(`/cases/${caseId}/resolve`) && r.method() === 'POST'),
+          sheet.getByRole('button', { name: 'Resolve case' }).click(),
+        ]);
+        assert.deepEqual(resolveRequest.postDataJSON().follow_up, {
+          after_hours: 24,
+          message: 'Dear Ana Lopez, thank you for coming in last night. We hope to see you again soon.',
+        });
+        await sheet.locator('[data-testid=case-status][data-status=follow_up]').waitFor({ timeout: kLiveMs });
+        await sheet.getByTestId('follow-up').waitFor();
+        assert.match(await sheet.getByTestId('follow-up').innerText(), /We hope to see you again soon/);
+        await sheet.getByRole('button', { name: 'Close' }).click();
+        await sheet.waitFor({ state: 'detached' });
+        const t7 = await caseRow(page, 'T7').getAttribute('data-case-id');
+
+        // The audit view has the edit, with the text before and after.
+        await page.getByRole('button', { name: 'Audit' }).click();
+        const entry = page.locator(`.audit-row[data-action="case.edit"]`, { hasText: caseId }).first();
+        await entry.waitFor({ timeout: kLiveMs });
+        const change = await entry.getByTestId('audit-change').innerText();
+        assert.ok(change.includes(original), `the audit entry shows the text before: ${change}`);
+        assert.ok(change.includes(edited), 'and after');
+        assert.match(change, /→/);
+        assert.match(await entry.innerText(), /\(user:\d+, manager\)/, 'who: the actor id and role');
+        assert.match(await entry.innerText(), /Morgan/, 'and their name');
+        assert.match(await entry.innerText(), /Cava suits the occasion better/, 'and the reason');
+        assert.equal(await page.locator('.pane-floor').isVisible(), false, 'the audit view replaces the floor');
+        const rows = await page.locator('.audit-row').count();
+        assert.ok(rows >= 2 && rows <= 50, `${rows} entries, at most 50`);
+        assert.deepEqual(await smallTargets(page), [], 'audit touch targets >= 44x44');
+        await screenshot(page, 'audit-1280x800.png');
+
+        // Refresh brings what happened since: T7 resolved elsewhere.
+        const resolved = await pageApi(page, 'POST', `/api/v1/cases/${encodeURIComponent(t7)}/resolve`, {
+          root_cause: 'process',
+          note: 'Sections rebalanced',
+        });
+        assert.equal(resolved.status, 200);
+        const t7entry = page.locator(`.audit-row[data-action="case.resolve"]`, { hasText: t7 });
+        assert.equal(await t7entry.count(), 0);
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await t7entry.waitFor({ timeout: 5000 });
+        await page.getByRole('button', { name: 'Audit' }).click();
+        await page.locator('.pane-floor').waitFor();
+
+        // The budget line shows at phone size too.
+        await page.setViewportSize(kPhone);
+        assert.equal(await budget.isVisible(), true, 'the budget is visible on a phone');
+        assert.deepEqual(await smallTargets(page), [], 'header touch targets at phone size');
         await assertClean(page, probe);
       } finally {
         await context.close();
@@ -423,4 +610,179 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
       assert.deepEqual([...sig], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${path} is a PNG`);
     }
   });
+});
+
+describe('alerts', { concurrency: false }, () => {
+  let alertDir;
+  let alertMendd;
+
+  before(async () => {
+    alertDir = makeTempDir();
+    alertMendd = new Mendd(alertDir, broker.port, {
+      venue: kAlertVenue,
+      detect: 'table_no_order = "3s"',
+      extra: kEscalation + '\n' + kVoucherRule,
+    });
+    await alertMendd.writeConfig();
+    // The first start makes the store; people are added while it is stopped.
+    await alertMendd.start();
+    await alertMendd.stop();
+    await alertMendd.addUser(kManager.name, 'manager', kManager.pin);
+    await alertMendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await alertMendd.start();
+    current = alertMendd;
+  });
+
+  after(async () => {
+    current = mendd;
+    await alertMendd?.stop();
+    alertDir?.remove();
+  });
+
+  test('a new case alerts the staff tablet within seconds; unacknowledged it escalates to the manager; acknowledging from the toast stops it', { timeout: 90000 }, () =>
+    guard(async () => {
+      const staff = await openPage(kTablet);
+      const manager = await openPage(kTablet);
+      try {
+        // The manager's browser has granted notifications; a stand-in records what is shown.
+        await manager.context.addInitScript(() => {
+          window.__notes = [];
+          class FakeNotification {
+            static permission = 'granted';
+            static requestPermission() {
+              return Promise.resolve('granted');
+            }
+            constructor(title, options = {}) {
+              window.__notes.push({ title, tag: options.tag, body: options.body });
+            }
+            close() {}
+          }
+          window.Notification = FakeNotification;
+        });
+        const staffAlerts = recordAlerts(staff.page);
+        const managerAlerts = recordAlerts(manager.page);
+        await signIn(staff.page, kStaff, alertMendd);
+        await signIn(manager.page, kManager, alertMendd);
+        const staffAsked = await staff.page.evaluate(() => ('Notification' in window ? Notification.permission : 'unsupported'));
+        if (staffAsked === 'default') {
+          // Permission is asked for from a button, never on load; once given, the button goes.
+          const enable = staff.page.getByRole('button', { name: 'Enable alerts' });
+          await enable.waitFor();
+          await staff.context.grantPermissions(['notifications'], { origin: alertMendd.base });
+          await enable.click();
+          await enable.waitFor({ state: 'detached', timeout: 5000 });
+        }
+        assert.equal(await manager.page.getByRole('button', { name: 'Enable alerts' }).count(), 0, 'no button once granted');
+        // Browsers play sound only after the person has used the page: tap the header once.
+        for (const p of [staff.page, manager.page]) await p.locator('.topbar .who').click();
+
+        const published = Date.now();
+        await publishSeated('T21', 2, { venue: kAlertVenue });
+        // The case opens after table_no_order (3 s); its alert must be on the staff tablet within seconds.
+        const staffToast = staff.page.locator('[data-testid=toast]', { hasText: 'T21' });
+        await staffToast.waitFor({ timeout: 10000 });
+        const caseId = await staffToast.getAttribute('data-case-id');
+        assert.ok(caseId);
+        const opened = staffAlerts.find((a) => a.case === caseId);
+        assert.ok(opened, 'the alert came over the live feed');
+        assert.equal(opened.role, 'staff');
+        assert.ok(opened.received - published < 10000, `the alert arrived ${opened.received - published} ms after the seating`);
+        assert.match(await staffToast.innerText(), /Waiting to order/);
+        assert.equal(await staffToast.getByRole('button', { name: 'Open case' }).count(), 1);
+        assert.equal(await staffToast.getByRole('button', { name: 'Acknowledge' }).count(), 1);
+        // The chime (public/sounds/alert.wav) played: the page had been used, so the browser let it.
+        await waitFor('the chime to be played', () =>
+          staff.page.getByTestId('alert-sound').evaluate((el) => Number(el.getAttribute('data-played') ?? 0) > 0), 5000);
+        const wav = await fetch(alertMendd.base + '/sounds/alert.wav');
+        assert.equal(wav.status, 200);
+        assert.match(wav.headers.get('content-type') ?? '', /^audio\/(wav|x-wav|wave)/);
+        assert.deepEqual(await smallTargets(staff.page), [], 'toast touch targets >= 44x44');
+
+        // The manager hears of it too (staff alerts are theirs as well), then, unacknowledged
+        // after 3 s, the escalation meant for them.
+        const managerToast = toast(manager.page, caseId);
+        await managerToast.waitFor({ timeout: 5000 });
+        await manager.page.locator(`[data-testid=toast][data-case-id="${caseId}"][data-role=manager]`).waitFor({ timeout: 10000 });
+        const escalated = managerAlerts.find((a) => a.case === caseId && a.role === 'manager');
+        assert.ok(escalated && escalated.stage >= 1, 'the escalated alert names the manager');
+        assert.match(await managerToast.getByTestId('toast-stage').innerText(), /Not acknowledged yet|still not acknowledged/);
+        const notes = await manager.page.evaluate(() => window.__notes);
+        assert.ok(notes.some((n) => n.tag === `mend-case-${caseId}`), 'a browser notification was shown');
+        // The staff tablet does not show the manager's alert as its own.
+        assert.equal(await staff.page.locator(`[data-testid=toast][data-case-id="${caseId}"][data-role=manager]`).count(), 0);
+
+        // Acknowledge from the toast: the toasts go, on both tablets.
+        const [ack] = await Promise.all([
+          manager.page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/acknowledge`)),
+          managerToast.getByRole('button', { name: 'Acknowledge' }).click(),
+        ]);
+        assert.equal(ack.status(), 200);
+        const ackedAt = Date.now();
+        await managerToast.waitFor({ state: 'detached', timeout: 5000 });
+        await toast(staff.page, caseId).waitFor({ state: 'detached', timeout: kLiveMs });
+
+        // No further alert for the case within the next repeat window (2 s), with room to spare.
+        await sleep(kRepeatMs + 1000);
+        const late = managerAlerts.filter((a) => a.case === caseId && a.received > ackedAt + 300);
+        assert.deepEqual(late, [], 'acknowledging stopped the alerts');
+        assert.equal(await toast(manager.page, caseId).count(), 0);
+        await assertClean(staff.page, staff.probe);
+        await assertClean(manager.page, manager.probe);
+      } finally {
+        await staff.context.close();
+        await manager.context.close();
+      }
+    }));
+
+  test('an approved plan issues a voucher; the till redeems it and the guest rates the recovery, live on the sheet', { timeout: 60000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, alertMendd);
+        seq += 1;
+        await broker.publish(
+          `venue/${kAlertVenue}/feedback/review.received`,
+          JSON.stringify({ id: `browser-review-${seq}-${Date.now()}`, review: 'g-5521', source: 'google', rating: 1, customer: { id: 'cust-jo', name: 'Jo Smith' } }),
+        );
+        const row = page.locator('.case-row', { hasText: 'review g-5521' });
+        await row.waitFor({ timeout: kLiveMs });
+        const caseId = await row.getAttribute('data-case-id');
+        await row.click();
+        const sheet = page.getByRole('dialog');
+        await sheet.locator('.plan-step[data-action=voucher]').waitFor();
+        assert.match(await sheet.getByTestId('compensation').innerText(), /Compensation: \D*10\b/);
+        // The guest book has not seen Jo (the review's own customer name is not used for the guest).
+        assert.match(await sheet.getByTestId('guest').innerText(), /New guest/);
+        assert.equal(await sheet.getByTestId('vouchers').count(), 0, 'no voucher before approval');
+        await sheet.getByRole('button', { name: 'Approve', exact: true }).click();
+        await sheet.locator('input[name=reason]').fill('A voucher to win Jo back');
+        await sheet.getByRole('button', { name: 'Confirm approval' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        const voucher = sheet.locator('[data-testid=vouchers] li').first();
+        await voucher.waitFor({ timeout: kLiveMs });
+        const voucherId = await voucher.getAttribute('data-voucher');
+        assert.ok(voucherId, 'the voucher has an id for the till');
+        assert.equal(await voucher.getAttribute('data-redeemed'), 'no');
+        assert.match(await voucher.innerText(), /Not used yet/);
+
+        seq += 1;
+        await broker.publish(
+          `venue/${kAlertVenue}/till/voucher.redeemed`,
+          JSON.stringify({ id: `browser-till-${seq}-${Date.now()}`, check: 'C-4411', voucher: voucherId, amount: 10 }),
+        );
+        await sheet.locator(`[data-testid=vouchers] li[data-voucher="${voucherId}"][data-redeemed=yes]`).waitFor({ timeout: kLiveMs });
+        assert.match(await voucher.innerText(), /Used .* on check C-4411/);
+
+        seq += 1;
+        await broker.publish(
+          `venue/${kAlertVenue}/feedback/survey.answered`,
+          JSON.stringify({ id: `browser-survey-${seq}-${Date.now()}`, score: 4, case: caseId, text: 'Thanks for the voucher' }),
+        );
+        await sheet.getByTestId('satisfaction').waitFor({ timeout: kLiveMs });
+        assert.match(await sheet.getByTestId('satisfaction').innerText(), /4 of 5/);
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
 });

@@ -65,6 +65,7 @@ class Process {
 
 class Mosquitto {
  public:
+  // Starts the broker: start() is for starting it again after stop() or kill9().
   explicit Mosquitto(const TempDir& dir, int port = 0);
   int port() const { return port_; }
   void start();

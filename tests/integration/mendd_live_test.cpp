@@ -33,7 +33,7 @@ std::string payload(const std::string& fields, std::int64_t ago_ms = 0, std::str
 }
 
 json::Value parse(const std::string& s) {
-  auto r = json::parse(s);
+  auto r = json::parse(s, json::ParseLimits{64, std::size_t{1} << 22});
   if (!r) throw std::runtime_error("not JSON: " + s);
   return *r.value;
 }

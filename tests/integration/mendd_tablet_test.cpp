@@ -46,13 +46,13 @@ struct Tablet {
   std::unique_ptr<Mendd> mendd;
   std::unique_ptr<MqttProbe> probe;
 
-  explicit Tablet(bool lan_tls = false) {
-    broker = std::make_unique<Mosquitto>(dir);
-    broker->start();
+  explicit Tablet(bool lan_tls = false, const std::string& extra = "") {
+    broker = std::make_unique<Mosquitto>(dir);  // running once made
     MenddOptions o;
     o.venue = kVenue;
     o.detect = "table_no_order = \"1s\"\n";
     o.lan_tls = lan_tls;
+    o.extra = extra;
     mendd = std::make_unique<Mendd>(dir, broker->port(), o);
     mendd->start();
     probe = std::make_unique<MqttProbe>(broker->port(), "tablet-probe");
@@ -237,8 +237,20 @@ TEST(Tablet, BodyOverTheLimitGets413AndTheServerStaysUp) {
   EXPECT_EQ(t.mendd->api("GET", "/api/v1/cases").status, 200);
 }
 
-TEST(Tablet, StaffCannotDecideAndEveryChangeNeedsTheCsrfToken) {
-  Tablet t;
+// A venue whose staff may give nothing away, and whose rule for a slow order is a free drink:
+// every such case needs a manager.
+const std::string kManagersOnly = R"([policy]
+staff_limit = 0
+
+[[rule]]
+kind = "table.no_order"
+action = "comp_item"
+value = 4
+text = "A drink on the house for {name} at {table}."
+)";
+
+TEST(Tablet, StaffCannotDecideWhatNeedsAManagerAndEveryChangeNeedsTheCsrfToken) {
+  Tablet t(false, kManagersOnly);
   t.add_user("Sam", "staff", "715264");
   t.add_user("Morgan", "manager", "482913");
   t.probe->publish(kBase + "booking/guest.seated", seated("T3"));
@@ -246,7 +258,9 @@ TEST(Tablet, StaffCannotDecideAndEveryChangeNeedsTheCsrfToken) {
   ASSERT_FALSE(id.empty());
   const auto sam = t.sign_in("Sam", "715264");
   const std::string approve = R"({"decision":"approve","reason":"fair"})";
-  EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/decide", approve).status, 403);
+  const HttpResult over = t.as(sam, "POST", "/api/v1/cases/" + id + "/decide", approve);
+  EXPECT_EQ(over.status, 403);
+  EXPECT_NE(over.body.find("over_limit"), std::string::npos) << over.body;
   Tablet::Session no_csrf = sam;
   no_csrf.csrf.clear();
   const HttpResult refused = t.as(no_csrf, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}");
@@ -255,6 +269,9 @@ TEST(Tablet, StaffCannotDecideAndEveryChangeNeedsTheCsrfToken) {
   EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}").status, 200);
   const auto morgan = t.sign_in("Morgan", "482913");
   EXPECT_EQ(t.as(morgan, "POST", "/api/v1/cases/" + id + "/decide", approve).status, 200);
+  // The manager's approval spent the drink from the shift's budget, and issued nothing else.
+  const json::Value budget = parse(t.as(morgan, "GET", "/api/v1/budget").body);
+  EXPECT_EQ(*budget.get("spent")->as_double(), 4.0);
   // Signing out ends the session.
   EXPECT_EQ(t.as(morgan, "DELETE", "/api/v1/session").status, 204);
   EXPECT_EQ(t.as(morgan, "GET", "/api/v1/cases").status, 401);
@@ -276,6 +293,73 @@ TEST(Tablet, LanListenerSpeaksOnlyTlsWithTheBoxCertificate) {
   // The certificate mendctl prints is the one the listener serves.
   const std::string fp = run_capture({mendctl_binary(), "cert", "fingerprint", t.mendd->tls_dir()});
   EXPECT_NE(t.mendd->log().find(fp.substr(fp.find(' ') + 1, 20)), std::string::npos) << fp;
+}
+
+// Alerts for one case on the MQTT alerts topic, in arrival order.
+std::vector<json::Value> alerts_for(MqttProbe& probe, const std::string& id) {
+  std::vector<json::Value> out;
+  for (const auto& [topic, payload] : probe.received()) {
+    if (topic != kBase + "mend/alerts") continue;
+    json::Value a = parse(payload);
+    if (str(a.get("case")) == id) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+TEST(Tablet, AlertsEscalateOnTimeUntilSomeoneAcknowledges) {
+  Tablet t(false, R"([escalation]
+ladder = ["staff@0s", "manager@2s"]
+repeat = "1s"
+quiet = []
+)");
+  t.probe->subscribe(kBase + "mend/alerts");
+  WsClient<false> ws(static_cast<std::uint16_t>(t.mendd->http_port()));
+  ASSERT_FALSE(ws.upgrade("/api/v1/live", {{"Authorization", "Bearer " + t.mendd->token()}}));
+  // Following live from here (a tablet without a cursor is subscribed once it has said nothing
+  // for a moment; the hello says it is).
+  ASSERT_EQ(str(parse(ws.read()).get("type")), "hello");
+  t.probe->publish(kBase + "booking/guest.seated", seated("T4"));
+
+  // The floor staff hear at once, on the tablet and on MQTT.
+  const json::Value first = read_until(
+      ws, "alert", [](const json::Value& m) { return str(m.get("data")->get("role")) == "staff"; });
+  const auto opened_at = std::chrono::steady_clock::now();
+  const std::string id = str(first.get("data")->get("case"));
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(wait_until([&] { return !alerts_for(*t.probe, id).empty(); }, 5s, 20ms));
+  EXPECT_EQ(str(alerts_for(*t.probe, id)[0].get("event")), "opened");
+
+  // Nobody acknowledges: the manager hears after 2 s, not before.
+  const json::Value escalated = read_until(ws, "alert", [](const json::Value& m) {
+    return str(m.get("data")->get("role")) == "manager";
+  });
+  const auto waited = std::chrono::steady_clock::now() - opened_at;
+  EXPECT_GE(waited, 1800ms);
+  EXPECT_LT(waited, 4s);
+  EXPECT_EQ(str(escalated.get("data")->get("case")), id);
+  EXPECT_EQ(*escalated.get("data")->get("stage")->as_int(), 1);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& a : alerts_for(*t.probe, id)) {
+          if (str(a.get("role")) == "manager") return true;
+        }
+        return false;
+      },
+      5s, 20ms));
+
+  // Acknowledged: the reminders stop, and who acknowledged is kept.
+  ASSERT_EQ(t.mendd
+                ->api("POST", "/api/v1/cases/" + id + "/acknowledge", "{}",
+                      {{"Content-Type", "application/json"}})
+                .status,
+            200);
+  const std::size_t after_ack = alerts_for(*t.probe, id).size();
+  EXPECT_FALSE(
+      wait_until([&] { return alerts_for(*t.probe, id).size() > after_ack + 1; }, 3s, 50ms))
+      << "alerts went on after the acknowledgement";
+  const json::Value detail = parse(t.mendd->api("GET", "/api/v1/cases/" + id).body);
+  EXPECT_EQ(str(detail.get("status")), "acknowledged");
+  EXPECT_EQ(str(detail.get("history")->as_array()->back().get("by")->get("role")), "manager");
 }
 
 }  // namespace

@@ -90,7 +90,8 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
 
   const HttpResult r = mendd.api("GET", "/api/v1/cases");
   ASSERT_EQ(r.status, 200);
-  auto parsed = json::parse(r.body);
+  auto parsed =
+      json::parse(r.body, json::ParseLimits{64, std::size_t{1} << 24});  // a whole evening of cases
   ASSERT_TRUE(parsed);
   std::vector<json::Value> cases;
   for (const auto& c : *parsed.value->get("cases")->as_array()) cases.push_back(c);

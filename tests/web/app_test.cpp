@@ -56,21 +56,24 @@ class AppTest : public ::testing::Test {
     setup_text_ = text;
     basic_ = std::make_unique<ApiContext>(
         ApiContext{book_, metrics_, [] { return true; }, [] { return true; }, "v-1", "0.1.0"});
-    AppContext ctx{*basic_,
-                   book_,
-                   *users_,
-                   *store_,
-                   [this] { return tables_; },
-                   [this] {
-                     return Now{wall_, mono_};
-                   },
-                   [this](const CaseChangeNotice& n) {
-                     changes_.push_back(n.action + " " + n.c.id + " by " + n.by.id);
-                   },
-                   setup_.get(),
-                   [this] { setup_done_ = true; },
-                   dir_ / "ui",
-                   R"({"openapi":"3.0.3"})"};
+    AppContext ctx{
+        *basic_,
+        book_,
+        *users_,
+        *store_,
+        [this] { return tables_; },
+        [this] {
+          return Now{wall_, mono_};
+        },
+        [this](const CaseChangeNotice& n) {
+          changes_.push_back(n.action + " " + n.c.id + " by " + n.by.id);
+        },
+        [this](const std::string& role, double amount) { return authority_(role, amount); },
+        [] { return json::Value(json::Object{}); },
+        setup_.get(),
+        [this] { setup_done_ = true; },
+        dir_ / "ui",
+        R"({"openapi":"3.0.3"})"};
     app_ = std::make_unique<App>(std::move(ctx));
   }
   void TearDown() override {
@@ -153,6 +156,9 @@ class AppTest : public ::testing::Test {
   std::unique_ptr<ApiContext> basic_;
   std::unique_ptr<App> app_;
   std::vector<std::string> changes_;
+  // The shift's authority as the daemon's ledger would answer; tests replace it.
+  std::function<AuthorityVerdict(const std::string&, double)> authority_ =
+      [](const std::string&, double) { return AuthorityVerdict{}; };
 };
 
 // ---- who may call what -------------------------------------------------------------------
@@ -273,14 +279,17 @@ TEST_F(AppTest, SessionPastItsIdleExpiryIsRefused) {
   EXPECT_EQ(as(s, http::verb::get, "/api/v1/session").result(), http::status::unauthorized);
 }
 
-TEST_F(AppTest, StaffCannotDecideAManagerCan) {
+TEST_F(AppTest, StaffCannotDecideWhatNeedsAManagerAManagerCan) {
   add_user("Sam", auth::Role::kStaff, kStaffPin);
   add_user("Morgan", auth::Role::kManager, kManagerPin);
   open_case("c-1", "T1");
+  book_.annotate("c-1", Recommendation{"comp_item", "Dessert on the house", "manager"}, "why", {},
+                 {CaseAction{"comp_item", 20, "Dessert on the house"}}, 20);
   const std::string approve = R"({"decision":"approve","reason":"fair"})";
   auto staff = as(sign_in("Sam", kStaffPin), http::verb::post, "/api/v1/cases/c-1/decide", approve);
   EXPECT_EQ(staff.result(), http::status::forbidden);
-  EXPECT_EQ(error_code_of(staff), "forbidden");
+  EXPECT_EQ(error_code_of(staff), "over_limit");
+  EXPECT_EQ(*parse(staff.body()).get("error")->get("route_to")->as_string(), "manager");
   EXPECT_EQ(book_.find("c-1")->status, CaseStatus::kOpen);
   auto manager =
       as(sign_in("Morgan", kManagerPin), http::verb::post, "/api/v1/cases/c-1/decide", approve);
@@ -494,14 +503,82 @@ TEST(OpenApi, DocumentsEveryRouteAndNothingElse) {
   auto store = Store::open(StoreOptions{(dir / "mend.db").string(), true});
   auth::Users users(*store, auth::AuthOptions{});
   ApiContext basic{book, metrics, {}, {}, "v", "0"};
-  App app(
-      AppContext{basic, book, users, *store, {}, [] { return Now{}; }, {}, nullptr, {}, {}, {}});
+  App app(AppContext{
+      basic, book, users, *store, {}, [] { return Now{}; }, {}, {}, {}, nullptr, {}, {}, {}});
   std::set<std::string> served;
   for (const auto& r : app.route_names()) served.insert(r);
   served.insert("GET /api/v1/live");
   for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << r << " is not documented";
   for (const auto& d : documented)
     EXPECT_TRUE(served.count(d)) << d << " is documented, not served";
+}
+
+TEST_F(AppTest, StaffDecideWithinTheirLimitAndTheBudgetBoundsEveryone) {
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  open_case("c-1", "T1");
+  open_case("c-2", "T2");
+  book_.annotate("c-1", Recommendation{"apology", "Apologise", "staff"}, "why", {},
+                 {CaseAction{"apology", 0, "Apologise"}}, 0);
+  book_.annotate("c-2", Recommendation{"comp_item", "A drink on us", "staff"}, "why", {},
+                 {CaseAction{"comp_item", 6, "A drink on us"}}, 6);
+  const std::string approve = R"({"decision":"approve","reason":"fair"})";
+  const Signed sam = sign_in("Sam", kStaffPin);
+  EXPECT_EQ(as(sam, http::verb::post, "/api/v1/cases/c-1/decide", approve).result(),
+            http::status::ok);
+  // The shift budget has run out: refused with the ledger's reason, whoever asks.
+  authority_ = [](const std::string&, double amount) {
+    return amount > 0 ? AuthorityVerdict{false, "the shift budget has 0 left of 300", ""}
+                      : AuthorityVerdict{};
+  };
+  auto refused = as(sam, http::verb::post, "/api/v1/cases/c-2/decide", approve);
+  EXPECT_EQ(refused.result(), http::status::forbidden);
+  EXPECT_NE(refused.body().find("shift budget"), std::string::npos);
+  EXPECT_EQ(book_.find("c-2")->status, CaseStatus::kOpen);
+  // A reject gives nothing away: never limited by money.
+  EXPECT_EQ(as(sam, http::verb::post, "/api/v1/cases/c-2/decide",
+               R"({"decision":"reject","reason":"guest left happy"})")
+                .result(),
+            http::status::ok);
+}
+
+TEST_F(AppTest, ResolveCanScheduleAFollowUp) {
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  open_case("c-1", "T1");
+  const Signed s = sign_in("Sam", kStaffPin);
+  auto r = as(
+      s, http::verb::post, "/api/v1/cases/c-1/resolve",
+      R"({"root_cause":"process","note":"x","follow_up":{"after_hours":24,"message":"Dear Ann, sorry again."}})");
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  const json::Value v = parse(r.body());
+  EXPECT_EQ(*v.get("status")->as_string(), "follow_up");
+  EXPECT_EQ(*v.get("follow_up")->get("due")->as_string(), format_rfc3339(kT0 + 24h));
+  auto bad = as(s, http::verb::post, "/api/v1/cases/c-1/resolve",
+                R"({"root_cause":"process","follow_up":{"after_hours":-1,"message":"x"}})");
+  EXPECT_EQ(bad.result(), http::status::bad_request);
+}
+
+TEST_F(AppTest, FollowUpIsSentOrSkippedBySomeoneWhoMayDecide) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  open_case("c-1", "T1");
+  const Signed m = sign_in("Morgan", kManagerPin);
+  auto early = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
+                  R"({"decision":"send","reason":"ok"})");
+  EXPECT_EQ(early.result(), http::status::conflict);  // nothing scheduled yet
+  ASSERT_EQ(as(m, http::verb::post, "/api/v1/cases/c-1/resolve",
+               R"({"root_cause":"people","follow_up":{"after_hours":1,"message":"Dear Ann"}})")
+                .result(),
+            http::status::ok);
+  auto bad = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
+                R"({"decision":"maybe","reason":"ok"})");
+  EXPECT_EQ(bad.result(), http::status::bad_request);
+  auto sent = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
+                 R"({"decision":"send","message":"Dear Ann, thank you.","reason":"kind words"})");
+  ASSERT_EQ(sent.result(), http::status::ok) << sent.body();
+  const json::Value v = parse(sent.body());
+  EXPECT_EQ(*v.get("status")->as_string(), "resolved");
+  EXPECT_EQ(*v.get("follow_up")->get("message")->as_string(), "Dear Ann, thank you.");
+  EXPECT_EQ(changes_.back(), "case.follow_up.send c-1 by user:1");
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ TEST(Roles, PermissionTable) {
   EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseAcknowledge));
   EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseAction));
   EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseResolve));
-  EXPECT_FALSE(allows(Role::kStaff, Permission::kCaseDecide));
+  // Staff decide within their limit; core/policy's authority bounds the money.
+  EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseDecide));
   EXPECT_FALSE(allows(Role::kStaff, Permission::kUsersManage));
   EXPECT_FALSE(allows(Role::kStaff, Permission::kAuditRead));
   EXPECT_TRUE(allows(Role::kManager, Permission::kCaseDecide));

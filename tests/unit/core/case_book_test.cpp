@@ -236,5 +236,57 @@ TEST(CaseBookActions, MaxAgeFilter) {
   EXPECT_EQ(list[0]->id, "c-2");
 }
 
+TEST(CaseBookRecovery, FollowUpIsToldOnceWhenDueThenSentOrSkipped) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kCourseSlow));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.resolve("c-1", RootCause::kProcess, "", kStaff, kT0,
+                   FollowUp{kT0 + 24h, "Dear Ann, sorry.", false})));
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kFollowUp);
+  EXPECT_TRUE(book.take_due_follow_ups(kT0 + 23h).empty());
+  EXPECT_EQ(book.take_due_follow_ups(kT0 + 24h), std::vector<std::string>{"c-1"});
+  EXPECT_TRUE(book.take_due_follow_ups(kT0 + 25h).empty());  // told once
+  EXPECT_EQ(refusal_code(book.finish_follow_up("c-1", true, "", "", kManager, kT0 + 25h)),
+            CaseRefusal::Code::kInvalid);
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.finish_follow_up("c-1", true, "Dear Ann, sorry again.", "fine", kManager, kT0 + 25h)));
+  const Case* c = book.find("c-1");
+  EXPECT_EQ(c->status, CaseStatus::kResolved);
+  EXPECT_EQ(c->follow_up->message, "Dear Ann, sorry again.");
+  EXPECT_EQ(refusal_code(book.finish_follow_up("c-1", true, "", "again", kManager, kT0)),
+            CaseRefusal::Code::kConflict);
+}
+
+TEST(CaseBookRecovery, ApprovedVoucherIsRedeemedAndTheSurveyLinksBack) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kReviewNegative));
+  book.annotate("c-1", Recommendation{"voucher", "A voucher for next time", "manager"}, "why",
+                GuestSummary{"cust-1", "Ann", "returning", 3},
+                {CaseAction{"follow_up_message", 0, "Reply"}, CaseAction{"voucher", 20, "Voucher"}},
+                20);
+  EXPECT_FALSE(
+      book.voucher_redeemed("c-1-V1", Evidence{"ev-9", "voucher.redeemed", kT0, ""}, "C1"));
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kApprove, "fair", std::nullopt, kManager, kT0)));
+  ASSERT_EQ(book.find("c-1")->vouchers.size(), 1u);
+  EXPECT_EQ(book.find("c-1")->vouchers[0].id, "c-1-V1");
+  EXPECT_EQ(book.find("c-1")->vouchers[0].value, 20);
+  auto redeemed =
+      book.voucher_redeemed("c-1-V1", Evidence{"ev-9", "voucher.redeemed", kT0 + 48h, ""}, "C77");
+  ASSERT_TRUE(redeemed);
+  EXPECT_EQ(redeemed->case_id, "c-1");
+  EXPECT_EQ(book.find("c-1")->vouchers[0].redeemed_check, "C77");
+  EXPECT_EQ(book.find("c-1")->evidence.back().type, "voucher.redeemed");
+  // Redeemed once only.
+  EXPECT_FALSE(
+      book.voucher_redeemed("c-1-V1", Evidence{"ev-10", "voucher.redeemed", kT0, ""}, "C"));
+  ASSERT_TRUE(book.survey_answered("c-1", 4, Evidence{"ev-11", "survey.answered", kT0 + 49h, ""}));
+  EXPECT_EQ(book.find("c-1")->satisfaction, 4);
+  EXPECT_FALSE(book.survey_answered("c-404", 4, Evidence{"ev-12", "survey.answered", kT0, ""}));
+  auto back = case_from_json(case_to_json(*book.find("c-1")));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, *book.find("c-1"));
+}
+
 }  // namespace
 }  // namespace mend

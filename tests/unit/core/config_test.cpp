@@ -61,8 +61,26 @@ bool same(const Config& a, const Config& b) {
          a.http.listen == b.http.listen && a.http.port == b.http.port &&
          a.http.local_port == b.http.local_port && a.http.tls_dir == b.http.tls_dir &&
          a.http.ui_dir == b.http.ui_dir && a.auth.session_idle == b.auth.session_idle &&
-         a.auth.session_lifetime == b.auth.session_lifetime && a.log.level == b.log.level &&
-         same(a.detect, b.detect) && same(a.devices, b.devices) && same(a.areas, b.areas);
+         a.auth.session_lifetime == b.auth.session_lifetime &&
+         a.policy.staff_limit == b.policy.staff_limit &&
+         a.policy.manager_limit == b.policy.manager_limit &&
+         a.policy.shift_budget == b.policy.shift_budget &&
+         a.policy.shift_starts == b.policy.shift_starts &&
+         a.policy.automatic == b.policy.automatic && a.policy.auto_budget == b.policy.auto_budget &&
+         a.policy.default_rules == b.policy.default_rules &&
+         a.escalation.ladder == b.escalation.ladder && a.escalation.repeat == b.escalation.repeat &&
+         a.escalation.quiet == b.escalation.quiet &&
+         a.guests.regular_visits == b.guests.regular_visits &&
+         a.guests.vip_spend == b.guests.vip_spend && a.guests.vip == b.guests.vip &&
+         a.rules.size() == b.rules.size() &&
+         std::equal(a.rules.begin(), a.rules.end(), b.rules.begin(),
+                    [](const RuleConfig& x, const RuleConfig& y) {
+                      return x.kind == y.kind && x.min_severity == y.min_severity &&
+                             x.tier == y.tier && x.action == y.action && x.value == y.value &&
+                             x.text == y.text;
+                    }) &&
+         a.log.level == b.log.level && same(a.detect, b.detect) && same(a.devices, b.devices) &&
+         same(a.areas, b.areas);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -195,6 +213,33 @@ tables = ["T1", "T2"]
 [[area]]
 name = "bar"
 tables = []
+
+[policy]
+staff_limit = 10
+manager_limit = 100
+shift_budget = 250
+shift_starts = ["07:00", "17:30"]
+automatic = ["bill.slow"]
+auto_budget = 20
+default_rules = false
+
+[escalation]
+ladder = ["staff@0s", "manager@2m", "admin@8m"]
+repeat = "4m"
+quiet = ["admin:critical"]
+
+[guests]
+regular_visits = 4
+vip_spend = 900
+vip = ["cust-7"]
+
+[[rule]]
+kind = "course.slow"
+min_severity = "high"
+tier = "vip"
+action = "comp_item"
+value = 9
+text = "Dessert on the house for {name}"
 )";
 
 Config full_expected() {
@@ -249,6 +294,11 @@ Config full_expected() {
       {"freezer-1", "freezer", "chest freezer", "kitchen", -25.0, -15.0, 30min, 0ms},
       {"button-7", "callbutton", "", "", std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   c.areas = {{"terrace", {"T1", "T2"}}, {"bar", {}}};
+  c.policy = {10, 100, 250, {"07:00", "17:30"}, {"bill.slow"}, 20, false};
+  c.escalation = {
+      {"staff@0s", "manager@2m", "admin@8m"}, std::chrono::minutes(4), {"admin:critical"}};
+  c.guests = {4, 900, {"cust-7"}};
+  c.rules = {{"course.slow", "high", "vip", "comp_item", 9, "Dessert on the house for {name}"}};
   return c;
 }
 
@@ -343,6 +393,12 @@ TEST(ConfigParse, FullFixtureCoversEverySchemaKey) {
   for (const auto& k : config_schema::device_keys()) {
     EXPECT_FALSE(slot_equal(k.slot(parsed.devices[0]), k.slot(device_defaults)))
         << "device." << k.path << " is not covered";
+  }
+  ASSERT_FALSE(parsed.rules.empty());
+  RuleConfig rule_defaults;
+  for (const auto& k : config_schema::rule_keys()) {
+    EXPECT_FALSE(slot_equal(k.slot(parsed.rules[0]), k.slot(rule_defaults)))
+        << "rule." << k.path << " is not covered";
   }
   AreaConfig area_defaults;
   for (const auto& k : config_schema::area_keys()) {
@@ -823,6 +879,60 @@ TEST(ConfigSample, FixturesSayWhatTheCliTestExpects) {
     ASSERT_EQ(r.errors.size(), 1u) << f;
     EXPECT_GT(r.errors[0].line, 0) << f;
   }
+}
+
+TEST(ConfigRecovery, BadLadderQuietAndShiftsAreNamedWithTheirLine) {
+  const ConfigResult r = parse_config(with_venue(R"([policy]
+shift_starts = ["6am"]
+staff_limit = 200
+
+[escalation]
+ladder = ["staff@0s", "manager@5m", "owner@3m", "nonsense"]
+quiet = ["manager=high"]
+)"),
+                                      kFile);
+  ASSERT_FALSE(r.config);
+  const std::string text = errors_text(r);
+  EXPECT_NE(text.find("policy.shift_starts[0]: expected a time of day"), std::string::npos) << text;
+  EXPECT_NE(text.find("policy.staff_limit: a staff member may not approve more than a manager"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("escalation.ladder[2]: the role must be staff, manager or admin"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("escalation.ladder[2]: each stage must come later"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("escalation.ladder[3]: expected role@time"), std::string::npos) << text;
+  EXPECT_NE(text.find("escalation.quiet[0]: expected role:severity"), std::string::npos) << text;
+  EXPECT_NE(text.find("mend.toml:"), std::string::npos) << text;
+}
+
+TEST(ConfigRecovery, RuleNeedsAKnownKindAndAction) {
+  const ConfigResult r = parse_config(with_venue(R"([[rule]]
+kind = "table.no_order"
+action = "free_car"
+text = "x"
+
+[[rule]]
+action = "apology"
+text = "Sorry"
+)"),
+                                      kFile);
+  ASSERT_FALSE(r.config);
+  const std::string text = errors_text(r);
+  EXPECT_NE(text.find("rule[0].action"), std::string::npos) << text;
+  EXPECT_NE(text.find("rule[1].kind: required key is missing"), std::string::npos) << text;
+}
+
+TEST(ConfigRecovery, GrammarHelpers) {
+  EXPECT_EQ(parse_ladder_step("manager@3m"), (std::pair<std::string, Millis>{"manager", 3min}));
+  EXPECT_FALSE(parse_ladder_step("@3m"));
+  EXPECT_FALSE(parse_ladder_step("manager@soon"));
+  EXPECT_EQ(parse_time_of_day("16:30"), 16 * 60 + 30);
+  EXPECT_FALSE(parse_time_of_day("24:00"));
+  EXPECT_FALSE(parse_time_of_day("7:00"));
+  EXPECT_EQ(parse_role_word("admin:high"), (std::pair<std::string, std::string>{"admin", "high"}));
+  EXPECT_FALSE(parse_role_word("admin:"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // A thin fetch wrapper for mendd's REST API: same-origin cookie, the CSRF header on every
 // change, and one error type carrying the API's stable code and its message for a person.
-import type { Case, Floor, Session } from './types';
+import type { AuditEntry, Budget, Case, Floor, Session } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -95,8 +95,21 @@ export const api = {
       ...(recommendation ? { recommendation } : {}),
     }),
   action: (id: string, note: string) => request<Case>('POST', caseAction(id, 'action'), { note }),
-  resolve: (id: string, root_cause: string, note: string) =>
-    request<Case>('POST', caseAction(id, 'resolve'), { root_cause, note }),
+  resolve: (
+    id: string,
+    root_cause: string,
+    note: string,
+    follow_up?: { after_hours: number; message: string },
+  ) =>
+    request<Case>('POST', caseAction(id, 'resolve'), {
+      root_cause,
+      note,
+      ...(follow_up ? { follow_up } : {}),
+    }),
+  users: () =>
+    request<{ users: { id: number; name: string; role: string; disabled?: boolean }[] }>('GET', '/api/v1/users'),
+  budget: () => request<Budget>('GET', '/api/v1/budget'),
+  audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
 };
 
 function caseAction(id: string, verb: string): string {

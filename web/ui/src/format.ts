@@ -167,3 +167,86 @@ export function timerLabel(t: Timer): string {
       return kindLabel(t.kind).toLowerCase();
   }
 }
+
+// ---- recovery policy ---------------------------------------------------------------------
+
+// People's roles in order of authority; anything else (integration, unknown) ranks below staff.
+const kRoleRank: Record<string, number> = { staff: 1, manager: 2, admin: 3 };
+
+export function roleRank(role: string | null | undefined): number {
+  return (role && kRoleRank[role]) || 0;
+}
+
+// Whether `role` is the same as or above `needed` (staff < manager < admin).
+export function roleCovers(role: string, needed: string | null | undefined): boolean {
+  if (!needed) return true;
+  return roleRank(role) >= roleRank(needed) && roleRank(role) > 0;
+}
+
+const kRoleWords: Record<string, string> = { staff: 'staff', manager: 'a manager', admin: 'an admin' };
+
+export function roleWithArticle(role: string): string {
+  return kRoleWords[role] ?? role;
+}
+
+export function tierLabel(tier: string | undefined, visits: number | undefined): string {
+  switch (tier) {
+    case 'returning':
+      return typeof visits === 'number' && visits > 0
+        ? `Returning guest, ${visits} ${visits === 1 ? 'visit' : 'visits'}`
+        : 'Returning guest';
+    case 'regular':
+      return 'Regular';
+    case 'vip':
+      return 'VIP';
+    case 'new':
+    case undefined:
+    case '':
+      return 'New guest';
+    default:
+      return tier;
+  }
+}
+
+const kActionTypes: Record<string, string> = {
+  apology: 'Apologise',
+  manager_visit: 'Manager visits',
+  comp_item: 'On the house',
+  discount: 'Discount',
+  voucher: 'Voucher',
+  follow_up_message: 'Message',
+  chase_kitchen: 'Chase the kitchen',
+  send_runner: 'Send a runner',
+  call_maintenance: 'Call maintenance',
+  fix_cause: 'Fix the cause',
+};
+
+export function actionTypeLabel(type: string): string {
+  return kActionTypes[type] ?? type.replace(/_/g, ' ');
+}
+
+// An amount in the venue's money: the currency's own symbol when mendd names one, else the
+// bare number (the venue knows its currency).
+export function money(value: number | undefined | null, currency?: string | null): string {
+  const v = typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  const digits = Number.isInteger(v) ? 0 : 2;
+  if (currency && /^[A-Z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(undefined, {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: 2,
+      }).format(v);
+    } catch {
+      // An unknown code: fall through to the plain number.
+    }
+  }
+  return new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: 2 }).format(v);
+}
+
+export function dateTimeLabel(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+}

@@ -2,13 +2,15 @@
 // and the last sequence number applied, so a reconnect asks only for what was missed
 // (?since=&run=); a different run (mendd restarted with a new sequence) or the server's
 // {"type":"resync"} makes the app reload through REST instead.
-import type { Case, Floor } from './types';
+import type { Alert, Budget, Case, Floor } from './types';
 
 export type LiveState = 'connecting' | 'up' | 'down';
 
 export interface LiveHandlers {
   onCase(c: Case): void;
   onFloor(f: Floor): void;
+  onAlert(a: Alert, seq: number): void;
+  onBudget(b: Budget): void;
   onResync(): void;
   onState(s: LiveState): void;
 }
@@ -20,6 +22,8 @@ type Message =
   | { type: 'hello'; run: string; seq: number }
   | { type: 'case'; seq: number; data: Case }
   | { type: 'floor'; seq: number; data: Floor }
+  | { type: 'alert'; seq: number; data: Alert }
+  | { type: 'budget'; seq: number; data: Budget }
   | { type: 'resync' };
 
 export class LiveLink {
@@ -132,6 +136,16 @@ export class LiveLink {
       case 'floor':
         this.advance(msg.seq);
         this.handlers.onFloor(msg.data);
+        break;
+      case 'alert':
+        // An alert replayed after a reconnect (?since=) is still news to a person who missed it;
+        // the app drops one whose case somebody has taken since.
+        this.advance(msg.seq);
+        if (msg.data && typeof msg.data.case === 'string') this.handlers.onAlert(msg.data, msg.seq);
+        break;
+      case 'budget':
+        this.advance(msg.seq);
+        if (msg.data) this.handlers.onBudget(msg.data);
         break;
       case 'resync':
         this.handlers.onResync();

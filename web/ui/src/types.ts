@@ -65,7 +65,75 @@ export interface Case {
   resolution?: { root_cause: string; note: string; by: Actor; at: string };
   // Only on GET /api/v1/cases/{id}.
   timeline?: TimelineEntry[];
-  guest?: Record<string, unknown>;
+  // The recovery policy's view (docs/api.md "Recovery policy").
+  guest?: Guest;
+  actions?: PlanAction[];
+  compensation?: number;
+  currency?: string;
+  automatic?: boolean;
+  vouchers?: Voucher[];
+  satisfaction?: number | null;
+  follow_up?: { due: string; message: string } | null;
+}
+
+export type GuestTier = 'new' | 'returning' | 'regular' | 'vip';
+
+// What the guest book knew when the case opened. Older cases (and the detail endpoint before
+// the policy) may carry other fields, so everything is optional.
+export interface Guest {
+  id?: string;
+  name?: string;
+  tier?: GuestTier | string;
+  visits?: number;
+  [key: string]: unknown;
+}
+
+export interface PlanAction {
+  type: string;
+  value?: number;
+  text?: string;
+}
+
+export interface Voucher {
+  id: string;
+  value?: number;
+  redeemed_at?: string | null;
+  redeemed_check?: string | null;
+}
+
+export interface Budget {
+  shift_start?: string;
+  shift_end?: string;
+  budget?: number;
+  spent?: number;
+  remaining?: number;
+  auto_budget?: number;
+  auto_spent?: number;
+  limits?: Record<string, number>;
+  currency?: string;
+}
+
+// A live `alert`: a person of `role` (or above) must hear of case `case`.
+export interface Alert {
+  case: string;
+  role: string;
+  stage?: number;
+  repeat?: boolean;
+  severity?: Severity | string;
+  kind?: string;
+  text?: string;
+  reason?: string;
+  at?: string;
+  subject?: Record<string, string>;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: { id: string | number; role: string } | string;
+  action: string;
+  subject: string;
+  detail?: unknown;
 }
 
 export type TableState = 'seated' | 'ordered' | 'course_fired' | 'bill_asked';

@@ -1,16 +1,28 @@
 // The app's states (loading, first run, sign-in, signed in) and, once signed in, the data every
-// view shares: the cases, the floor and the live link that keeps both current.
+// view shares: the cases, the floor, the shift budget, alerts, and the live link that keeps them
+// current.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api, setCsrfToken } from '../api';
-import { byUrgency, isOpen } from '../format';
+import {
+  alertIsFor,
+  askNotifyPermission,
+  notify,
+  notifyPermission,
+  playChime,
+  watchInteraction,
+  type NotifyPermission,
+} from '../alerts';
+import { byUrgency, isOpen, money } from '../format';
 import { LiveLink, type LiveState } from '../live';
-import type { Case, Floor as FloorData, User } from '../types';
+import type { Alert, Budget, Case, Floor as FloorData, User } from '../types';
+import { Audit } from './Audit';
 import { CaseSheet } from './CaseSheet';
 import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
+import { Toasts, type ToastItem } from './Toasts';
 
 type Phase =
   | { name: 'loading' }
@@ -20,6 +32,10 @@ type Phase =
   | { name: 'main'; user: User };
 
 const kFloorRefreshMs = 30_000;
+// A burst of case changes (a decision, then its publication) asks for the budget once.
+const kBudgetDebounceMs = 400;
+// Toasts kept at most (one per case); the oldest go first.
+const kMaxToasts = 20;
 
 export function App() {
   const [phase, setPhase] = useState<Phase>({ name: 'loading' });
@@ -102,7 +118,15 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
+  const [view, setView] = useState<'work' | 'audit'>('work');
   const [signingOut, setSigningOut] = useState(false);
+  const [budget, setBudget] = useState<Budget | null>(null);
+  const [toasts, setToasts] = useState<ToastItem[]>([]);
+  const [permission, setPermission] = useState<NotifyPermission>(() => notifyPermission());
+  const audioRef = useRef<HTMLAudioElement>(null);
+  const budgetTimer = useRef<number | undefined>(undefined);
+  const casesRef = useRef(cases);
+  casesRef.current = cases;
   // The live link outlives renders; handlers reach fresh state through setters only.
   const liveRef = useRef<LiveLink | null>(null);
   const endedRef = useRef(false);
@@ -150,10 +174,51 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     }
   }, [failed]);
 
+  const loadBudget = useCallback(async () => {
+    try {
+      setBudget(await api.budget());
+    } catch (e) {
+      // A mendd without a budget (or a refusal) hides the line rather than alarming anyone.
+      if (!failed(e)) setBudget(null);
+    }
+  }, [failed]);
+
+  const budgetSoon = useCallback(() => {
+    window.clearTimeout(budgetTimer.current);
+    budgetTimer.current = window.setTimeout(() => void loadBudget(), kBudgetDebounceMs);
+  }, [loadBudget]);
+
   const reloadAll = useCallback(() => {
     void loadCases();
     void loadFloor();
-  }, [loadCases, loadFloor]);
+    void loadBudget();
+  }, [loadCases, loadFloor, loadBudget]);
+
+  // An alert for this person's role or below: a toast (one per case), the chime, and the
+  // browser's notification where allowed.
+  const onAlert = useCallback(
+    (a: Alert, seq: number) => {
+      if (!alertIsFor(a.role, user.role)) return;
+      // A late alert (replayed after a reconnect) for a case somebody has taken since.
+      const known = casesRef.current.get(a.case);
+      if (known && known.status !== 'open' && known.status !== 'awaiting_approval') return;
+      setToasts((prev) => {
+        const old = prev.find((t) => t.alert.case === a.case);
+        const item: ToastItem = { alert: a, seq, count: (old?.count ?? 0) + 1 };
+        return [item, ...prev.filter((t) => t.alert.case !== a.case)].slice(0, kMaxToasts);
+      });
+      playChime(audioRef.current);
+      notify(a, () => {
+        setView('work');
+        setOpenCaseId(a.case);
+      });
+    },
+    [user.role],
+  );
+
+  const dropToast = useCallback((caseId: string) => {
+    setToasts((prev) => (prev.some((t) => t.alert.case === caseId) ? prev.filter((t) => t.alert.case !== caseId) : prev));
+  }, []);
 
   const upsertCase = useCallback((c: Case) => {
     setCases((prev) => {
@@ -164,13 +229,29 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       next.set(c.id, c);
       return next;
     });
-  }, []);
+    // Spending changes with decisions; the live `budget` message says so too, but a tablet
+    // whose server sends none still stays right.
+    budgetSoon();
+  }, [budgetSoon]);
+
+  // Somebody is on it (or it is over): its alert has done its job, on every tablet.
+  useEffect(() => {
+    setToasts((prev) => {
+      const next = prev.filter((t) => {
+        const c = cases.get(t.alert.case);
+        return !c || c.status === 'open' || c.status === 'awaiting_approval';
+      });
+      return next.length === prev.length ? prev : next;
+    });
+  }, [cases]);
 
   useEffect(() => {
     reloadAll();
     const link = new LiveLink({
       onCase: upsertCase,
       onFloor: applyFloor,
+      onAlert,
+      onBudget: setBudget,
       onResync: reloadAll,
       onState: setLive,
     });
@@ -183,12 +264,15 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       if (document.visibilityState === 'visible') reloadAll();
     };
     document.addEventListener('visibilitychange', onVisible);
+    const unwatch = watchInteraction();
     return () => {
+      unwatch();
+      window.clearTimeout(budgetTimer.current);
       link.stop();
       window.clearInterval(poll);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [reloadAll, upsertCase, applyFloor, loadFloor]);
+  }, [reloadAll, upsertCase, applyFloor, loadFloor, onAlert]);
 
   const openCases = useMemo(() => [...cases.values()].filter(isOpen).sort(byUrgency), [cases]);
 
@@ -204,7 +288,30 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     signedOutRef.current();
   };
 
-  const canDecide = user.role === 'manager' || user.role === 'admin';
+  const canAudit = user.role === 'manager' || user.role === 'admin';
+
+  const acknowledgeFromToast = useCallback(
+    async (caseId: string) => {
+      try {
+        upsertCase(await api.acknowledge(caseId));
+      } catch (e) {
+        if (failed(e)) return;
+        // Someone else got there first: the alert is answered either way.
+        if (!(e instanceof ApiError && e.code === 'conflict')) throw e;
+      }
+      dropToast(caseId);
+    },
+    [upsertCase, failed, dropToast],
+  );
+
+  const openCase = useCallback((id: string) => {
+    setView('work');
+    setOpenCaseId(id);
+  }, []);
+
+  const enableAlerts = async () => {
+    setPermission(await askNotifyPermission());
+  };
 
   return (
     <div class="app">
@@ -212,12 +319,38 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
         <span class="brand" aria-hidden="true">
           Mend
         </span>
+        {budget && typeof budget.remaining === 'number' && typeof budget.budget === 'number' && (
+          <span
+            class={'budget' + (budget.budget > 0 && budget.remaining < budget.budget * 0.2 ? ' budget-low' : '')}
+            data-testid="budget"
+            title="Compensation left this shift"
+          >
+            Budget <strong>{money(budget.remaining, budget.currency)}</strong> of {money(budget.budget, budget.currency)} left
+          </span>
+        )}
         <span class="who">
           {user.name} <span class="muted">({user.role})</span>
         </span>
-        <button type="button" class="btn btn-quiet" onClick={() => void signOut()} disabled={signingOut}>
-          Sign out
-        </button>
+        <span class="topbar-buttons">
+          {permission === 'default' && (
+            <button type="button" class="btn btn-quiet" onClick={() => void enableAlerts()}>
+              Enable alerts
+            </button>
+          )}
+          {canAudit && (
+            <button
+              type="button"
+              class={'btn' + (view === 'audit' ? ' btn-primary' : ' btn-quiet')}
+              aria-pressed={view === 'audit'}
+              onClick={() => setView(view === 'audit' ? 'work' : 'audit')}
+            >
+              Audit
+            </button>
+          )}
+          <button type="button" class="btn btn-quiet" onClick={() => void signOut()} disabled={signingOut}>
+            Sign out
+          </button>
+        </span>
       </header>
       <LiveBanner state={live} />
       {loadError && (
@@ -228,28 +361,41 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           </button>
         </p>
       )}
-      <main class={'panes show-' + tab}>
+      {view === 'audit' && canAudit && (
+        <main class="panes panes-single">
+          <section class="pane pane-audit" aria-labelledby="audit-title">
+            <Audit onAuthLost={failed} />
+          </section>
+        </main>
+      )}
+      <main class={'panes show-' + tab} hidden={view === 'audit' && canAudit}>
         <section class="pane pane-floor" aria-labelledby="floor-title">
-          <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={setOpenCaseId} />
+          <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} />
         </section>
         <section class="pane pane-queue" aria-labelledby="queue-title">
-          <Queue cases={openCases} skewMs={skewMs} onOpenCase={setOpenCaseId} />
+          <Queue cases={openCases} skewMs={skewMs} onOpenCase={openCase} />
         </section>
       </main>
       <nav class="tabbar" aria-label="Views">
         <button
           type="button"
-          class={'tab' + (tab === 'floor' ? ' tab-active' : '')}
-          aria-pressed={tab === 'floor'}
-          onClick={() => setTab('floor')}
+          class={'tab' + (tab === 'floor' && view === 'work' ? ' tab-active' : '')}
+          aria-pressed={tab === 'floor' && view === 'work'}
+          onClick={() => {
+            setView('work');
+            setTab('floor');
+          }}
         >
           Floor
         </button>
         <button
           type="button"
-          class={'tab' + (tab === 'queue' ? ' tab-active' : '')}
-          aria-pressed={tab === 'queue'}
-          onClick={() => setTab('queue')}
+          class={'tab' + (tab === 'queue' && view === 'work' ? ' tab-active' : '')}
+          aria-pressed={tab === 'queue' && view === 'work'}
+          onClick={() => {
+            setView('work');
+            setTab('queue');
+          }}
         >
           Cases <span class="count">{openCases.length}</span>
         </button>
@@ -259,13 +405,23 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           key={openCaseId}
           caseId={openCaseId}
           known={cases.get(openCaseId)}
-          canDecide={canDecide}
+          role={user.role}
+          currency={budget?.currency}
           skewMs={skewMs}
           onChanged={upsertCase}
           onAuthLost={failed}
           onClose={() => setOpenCaseId(null)}
         />
       )}
+      <Toasts
+        toasts={toasts}
+        sheetOpen={openCaseId !== null}
+        openCaseId={openCaseId}
+        onOpen={openCase}
+        onAcknowledge={acknowledgeFromToast}
+        onDismiss={dropToast}
+      />
+      <audio ref={audioRef} src="/sounds/alert.wav" preload="auto" data-testid="alert-sound" />
     </div>
   );
 }

@@ -1,15 +1,31 @@
-// One case: why it was flagged, its evidence, the recommendation, and what this person may do
-// about it. Only the actions the role may take are offered; the server checks again.
+// One case: why it was flagged, for whom, the policy's plan and what it costs, its evidence, and
+// what this person may do about it. Only the actions the role may take are offered (a plan
+// above the role's authority shows who must approve it); the server checks again.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useNow } from '../clock';
-import { ageLabel, clockTime, eventLabel, kindLabel, severityLabel, statusLabel, subjectLabel } from '../format';
-import type { Case, TimelineEntry } from '../types';
+import {
+  actionTypeLabel,
+  ageLabel,
+  clockTime,
+  dateTimeLabel,
+  eventLabel,
+  kindLabel,
+  money,
+  roleCovers,
+  roleWithArticle,
+  severityLabel,
+  statusLabel,
+  subjectLabel,
+  tierLabel,
+} from '../format';
+import type { Case, Guest, TimelineEntry } from '../types';
 
 interface Props {
   caseId: string;
   known: Case | undefined; // the copy the list holds, updated by the live feed
-  canDecide: boolean;
+  role: string; // the signed-in person's role
+  currency?: string; // the venue's, from the budget
   skewMs: number;
   onChanged(c: Case): void;
   onAuthLost(e: unknown): boolean;
@@ -26,7 +42,7 @@ const kRootCauses = [
   ['communication', 'Communication'],
 ] as const;
 
-export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthLost, onClose }: Props) {
+export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, onAuthLost, onClose }: Props) {
   const [detail, setDetail] = useState<Case | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>(null);
@@ -34,6 +50,9 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
   const [editText, setEditText] = useState('');
   const [rootCause, setRootCause] = useState('');
   const [note, setNote] = useState('');
+  const [followUp, setFollowUp] = useState(false);
+  const [followHours, setFollowHours] = useState('24');
+  const [followMessage, setFollowMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -74,10 +93,12 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
   }, []);
 
   // The newer of the two copies, keeping the detail-only fields.
-  const c: Case | null =
+  const newest: Case | null =
     detail && known && Date.parse(known.updated_at) > Date.parse(detail.updated_at)
-      ? { ...detail, ...known, timeline: detail.timeline, guest: detail.guest }
+      ? { ...detail, ...known, timeline: detail.timeline }
       : detail ?? known ?? null;
+  // The guest as both copies know it: the detail may add what the list copy lacks.
+  const c: Case | null = newest && { ...newest, guest: { ...known?.guest, ...detail?.guest } };
 
   const choose = (m: Mode) => {
     setMode(m);
@@ -87,6 +108,9 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
     setNote('');
     setRootCause('');
     setEditText(c?.recommendation?.text ?? '');
+    setFollowUp(false);
+    setFollowHours('24');
+    setFollowMessage(c ? followUpDraft(c) : '');
   };
 
   const run = async (what: string, call: () => Promise<Case>) => {
@@ -124,14 +148,33 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
         return void run('Rejected.', () => api.decide(c.id, 'reject', r));
       case 'action':
         return void run('Marked as actioned.', () => api.action(c.id, note.trim()));
-      case 'resolve':
-        return void run('Resolved.', () => api.resolve(c.id, rootCause, note.trim()));
+      case 'resolve': {
+        const follow = followUp
+          ? { after_hours: Number(followHours), message: followMessage.trim() }
+          : undefined;
+        return void run(follow ? 'Resolved; the follow-up is scheduled.' : 'Resolved.', () =>
+          api.resolve(c.id, rootCause, note.trim(), follow),
+        );
+      }
     }
   };
 
+  const followHoursOk = (() => {
+    const h = Number(followHours);
+    return followHours.trim() !== '' && Number.isFinite(h) && h > 0 && h <= 24 * 90;
+  })();
+
   const s = c?.status;
   const canAck = s === 'open';
-  const canDecideNow = canDecide && (s === 'open' || s === 'acknowledged' || s === 'awaiting_approval');
+  const mayDecide = role === 'staff' || role === 'manager' || role === 'admin';
+  const canDecideNow = mayDecide && (s === 'open' || s === 'acknowledged' || s === 'awaiting_approval');
+  // A plan above this person's authority: they may still reject it, not approve it.
+  const needs = c?.recommendation?.needs_approval_by || null;
+  const overAuthority = needs !== null && !roleCovers(role, needs);
+  const edited = (c?.decisions ?? []).some((d) => d.decision === 'edit');
+  // Once approved (as it was or edited), the plan no longer waits for anyone.
+  const approved = (c?.decisions ?? []).some((d) => d.decision === 'approve' || d.decision === 'edit');
+  const plan = c?.actions ?? [];
   const canAction = s === 'open' || s === 'acknowledged';
   const canResolve = s === 'open' || s === 'acknowledged' || s === 'actioned' || s === 'follow_up';
 
@@ -165,18 +208,85 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
 
             <section aria-labelledby="why-title">
               <h3 id="why-title">Why</h3>
-              <p class="why">{c.explanation || c.reason || 'No explanation was given.'}</p>
+              <p class="why" data-testid="why">
+                {c.explanation || c.reason || 'No explanation was given.'}
+              </p>
+              {guestLine(c.guest) && (
+                <p class="guest-line" data-testid="guest">
+                  <span class="guest-label">Guest:</span> {guestLine(c.guest)}
+                </p>
+              )}
             </section>
 
             <section aria-labelledby="rec-title" class="rec">
               <h3 id="rec-title">Recommended</h3>
-              <p class="rec-text" data-testid="recommendation">
-                {c.recommendation?.text || 'No recommendation.'}
+              {(edited || plan.length === 0) && (
+                <p class="rec-text" data-testid="recommendation">
+                  {c.recommendation?.text || 'No recommendation.'}
+                </p>
+              )}
+              {plan.length > 0 && (
+                <>
+                  {edited && <p class="muted">The plan as the policy first made it:</p>}
+                  <ol class="plan" data-testid={edited ? 'plan' : 'recommendation'}>
+                    {plan.map((a, i) => (
+                      <li key={i} class="plan-step" data-action={a.type}>
+                        <span class="plan-type">{actionTypeLabel(a.type)}</span>
+                        {a.value ? <span class="plan-value">{money(a.value, currency)}</span> : null}
+                        <span class="plan-text">{a.text}</span>
+                      </li>
+                    ))}
+                  </ol>
+                </>
+              )}
+              <p class="plan-total" data-testid="compensation">
+                Compensation: <strong>{money(c.compensation ?? 0, currency)}</strong>
               </p>
-              {c.recommendation?.needs_approval_by && (
-                <p class="muted">Needs approval by a {c.recommendation.needs_approval_by}.</p>
+              {needs && !approved && !c.automatic && (
+                <p class="plan-note" data-testid="needs-approval">
+                  Needs {possessive(needs)} approval
+                </p>
+              )}
+              {c.automatic && (
+                <p class="plan-note plan-auto" data-testid="automatic">
+                  Done automatically by the venue's policy
+                </p>
               )}
             </section>
+
+            {(c.vouchers?.length ?? 0) > 0 && (
+              <section aria-labelledby="vouchers-title">
+                <h3 id="vouchers-title">Vouchers</h3>
+                <ul class="vouchers" data-testid="vouchers">
+                  {c.vouchers!.map((v) => (
+                    <li key={v.id} data-voucher={v.id} data-redeemed={v.redeemed_at ? 'yes' : 'no'}>
+                      <span class="voucher-id">{v.id}</span>
+                      <span>{money(v.value ?? 0, currency)}</span>
+                      <span class={v.redeemed_at ? 'voucher-used' : 'muted'}>
+                        {v.redeemed_at
+                          ? `Used ${dateTimeLabel(v.redeemed_at)}${v.redeemed_check ? ` on check ${v.redeemed_check}` : ''}`
+                          : 'Not used yet'}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+
+            {typeof c.satisfaction === 'number' && (
+              <p class="satisfaction" data-testid="satisfaction">
+                Guest's rating afterwards: <strong>{c.satisfaction} of 5</strong>
+              </p>
+            )}
+
+            {c.follow_up && (
+              <section aria-labelledby="follow-title">
+                <h3 id="follow-title">Follow-up</h3>
+                <p data-testid="follow-up">
+                  Due {dateTimeLabel(c.follow_up.due)}: <q>{c.follow_up.message}</q>
+                </p>
+              </section>
+            )}
 
             {c.resolution && (
               <section aria-labelledby="res-title">
@@ -224,7 +334,7 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
                     Acknowledge
                   </button>
                 )}
-                {canDecideNow && (
+                {canDecideNow && !overAuthority && (
                   <>
                     <button type="button" class="btn btn-primary" onClick={() => choose('approve')}>
                       Approve
@@ -232,10 +342,17 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
                     <button type="button" class="btn" onClick={() => choose('edit')}>
                       Edit
                     </button>
-                    <button type="button" class="btn btn-danger" onClick={() => choose('reject')}>
-                      Reject
-                    </button>
                   </>
+                )}
+                {canDecideNow && overAuthority && (
+                  <p class="needs-higher" data-testid="needs-higher">
+                    Needs {roleWithArticle(needs!)}
+                  </p>
+                )}
+                {canDecideNow && (
+                  <button type="button" class="btn btn-danger" onClick={() => choose('reject')}>
+                    Reject
+                  </button>
                 )}
                 {canAction && (
                   <button type="button" class="btn" onClick={() => choose('action')}>
@@ -306,6 +423,46 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
                     />
                   </label>
                 )}
+                {mode === 'resolve' && (
+                  <div class="follow-up">
+                    <label class="check">
+                      <input
+                        type="checkbox"
+                        name="follow_up"
+                        checked={followUp}
+                        onChange={(e) => setFollowUp(e.currentTarget.checked)}
+                      />
+                      <span>Follow up with the guest</span>
+                    </label>
+                    {followUp && (
+                      <>
+                        <label class="field">
+                          <span>After (hours)</span>
+                          <input
+                            name="follow_up_hours"
+                            type="number"
+                            inputMode="numeric"
+                            min={1}
+                            max={24 * 90}
+                            step={1}
+                            value={followHours}
+                            onInput={(e) => setFollowHours(e.currentTarget.value)}
+                          />
+                        </label>
+                        <label class="field">
+                          <span>Message</span>
+                          <textarea
+                            name="follow_up_message"
+                            rows={4}
+                            maxLength={2000}
+                            value={followMessage}
+                            onInput={(e) => setFollowMessage(e.currentTarget.value)}
+                          />
+                        </label>
+                      </>
+                    )}
+                  </div>
+                )}
                 <div class="actions">
                   <button
                     type="submit"
@@ -314,7 +471,8 @@ export function CaseSheet({ caseId, known, canDecide, skewMs, onChanged, onAuthL
                       busy ||
                       ((mode === 'approve' || mode === 'edit' || mode === 'reject') && !reason.trim()) ||
                       (mode === 'edit' && !editText.trim()) ||
-                      (mode === 'resolve' && !rootCause)
+                      (mode === 'resolve' && !rootCause) ||
+                      (mode === 'resolve' && followUp && (!followHoursOk || !followMessage.trim()))
                     }
                   >
                     {kConfirm[mode]}
@@ -359,4 +517,50 @@ function openedLabel(ms: number): string {
 // The timeline's fields are meant to be words; show anything else readably rather than fail.
 function asText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function guestName(g: Guest | undefined): string {
+  return typeof g?.name === 'string' ? g.name.trim() : '';
+}
+
+// "Ana Lopez · Returning guest, 6 visits"; empty when nothing is known of the guest.
+function guestLine(g: Guest | undefined): string {
+  if (!g) return '';
+  const hasTier = typeof g.tier === 'string' && g.tier !== '';
+  const name = guestName(g);
+  if (!hasTier && !name) return '';
+  const tier = tierLabel(hasTier ? (g.tier as string) : undefined, typeof g.visits === 'number' ? g.visits : undefined);
+  return name ? `${name} · ${tier}` : tier;
+}
+
+const kPossessive: Record<string, string> = {
+  staff: "a staff member's",
+  manager: "a manager's",
+  admin: "an admin's",
+};
+
+function possessive(role: string): string {
+  return kPossessive[role] ?? `${role}'s`;
+}
+
+// The message the guest gets after the recovery: a start the person finishes in their words.
+function followUpDraft(c: Case): string {
+  const name = guestName(c.guest);
+  return `Dear ${name || 'guest'}, thank you for coming to see us, and I'm sorry ${apologyFor(c.kind)}. We would love to welcome you back soon.`;
+}
+
+function apologyFor(kind: string): string {
+  switch (kind) {
+    case 'table.no_order':
+    case 'arrival.unseated':
+      return 'you were kept waiting';
+    case 'course.slow':
+      return 'your meal took so long to arrive';
+    case 'bill.slow':
+      return 'you had to wait for the bill';
+    case 'call.unanswered':
+      return 'nobody came when you called';
+    default:
+      return 'your visit was not what it should have been';
+  }
 }

@@ -1,0 +1,107 @@
+// The guest book: who a case's guest is, so the recovery policy can treat a regular whose last
+// visit also went wrong differently from a first-time walk-in.
+//
+// What it learns, all from events (the book never reads a clock):
+//  - booking.created/updated: the customer's id and name, which customer a booking belongs to,
+//    and the booking's value. A booking's value counts once in the guest's lifetime value; an
+//    update replaces that booking's share rather than adding to it.
+//  - guest.arrived and guest.seated: a visit, for the customer named directly or through the
+//    booking. Seatings closer than visit_gap to the visit's start are the same visit (an
+//    arrival then a seating, a move to another table); a later one starts a new visit. A
+//    report more than visit_gap older than the current visit's start is a late duplicate of
+//    something already superseded and is not counted.
+//
+// "Now" for the book is the latest event ts (or case opening) it has seen. A visit is in
+// progress for visit_gap after its start: while it is, a profile's `visits` and `last_visit`
+// describe the visits before it; afterwards the finished visit is the last visit. Cases are
+// recorded against the guest's latest visit (a bad review the next day lands on the visit it
+// is about); a case for a guest never seen arriving has no visit and is not recorded.
+//
+// Tiers, computed when a profile is asked for (so new settings apply at once):
+//  - kVip:       the id is in vip_customers, or lifetime_value >= vip_spend;
+//  - kRegular:   else visits (earlier visits) >= regular_visits;
+//  - kReturning: else visits >= 1;
+//  - kNew:       else, and for anybody the book does not know.
+//
+// Bounds: at most max_guests guests (the least recently seen are forgotten); a booking is
+// forgotten two days after its time or its last update, whichever is later, and there are at
+// most two bookings per guest slot (the furthest in the future goes first). Lookups are O(1)
+// on average, bookkeeping O(log n).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/case.hpp"
+#include "core/event.hpp"
+#include "core/json.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+enum class GuestTier : std::uint8_t { kNew, kReturning, kRegular, kVip };
+std::string_view guest_tier_name(GuestTier t);  // "new", "returning", "regular", "vip"
+std::optional<GuestTier> guest_tier_from_name(std::string_view name);
+
+struct GuestSettings {
+  int regular_visits = 5;                    // this many earlier visits make a regular
+  double vip_spend = 1500;                   // lifetime booking value that makes a VIP
+  std::vector<std::string> vip_customers;    // customer ids the venue marks VIP by hand
+  Millis visit_gap = std::chrono::hours(6);  // seatings closer than this are one visit
+  std::size_t max_guests = 20000;            // bound: the least recently seen are forgotten
+};
+
+struct GuestProfile {
+  std::string id;    // customer id; empty when the case names no known guest
+  std::string name;  // from the booking's customer.name, may be empty
+  GuestTier tier = GuestTier::kNew;
+  int visits = 0;                             // earlier visits, not counting the current one
+  std::optional<WallTime> last_visit;         // the previous visit's start
+  std::vector<CaseKind> last_visit_failures;  // distinct kinds opened then, first opened first
+  double lifetime_value = 0;
+  bool operator==(const GuestProfile&) const = default;
+};
+
+class GuestBook {
+ public:
+  explicit GuestBook(GuestSettings settings = {});
+  ~GuestBook();
+  GuestBook(GuestBook&&) noexcept;
+  GuestBook& operator=(GuestBook&&) noexcept;
+
+  // Takes effect at once: tiers are computed on demand, and a smaller max_guests forgets the
+  // least recently seen guests now.
+  void update_settings(GuestSettings settings);
+
+  // Learns from booking.created/updated, guest.arrived and guest.seated (see above). Every
+  // event's ts moves the book's "now" forward; other events teach it nothing else.
+  void on_event(const Event& e);
+
+  // A case opened for a guest (subject.customer, or subject.booking -> customer) is recorded
+  // against that guest's latest visit, so the next visit knows "last visit had a slow main".
+  void on_case_opened(const Case& c);
+
+  // The profile for whoever a subject names (its customer, else its booking's customer). An
+  // unknown guest gives tier kNew and an empty id, unless the id is one the venue lists as
+  // VIP: then the id is kept and the tier is kVip.
+  GuestProfile profile_for(const Subject& s) const;
+  std::optional<GuestProfile> find(std::string_view customer_id) const;
+  std::size_t size() const;
+
+  // Everything, to persist across restarts. restore() replaces all state; on an error it
+  // returns the message and changes nothing.
+  json::Value export_state() const;
+  std::optional<std::string> restore(const json::Value& state);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mend

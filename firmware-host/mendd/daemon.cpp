@@ -471,14 +471,29 @@ class Daemon {
       const Case* c = cases_.find(change->case_id);
       if (c == nullptr) continue;
       if (change->what == CaseChange::What::kOpened) {
-        plan_case(c->id, now);
+        plan_case(c->id, now, true);
         c = cases_.find(change->case_id);
         metrics_.cases_opened[c->kind].inc();
         spdlog::info("case {} opened: {}", c->id, c->explanation);
-        for (const auto& n : escalator_.open(c->id, c->severity, now.mono)) notify(n);
+        if (c->automatic) {
+          // Done by the venue's policy: the floor is told once, nobody needs chasing.
+          notify(Notification{c->id, "staff", 0, false, c->severity, "done automatically"},
+                 "automatic");
+        } else {
+          for (const auto& n : escalator_.open(c->id, c->severity, now.mono)) notify(n);
+          // A plan above the floor's authority goes to the role that may approve it at once.
+          const std::string& needs = c->recommendation.needs_approval_by;
+          if (needs == "manager" || needs == "admin") {
+            notify(Notification{c->id, needs, 0, false, c->severity,
+                                "needs a " + needs + "'s approval"},
+                   "needs_approval");
+          }
+        }
         recovery_dirty_ = true;
       } else if (change->what == CaseChange::What::kSeverity) {
         escalator_.raise(c->id, c->severity);
+        plan_case(c->id, now, false);
+        c = cases_.find(change->case_id);
         recovery_dirty_ = true;
       }
       store_->stage_case(*c);
@@ -496,9 +511,16 @@ class Daemon {
 
   // The recovery policy's view of a new case: who the guest is, why in plain words, the plan
   // and who must approve it; and, only where the venue allowed it, the plan carried out at once.
-  void plan_case(const std::string& id, Now now) {
+  // `first`: the case just opened. Later calls (its severity rose) re-plan it while nobody has
+  // decided on it yet, so a wait that became critical gets a critical wait's plan.
+  void plan_case(const std::string& id, Now now, bool first) {
     const Case* c = cases_.find(id);
     if (c == nullptr) return;
+    if (!first && (!c->decisions.empty() || c->automatic ||
+                   (c->status != CaseStatus::kOpen && c->status != CaseStatus::kAcknowledged &&
+                    c->status != CaseStatus::kAwaitingApproval))) {
+      return;
+    }
     const Millis offset = utc_offset(now.wall);
     const GuestProfile guest = guests_.profile_for(c->subject);
     Plan plan = recommend(recovery_.policy, *c, guest, config_.venue.name, offset, now.wall);
@@ -510,6 +532,7 @@ class Daemon {
         id, to_recommendation(plan), explain(*c, guest, offset, now.wall),
         GuestSummary{guest.id, guest.name, std::string(guest_tier_name(guest.tier)), guest.visits},
         std::move(actions), plan.compensation);
+    if (!first) return;
     guests_.on_case_opened(*cases_.find(id));
     guests_dirty_ = true;
     if (!decide_automatic(recovery_.policy, *cases_.find(id), plan, ledger_, now.wall, offset)) {

@@ -362,5 +362,63 @@ quiet = []
   EXPECT_EQ(str(detail.get("history")->as_array()->back().get("by")->get("role")), "manager");
 }
 
+TEST(Tablet, OnlyAKindTheVenueAllowsRunsAutomaticallyAndNobodyIsChased) {
+  Tablet t(false, R"([policy]
+automatic = ["table.no_order"]
+
+[escalation]
+ladder = ["staff@0s", "manager@1s"]
+repeat = "1s"
+quiet = []
+)");
+  t.probe->subscribe(kBase + "mend/alerts");
+  t.probe->publish(kBase + "booking/guest.seated", seated("T5"));
+  std::string id;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const json::Value v = parse(t.mendd->api("GET", "/api/v1/cases").body);
+        const auto* cases = v.get("cases")->as_array();
+        if (cases->empty()) return false;
+        id = str((*cases)[0].get("id"));
+        return true;
+      },
+      10s, 50ms));
+  const json::Value c = parse(t.mendd->api("GET", "/api/v1/cases/" + id).body);
+  EXPECT_EQ(str(c.get("status")), "actioned");
+  EXPECT_TRUE(*c.get("automatic")->as_bool());
+  EXPECT_EQ(str(c.get("decisions")->as_array()->at(0).get("by")->get("id")), "mend");
+  // Told once, as done; the ladder never starts.
+  ASSERT_TRUE(wait_until([&] { return !alerts_for(*t.probe, id).empty(); }, 5s, 20ms));
+  EXPECT_EQ(str(alerts_for(*t.probe, id)[0].get("event")), "automatic");
+  EXPECT_FALSE(wait_until([&] { return alerts_for(*t.probe, id).size() > 1; }, 2500ms, 50ms));
+  const json::Value audit = parse(t.mendd->api("GET", "/api/v1/audit?limit=20").body);
+  bool found = false;
+  for (const auto& e : *audit.get("entries")->as_array()) {
+    found = found || (str(e.get("action")) == "case.automatic" && str(e.get("subject")) == id);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Tablet, APlanAboveTheFloorsAuthorityAlertsTheManagerAtOnce) {
+  Tablet t(false, kManagersOnly);
+  t.probe->subscribe(kBase + "mend/alerts");
+  t.probe->publish(kBase + "booking/guest.seated", seated("T6"));
+  const std::string id = t.wait_case();
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& a : alerts_for(*t.probe, id)) {
+          if (str(a.get("event")) == "needs_approval" && str(a.get("role")) == "manager") {
+            return true;
+          }
+        }
+        return false;
+      },
+      5s, 20ms));
+  const json::Value c = parse(t.mendd->api("GET", "/api/v1/cases/" + id).body);
+  EXPECT_EQ(str(c.get("recommendation")->get("needs_approval_by")), "manager");
+  EXPECT_EQ(*c.get("compensation")->as_double(), 4.0);
+}
+
 }  // namespace
 }  // namespace mend::test

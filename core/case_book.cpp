@@ -1,5 +1,7 @@
 #include "core/case_book.hpp"
 
+#include <algorithm>
+
 namespace mend {
 
 Recommendation default_recommendation(CaseKind kind, const Subject& s) {
@@ -294,6 +296,19 @@ std::vector<std::string> CaseBook::take_due_follow_ups(WallTime now) {
     if (c.follow_up->due > now) continue;
     c.follow_up->notified = true;
     out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<std::string> CaseBook::close_settled(WallTime before, WallTime vouchers_before,
+                                                 WallTime at) {
+  std::vector<std::string> out;
+  for (auto& [id, c] : cases_) {
+    if (c.status != CaseStatus::kResolved) continue;
+    const bool voucher_open = std::any_of(c.vouchers.begin(), c.vouchers.end(),
+                                          [](const Voucher& v) { return !v.redeemed_at; });
+    if (c.updated_at >= (voucher_open ? vouchers_before : before)) continue;
+    if (!apply_transition(c, CaseStatus::kClosed, kSystemActor, at, "settled")) out.push_back(id);
   }
   return out;
 }

@@ -43,6 +43,10 @@ using namespace std::chrono_literals;
 
 constexpr Millis kHousekeepingEvery = 10min;
 constexpr Millis kKeepClosedCases = 24h;
+// A resolved case stays on the tablet a week for a look back; one that gave a voucher stays
+// until it is redeemed or 90 days, so the redemption finds its case.
+constexpr Millis kKeepResolvedCases = 7 * 24h;
+constexpr Millis kKeepUnredeemedVouchers = 90 * 24h;
 constexpr std::size_t kPruneChunk = 5000;
 constexpr Millis kRefusalLogQuiet = 10s;  // refusals are logged once per burst
 
@@ -777,6 +781,13 @@ class Daemon {
         if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
       } catch (const std::exception& e) {
         spdlog::error("retention: pruning failed, will retry: {}", e.what());
+      }
+      for (const auto& id : cases_.close_settled(now.wall - kKeepResolvedCases,
+                                                 now.wall - kKeepUnredeemedVouchers, now.wall)) {
+        if (const Case* c = cases_.find(id)) {
+          store_->stage_case(*c);
+          to_publish_.insert(id);  // an empty retained payload clears its topic
+        }
       }
       cases_.forget_closed(now.wall - kKeepClosedCases);
       notify_due_follow_ups(now);

@@ -288,5 +288,25 @@ TEST(CaseBookRecovery, ApprovedVoucherIsRedeemedAndTheSurveyLinksBack) {
   EXPECT_EQ(*back, *book.find("c-1"));
 }
 
+TEST(CaseBookRecovery, SettledCasesCloseAVoucherKeepsItsCaseLonger) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  book.apply(open_decision("c-2", CaseKind::kReviewNegative));
+  book.annotate("c-2", Recommendation{"voucher", "Voucher", "manager"}, "why", {},
+                {CaseAction{"voucher", 20, "Voucher"}}, 20);
+  book.decide("c-2", Verdict::kApprove, "fair", std::nullopt, kManager, kT0);
+  book.resolve("c-1", RootCause::kPeople, "", kStaff, kT0);
+  book.resolve("c-2", RootCause::kProduct, "", kStaff, kT0);
+  // Not yet settled: changed after the cut-off.
+  EXPECT_TRUE(book.close_settled(kT0, kT0, kT0 + 1h).empty());
+  // A week later the plain one closes; the unredeemed voucher keeps the other open.
+  EXPECT_EQ(book.close_settled(kT0 + 1min, kT0 - 1min, kT0 + 7 * 24h),
+            std::vector<std::string>{"c-1"});
+  EXPECT_EQ(book.find("c-1")->status, CaseStatus::kClosed);
+  EXPECT_EQ(book.find("c-2")->status, CaseStatus::kResolved);
+  EXPECT_EQ(book.close_settled(kT0 + 1min, kT0 + 1min, kT0 + 90 * 24h),
+            std::vector<std::string>{"c-2"});
+}
+
 }  // namespace
 }  // namespace mend

@@ -31,13 +31,6 @@ constexpr std::array<std::string_view, 12> kPlaceholders{"name",   "greeting", "
                                                          "course", "device",   "kind",  "minutes",
                                                          "limit",  "party",    "venue", "value"};
 
-int role_rank(std::string_view role) {
-  for (std::size_t i = 0; i < kRoles.size(); ++i) {
-    if (kRoles[i] == role) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 std::string with_article(std::string_view role) {
   const bool vowel = !role.empty() && std::string_view("aeiou").find(role[0]) != std::string::npos;
   return (vowel ? "an " : "a ") + std::string(role);
@@ -1024,6 +1017,13 @@ bool decide_automatic(const PolicyConfig& p, const Case& c, Plan& plan, const Sh
   if (plan.compensation > s.remaining + kEpsilon) return false;
   plan.automatic = true;
   return true;
+}
+
+int role_rank(std::string_view role) {
+  for (std::size_t i = 0; i < kRoles.size(); ++i) {
+    if (kRoles[i] == role) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 }  // namespace mend

@@ -159,9 +159,9 @@ json::Value user_json(const auth::UserInfo& u) {
   return o;
 }
 
-json::Value session_json(const Caller& c, std::int64_t user_id) {
+json::Value session_json(const Caller& c) {
   json::Object user;
-  user.append("id", user_id);
+  user.append("id", c.user_id);
   user.append("name", c.name);
   user.append("role", std::string(auth::role_name(c.role)));
   json::Object o;
@@ -331,8 +331,7 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
     const Now now = ctx_.clock();
     auto caller = authenticate(req, now.wall);
     if (!caller || caller->session_secret.empty()) return unauthorized("not signed in");
-    auto s = ctx_.users.session(caller->session_secret, now.wall);
-    return json_response(http::status::ok, session_json(*caller, s ? s->user_id : 0));
+    return json_response(http::status::ok, session_json(*caller));
   });
   public_.add(http::verb::post, "/api/v1/session", [this](const Request& req, const Params& p) {
     auto body = body_object(req, false);
@@ -375,8 +374,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
       }
     }
     Caller c{"user:" + std::to_string(r.session->user_id), r.session->role, r.session->user_name,
-             r.session_secret};
-    auto res = json_response(http::status::ok, session_json(c, r.session->user_id));
+             r.session_secret, r.session->user_id};
+    auto res = json_response(http::status::ok, session_json(c));
     const auto lifetime =
         std::chrono::duration_cast<std::chrono::seconds>(ctx_.users.options().session.lifetime);
     res.set(http::field::set_cookie,
@@ -444,8 +443,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
                     "the account was made but signing in failed; sign in again");
     }
     Caller c{"user:" + std::to_string(r.session->user_id), r.session->role, r.session->user_name,
-             r.session_secret};
-    auto res = json_response(http::status::created, session_json(c, r.session->user_id));
+             r.session_secret, r.session->user_id};
+    auto res = json_response(http::status::created, session_json(c));
     const auto lifetime =
         std::chrono::duration_cast<std::chrono::seconds>(ctx_.users.options().session.lifetime);
     res.set(http::field::set_cookie,
@@ -632,11 +631,8 @@ App::App(AppContext ctx) : ctx_(std::move(ctx)) {
             if (before != nullptr && *verdict != Verdict::kReject) {
               const std::string role(auth::role_name(c.role));
               const std::string& needs = before->recommendation.needs_approval_by;
-              const auto rank = [](std::string_view r) {
-                return r == "admin" ? 3 : r == "manager" ? 2 : r == "staff" ? 1 : 0;
-              };
               AuthorityVerdict v;
-              if (!needs.empty() && rank(role) < rank(needs)) {
+              if (!needs.empty() && role_rank(role) < role_rank(needs)) {
                 v = AuthorityVerdict{false, "this case needs a " + needs + "'s approval", needs};
               } else if (ctx_.authority) {
                 v = ctx_.authority(role, before->compensation);
@@ -816,13 +812,13 @@ std::optional<Caller> App::authenticate(const Request& req, WallTime now) {
   if (authz.size() > kBearer.size() && authz.substr(0, kBearer.size()) == kBearer) {
     auto token = ctx_.users.verify_token(authz.substr(kBearer.size()));
     if (!token) return std::nullopt;
-    return Caller{"token:" + std::to_string(token->id), token->role, token->label, {}};
+    return Caller{"token:" + std::to_string(token->id), token->role, token->label, {}, 0};
   }
   const std::string secret = cookie_value(req[http::field::cookie], kSessionCookie);
   if (secret.empty()) return std::nullopt;
   auto s = ctx_.users.session(secret, now);
   if (!s) return std::nullopt;
-  return Caller{"user:" + std::to_string(s->user_id), s->role, s->user_name, secret};
+  return Caller{"user:" + std::to_string(s->user_id), s->role, s->user_name, secret, s->user_id};
 }
 
 std::optional<Principal> App::authorize_upgrade(const Request& req) {

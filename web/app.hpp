@@ -47,6 +47,7 @@ struct Caller {
   auth::Role role = auth::Role::kStaff;
   std::string name;            // the person's name; a token's label
   std::string session_secret;  // set when the caller came with the session cookie
+  std::int64_t user_id = 0;    // a person's account; 0 for a token
   Actor as_case_actor() const { return Actor{id, std::string(auth::role_name(role))}; }
   auth::Actor as_auth_actor() const { return auth::Actor{id, role}; }
 };

@@ -309,6 +309,22 @@ HttpResult http(int port, const std::string& method, const std::string& target,
 
 // ---- mendd -----------------------------------------------------------------------------------
 
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json::Value parse(const std::string& s) {
+  auto r = json::parse(s, json::ParseLimits{64, std::size_t{1} << 24});
+  if (!r) throw std::runtime_error("not JSON: " + s.substr(0, 200));
+  return *r.value;
+}
+
+std::string str(const json::Value* v) {
+  return v != nullptr && v->as_string() != nullptr ? *v->as_string() : std::string();
+}
+
 std::string mendd_binary() {
   if (const char* p = std::getenv("MENDD")) return p;
   return MEND_MENDD_PATH;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "core/json.hpp"
+
 namespace mend::test {
 
 using namespace std::chrono_literals;
@@ -150,6 +152,13 @@ class Mendd {
   std::unique_ptr<Process> proc_;
   std::string token_;
 };
+
+// Wall-clock milliseconds since the epoch, for payload ids and `ts`.
+std::int64_t now_ms();
+// JSON from mendd (a whole list of cases can be large); throws when it is not JSON.
+json::Value parse(const std::string& s);
+// A string member's value, or "" when it is absent or not a string.
+std::string str(const json::Value* v);
 
 std::string mendd_binary();
 std::string mendctl_binary();

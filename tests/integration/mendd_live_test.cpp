@@ -16,12 +16,6 @@ namespace {
 const std::string kVenue = "test-venue";
 const std::string kBase = "venue/" + kVenue + "/";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int g_id = 0;
 std::string next_id() { return "it-" + std::to_string(now_ms()) + "-" + std::to_string(++g_id); }
 
@@ -30,17 +24,6 @@ std::string payload(const std::string& fields, std::int64_t ago_ms = 0, std::str
   if (id.empty()) id = next_id();
   return R"({"id":")" + id + R"(","ts":)" + std::to_string(now_ms() - ago_ms) +
          (fields.empty() ? "" : "," + fields) + "}";
-}
-
-json::Value parse(const std::string& s) {
-  auto r = json::parse(s, json::ParseLimits{64, std::size_t{1} << 22});
-  if (!r) throw std::runtime_error("not JSON: " + s);
-  return *r.value;
-}
-
-std::string str(const json::Value* v) {
-  const std::string* s = v != nullptr ? v->as_string() : nullptr;
-  return s != nullptr ? *s : std::string();
 }
 
 // The cases mendd serves, by kind.

@@ -19,25 +19,10 @@ namespace ssl = boost::asio::ssl;
 const std::string kVenue = "test-venue";
 const std::string kBase = "venue/" + kVenue + "/";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int g_id = 0;
 std::string seated(const std::string& table) {
   return R"({"id":"tab-)" + std::to_string(now_ms()) + "-" + std::to_string(++g_id) + R"(","ts":)" +
          std::to_string(now_ms()) + R"(,"table":")" + table + R"(","party":2})";
-}
-
-json::Value parse(const std::string& s) {
-  auto r = json::parse(s, json::ParseLimits{64, 1u << 22});
-  if (!r) throw std::runtime_error("not JSON: " + s);
-  return *r.value;
-}
-std::string str(const json::Value* v) {
-  return v != nullptr && v->as_string() != nullptr ? *v->as_string() : std::string();
 }
 
 struct Tablet {

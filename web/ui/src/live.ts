@@ -91,6 +91,13 @@ export class LiveLink {
       return;
     }
     this.ws = ws;
+    // Without a cursor the server waits a moment for one; an empty first message says "follow
+    // from now", so a fresh tablet is live at once.
+    if (this.seq === null || this.run === null) {
+      ws.onopen = () => {
+        if (this.ws === ws) ws.send('{}');
+      };
+    }
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
       this.receive(ev.data);

@@ -86,7 +86,8 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
   const HttpResult r = mendd.api("GET", "/api/v1/cases");
   ASSERT_EQ(r.status, 200);
   std::vector<json::Value> cases;
-  for (const auto& c : *parse(r.body).get("cases")->as_array()) cases.push_back(c);
+  const json::Value listed = parse(r.body);  // named: a range-for would not keep it alive
+  for (const auto& c : *listed.get("cases")->as_array()) cases.push_back(c);
 
   std::size_t caused = 0;
   std::size_t found = 0;

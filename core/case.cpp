@@ -143,6 +143,7 @@ json::Value subject_to_json(const Subject& s) {
 json::Value case_to_json(const Case& c) {
   json::Object o;
   o.append("id", c.id);
+  o.append("version", static_cast<std::int64_t>(c.version));
   o.append("kind", case_kind_name(c.kind));
   o.append("severity", severity_name(c.severity));
   o.append("status", case_status_name(c.status));
@@ -283,6 +284,13 @@ std::optional<Case> case_from_json(const json::Value& v) {
   c.opened_at = *opened;
   c.updated_at = *updated;
   c.reason = str(v.get("reason"));
+  // Cases stored before versions existed start at 1.
+  if (const json::Value* ver = v.get("version"); ver != nullptr) {
+    const auto n = ver->as_int();
+    if (!n || *n < 0) return std::nullopt;
+    c.version = static_cast<std::uint64_t>(*n);
+  }
+  if (c.version == 0) c.version = 1;
   if (const json::Value* s = v.get("subject")) {
     c.subject.table = str(s->get("table"));
     c.subject.check = str(s->get("check"));

@@ -170,6 +170,9 @@ struct FollowUp {
 
 struct Case {
   std::string id;
+  // Changes with every change to the case, so a person's action can say which state it was
+  // made against (core/actions.hpp). Starts at 1 when the case opens.
+  std::uint64_t version = 0;
   CaseKind kind = CaseKind::kTableNoOrder;
   Subject subject;
   Severity severity = Severity::kMedium;

@@ -1,4 +1,5 @@
-// The real clock: the only place outside tests where `Now` is made.
+// The real clock: the only place outside tests where `Now` is made. The daemon reads time
+// through a Clock, so a test can hand it another one.
 #pragma once
 
 #include "core/time.hpp"
@@ -8,5 +9,16 @@ namespace mend {
 // Wall time from CLOCK_REALTIME; monotonic time from CLOCK_BOOTTIME, which keeps counting
 // while the box is suspended and never jumps when NTP first sets the wall clock.
 Now read_clock();
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Now now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Now now() const override { return read_clock(); }
+};
 
 }  // namespace mend

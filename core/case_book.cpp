@@ -300,6 +300,15 @@ std::vector<std::string> CaseBook::take_due_follow_ups(WallTime now) {
   return out;
 }
 
+std::optional<WallTime> CaseBook::next_follow_up() const {
+  std::optional<WallTime> due;
+  for (const auto& [id, c] : cases_) {
+    if (c.status != CaseStatus::kFollowUp || !c.follow_up || c.follow_up->notified) continue;
+    if (!due || c.follow_up->due < *due) due = c.follow_up->due;
+  }
+  return due;
+}
+
 std::vector<std::string> CaseBook::close_settled(WallTime before, WallTime vouchers_before,
                                                  WallTime at) {
   std::vector<std::string> out;

@@ -103,6 +103,8 @@ class CaseBook {
                               std::string reason, const Actor& by, WallTime at);
   // Follow-ups due at `now` whose people have not been told yet; marks them told.
   std::vector<std::string> take_due_follow_ups(WallTime now);
+  // The earliest follow-up not yet told, so the host can wake up for it.
+  std::optional<WallTime> next_follow_up() const;
   // Closes resolved cases last changed before `before`, so the book (and every start's load)
   // stays small on a box that runs for years; one with a voucher still to redeem stays until
   // `vouchers_before`, so the till's redemption can still find it. Returns the closed ids.

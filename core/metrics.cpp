@@ -352,7 +352,7 @@ Metrics::Metrics()
       ingest_commit_seconds(registry.histogram(
           "mend_ingest_commit_seconds",
           "Seconds from receiving an event to committing it to the store.", kIngestCommitBuckets)),
-      outbox_depth(registry.gauge("mend_outbox_depth", "Messages waiting in the cloud outbox.")),
+      outbox_depth(registry.gauge("mend_outbox_depth", "Messages waiting in the outbox.")),
       store_commits(registry.counter("mend_store_commits_total", "Store transactions committed.")),
       store_commit_failures(registry.counter("mend_store_commit_failures_total",
                                              "Store transactions that failed to commit.")),

@@ -28,6 +28,7 @@
 
 #include "adapters/store/sqlite.hpp"
 #include "adapters/store/store_error.hpp"
+#include "core/audit_record.hpp"
 #include "core/case.hpp"
 #include "core/codec.hpp"
 #include "core/event.hpp"
@@ -40,16 +41,6 @@ struct StoreOptions {
   std::string path;
   // Create a new, empty database, but only when no file exists at `path` (a fresh install).
   bool create = false;
-};
-
-// One entry for the audit log, as the caller stages it.
-struct AuditRecord {
-  WallTime at;
-  std::string actor;   // user or token id; "mend" for the daemon itself
-  std::string role;    // staff, manager, admin, integration, system
-  std::string action;  // "case.approve", "config.reload", ...
-  std::string target;  // what it acted on, such as a case id; may be empty
-  json::Value detail;  // stored as its canonical JSON text
 };
 
 // An audit row as stored, with its place in the hash chain.

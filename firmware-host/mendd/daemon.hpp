@@ -1,22 +1,143 @@
-// The running daemon: wires the broker link, the store, the core and the HTTP server onto one
-// executor (a single-threaded Asio io_context), so the core is never called from two threads.
+// The running daemon: wires the broker link, the store, the recovery service and the HTTP
+// server onto one executor (a single-threaded Asio io_context), so the core is never called
+// from two threads. It decides nothing: every decision is the recovery service's
+// (core/service.hpp); the daemon turns broker messages, HTTP requests and timer expiries into
+// the service's inputs, and the service's effects into commits, publishes and responses.
 //
 // A message's way: Paho's delivery thread (after the spool has it on disk) posts it to the
-// executor -> decode -> refused: dead letter | duplicate (store or engine): counted | event:
-// engine -> decisions -> case book -> staged in the store. The store commits staged work in one
-// transaction on a short tick or when the batch is full; only then are case states published
-// and the spool told it may forget those messages. The engine says when it next needs time;
-// one timer is armed for that.
+// executor -> decode -> refused: dead letter | a known id: counted | event: the service ->
+// effects staged in the store. The store commits staged work in one transaction on a short
+// tick or when the batch is full; only then are case states published, alerts sent and the
+// spool told it may forget those messages. The service says when it next needs time; one
+// timer is armed for that.
+//
+// Files by concern: daemon.cpp (start, stop, signals, reload), pipeline.cpp (ingest, effects,
+// commit, publish), http_wiring.cpp (the tablet's server and what its handlers may call).
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "adapters/clock.hpp"
+#include "adapters/mqtt/mqtt_link.hpp"
+#include "core/codec.hpp"
 #include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/service.hpp"
 
 namespace mend {
+
+class Store;
+namespace auth {
+class Users;
+class SetupCode;
+}  // namespace auth
+namespace web {
+class App;
+class LiveHub;
+class Server;
+struct ApiContext;
+}  // namespace web
 
 // Runs until SIGTERM or SIGINT (drains and commits) and returns the exit code. SIGHUP reloads
 // `config_path`. Throws on a start-up failure (store missing or corrupt, spool unusable).
 int run_daemon(const Config& config, const std::string& config_path);
+
+class Daemon {
+ public:
+  Daemon(Config config, std::string config_path, const Clock& clock);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+  int run();
+
+ private:
+  // daemon.cpp: start-up and shutdown
+  void open_store();
+  void open_users();
+  void restore();
+  void start_link();
+  void on_link_up();
+  void arm_signals();
+  void arm_hup();
+  void arm_watchdog();
+  void reload();
+  void shutdown();
+
+  // pipeline.cpp: from a message to a commit, and out again
+  void on_message(const MqttMessageIn& m);
+  void refuse(const MqttMessageIn& m, const Refusal& r, Now now);
+  bool known_event(const std::string& id);
+  void apply(Effects fx, Now now);
+  void prune(WallTime before);
+  void arm_deadline();
+  void schedule_commit();
+  bool commit();
+  void commit_failed(const std::string& why);
+  void stage_state(bool everything);
+  void publish_after_commit();
+  void publish_case(const Case& c);
+  void publish_floor();
+  bool store_writable();
+
+  // http_wiring.cpp
+  void start_http();
+
+  Config config_;
+  std::string config_path_;
+  const Clock& clock_;
+  CodecOptions codec_;
+  Metrics metrics_;
+  RecoveryService service_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::signal_set hup_;
+  boost::asio::steady_timer deadline_timer_;
+  boost::asio::steady_timer commit_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<MqttLink> link_;
+  std::unique_ptr<auth::Users> users_;
+  std::unique_ptr<auth::SetupCode> setup_code_;
+  std::unique_ptr<web::ApiContext> api_;
+  std::unique_ptr<web::App> app_;
+  std::shared_ptr<web::LiveHub> hub_;
+  std::unique_ptr<web::Server> http_;
+  std::unique_ptr<web::Server> local_http_;
+
+  // What the last commit made true, waiting to go out once it is on disk.
+  std::set<std::string> to_publish_;
+  std::vector<std::string> alerts_;  // payloads for venue/<venue>/mend/alerts
+  std::vector<json::Value> live_alerts_;
+  bool budget_changed_ = false;
+  std::uint64_t batch_seq_ = 0;
+  std::vector<MonoTime> batch_arrivals_;
+  std::string last_floor_;
+
+  std::optional<MonoTime> armed_deadline_;
+  bool commit_armed_ = false;
+  MonoTime guests_saved_{};
+  // Commit failures: retried with capped exponential backoff and full jitter, logged when the
+  // state changes and then as a reminder, never per attempt (a full disk must not also fill the
+  // journal).
+  unsigned commit_attempts_ = 0;
+  MonoTime commit_failure_logged_{};
+  std::minstd_rand rng_{std::random_device{}()};
+  MonoTime last_refusal_log_{};
+  std::uint64_t refusals_since_log_ = 0;
+  MonoTime writable_checked_{};
+  bool writable_ = false;
+  bool ready_ = false;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
 
 }  // namespace mend

@@ -308,7 +308,6 @@ quiet = []
   // The floor staff hear at once, on the tablet and on MQTT.
   const json::Value first = read_until(
       ws, "alert", [](const json::Value& m) { return str(m.get("data")->get("role")) == "staff"; });
-  const auto opened_at = std::chrono::steady_clock::now();
   const std::string id = str(first.get("data")->get("case"));
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(wait_until([&] { return !alerts_for(*t.probe, id).empty(); }, 5s, 20ms));
@@ -318,9 +317,12 @@ quiet = []
   const json::Value escalated = read_until(ws, "alert", [](const json::Value& m) {
     return str(m.get("data")->get("role")) == "manager";
   });
-  const auto waited = std::chrono::steady_clock::now() - opened_at;
-  EXPECT_GE(waited, 1800ms);
-  EXPECT_LT(waited, 4s);
+  // Not before its stage: mendd stamps each alert. (The exact moment is checked on a manual
+  // clock: ServiceTest.TheLadderReachesTheManager....)
+  const auto first_at = parse_rfc3339(str(first.get("data")->get("at")));
+  const auto escalated_at = parse_rfc3339(str(escalated.get("data")->get("at")));
+  ASSERT_TRUE(first_at && escalated_at);
+  EXPECT_GE(*escalated_at - *first_at, 1900ms);
   EXPECT_EQ(str(escalated.get("data")->get("case")), id);
   EXPECT_EQ(*escalated.get("data")->get("stage")->as_int(), 1);
   ASSERT_TRUE(wait_until(
@@ -339,8 +341,23 @@ quiet = []
                 .status,
             200);
   const std::size_t after_ack = alerts_for(*t.probe, id).size();
-  EXPECT_FALSE(
-      wait_until([&] { return alerts_for(*t.probe, id).size() > after_ack + 1; }, 3s, 50ms))
+  // A witness: a second case, whose manager stage comes 2 s after it opens. By then the first
+  // case's ladder, reminding every second, would have spoken again had it not stopped.
+  t.probe->publish(kBase + "booking/guest.seated", seated("T5"));
+  const json::Value witness = read_until(ws, "alert", [&](const json::Value& m) {
+    return str(m.get("data")->get("role")) == "manager" && str(m.get("data")->get("case")) != id;
+  });
+  const std::string witness_id = str(witness.get("data")->get("case"));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& a : alerts_for(*t.probe, witness_id)) {
+          if (str(a.get("role")) == "manager") return true;
+        }
+        return false;
+      },
+      5s, 20ms));
+  // One reminder may have been in flight as the acknowledgement went in; no more.
+  EXPECT_LE(alerts_for(*t.probe, id).size(), after_ack + 1)
       << "alerts went on after the acknowledgement";
   const json::Value detail = parse(t.mendd->api("GET", "/api/v1/cases/" + id).body);
   EXPECT_EQ(str(detail.get("status")), "acknowledged");

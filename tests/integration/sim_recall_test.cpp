@@ -79,15 +79,28 @@ TEST(SimRecall, MenddFindsEveryFailureTheSimulatorCausedAndNoOther) {
       truth.push_back(*r.value);
     }
   }
-  // Failures caused near the end are due after the last message: give mendd until the latest
-  // one is due, and a little more.
-  std::this_thread::sleep_for(3s);
-
-  const HttpResult r = mendd.api("GET", "/api/v1/cases");
-  ASSERT_EQ(r.status, 200);
+  // Failures caused near the end are due after the last message: wait until every caused
+  // failure has its case (or a generous deadline passes and the misses are listed below).
   std::vector<json::Value> cases;
-  const json::Value listed = parse(r.body);  // named: a range-for would not keep it alive
-  for (const auto& c : *listed.get("cases")->as_array()) cases.push_back(c);
+  const auto list_cases = [&] {
+    cases.clear();
+    const HttpResult r = mendd.api("GET", "/api/v1/cases");
+    if (r.status != 200) return;
+    const json::Value listed = parse(r.body);  // named: a range-for would not keep it alive
+    for (const auto& c : *listed.get("cases")->as_array()) cases.push_back(c);
+  };
+  const auto all_found = [&] {
+    list_cases();
+    for (const auto& t : truth) {
+      if (t.get("derived") != nullptr && t.get("derived")->as_bool().value_or(false)) continue;
+      bool hit = false;
+      for (const auto& c : cases) hit = hit || matches(t, c);
+      if (!hit) return false;
+    }
+    return true;
+  };
+  wait_until(all_found, 60s, 200ms);
+  list_cases();
 
   std::size_t caused = 0;
   std::size_t found = 0;

@@ -1,0 +1,339 @@
+#include "core/service.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/topics.hpp"
+
+namespace mend {
+
+bool Effects::empty() const {
+  return cases.empty() && audit.empty() && alerts.empty() && outbox.empty() && !budget_changed &&
+         !prune_events_before;
+}
+
+void Effects::touch(const std::string& case_id) {
+  if (std::find(cases.begin(), cases.end(), case_id) == cases.end()) cases.push_back(case_id);
+}
+
+void Effects::merge(Effects other) {
+  for (auto& id : other.cases) touch(id);
+  opened.insert(opened.end(), other.opened.begin(), other.opened.end());
+  for (auto& a : other.audit) audit.push_back(std::move(a));
+  for (auto& a : other.alerts) alerts.push_back(std::move(a));
+  for (auto& m : other.outbox) outbox.push_back(std::move(m));
+  budget_changed = budget_changed || other.budget_changed;
+  if (other.prune_events_before) prune_events_before = other.prune_events_before;
+}
+
+ServiceSettings ServiceSettings::from(const Config& c) {
+  ServiceSettings s;
+  s.venue_id = c.venue.id;
+  s.venue_name = c.venue.name;
+  s.currency = c.venue.currency;
+  s.detection = DetectionSettings::from(c);
+  s.recovery = recovery_settings(c);
+  s.retention.raw_events = c.store.event_retention;
+  return s;
+}
+
+RecoveryService::RecoveryService(ServiceSettings settings, UtcOffset utc_offset, Metrics* metrics)
+    : settings_(std::move(settings)),
+      utc_offset_(std::move(utc_offset)),
+      metrics_(metrics),
+      engine_(settings_.detection),
+      guests_(settings_.recovery.guests),
+      escalator_(settings_.recovery.escalation),
+      ledger_(settings_.recovery.policy) {}
+
+RecoveryService::~RecoveryService() = default;
+
+void RecoveryService::update_settings(ServiceSettings settings) {
+  settings_ = std::move(settings);
+  engine_.update_settings(settings_.detection);
+  guests_.update_settings(settings_.recovery.guests);
+  escalator_.update_config(settings_.recovery.escalation);
+  ledger_.update_policy(settings_.recovery.policy);
+  recovery_changed_ = true;
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+Effects RecoveryService::on_event(const Event& e, Now now) {
+  latest_ = now;
+  Effects fx;
+  EngineOutput out = engine_.on_event(e, now);
+  if (out.duplicate) {
+    fx.duplicate = true;
+    return fx;
+  }
+  engine_changed_ = true;
+  guests_.on_event(e);
+  guests_changed_ = true;
+  apply_decisions(out, now, fx);
+  link_recovery(e, fx);
+  return fx;
+}
+
+// Engine decisions land in the case book; a new case gets its plan and its ladder, a case
+// whose severity rose gets a new plan while nobody has decided on it.
+void RecoveryService::apply_decisions(const EngineOutput& out, Now now, Effects& fx) {
+  for (const Decision& d : out.decisions) {
+    auto change = cases_.apply(d);
+    if (!change) continue;
+    const std::string id = change->case_id;
+    if (change->what == CaseChange::What::kOpened) {
+      plan_case(id, now, true, fx);
+      const Case& c = *cases_.find(id);
+      fx.opened.push_back(id);
+      if (metrics_ != nullptr) metrics_->cases_opened[c.kind].inc();
+      if (c.automatic) {
+        // Done by the venue's policy: the floor is told once, nobody needs chasing.
+        notify(Notification{id, "staff", 0, false, c.severity, "done automatically"}, "automatic",
+               now, fx);
+      } else {
+        for (const auto& n : escalator_.open(id, c.severity, now.mono)) notify(n, {}, now, fx);
+        // A plan above the floor's authority goes to the role that may approve it at once.
+        const std::string needs = c.recommendation.needs_approval_by;
+        if (needs == "manager" || needs == "admin") {
+          notify(Notification{id, needs, 0, false, c.severity, "needs a " + needs + "'s approval"},
+                 "needs_approval", now, fx);
+        }
+      }
+      recovery_changed_ = true;
+    } else if (change->what == CaseChange::What::kSeverity) {
+      escalator_.raise(id, cases_.find(id)->severity);
+      plan_case(id, now, false, fx);
+      recovery_changed_ = true;
+    }
+    fx.touch(id);
+    if (cases_.find(id)->status == CaseStatus::kClosed) case_done(id);
+  }
+  count_open();
+}
+
+// The recovery policy's view of a case: who the guest is, why in plain words, the plan and who
+// must approve it; and, only where the venue allowed it, the plan carried out at once. `first`:
+// the case just opened. Later calls (its severity rose) re-plan it while nobody has decided on
+// it yet, so a wait that became critical gets a critical wait's plan.
+void RecoveryService::plan_case(const std::string& id, Now now, bool first, Effects& fx) {
+  const Case* c = cases_.find(id);
+  if (c == nullptr) return;
+  if (!first && (!c->decisions.empty() || c->automatic ||
+                 (c->status != CaseStatus::kOpen && c->status != CaseStatus::kAcknowledged &&
+                  c->status != CaseStatus::kAwaitingApproval))) {
+    return;
+  }
+  const Millis offset = utc_offset_(now.wall);
+  const GuestProfile guest = guests_.profile_for(c->subject);
+  Plan plan = recommend(settings_.recovery.policy, *c, guest, settings_.venue_name, offset,
+                        now.wall);
+  std::vector<CaseAction> actions;
+  for (const auto& a : plan.actions) {
+    actions.push_back(CaseAction{std::string(action_type_name(a.type)), a.value, a.text});
+  }
+  cases_.annotate(
+      id, to_recommendation(plan), explain(*c, guest, offset, now.wall),
+      GuestSummary{guest.id, guest.name, std::string(guest_tier_name(guest.tier)), guest.visits},
+      std::move(actions), plan.compensation);
+  if (!first) return;
+  guests_.on_case_opened(*cases_.find(id));
+  guests_changed_ = true;
+  run_automatically(id, plan, now, fx);
+}
+
+// Only for the kinds the venue's policy names, within the automatic budget.
+bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now now, Effects& fx) {
+  const Millis offset = utc_offset_(now.wall);
+  if (!decide_automatic(settings_.recovery.policy, *cases_.find(id), plan, ledger_, now.wall,
+                        offset)) {
+    return false;
+  }
+  auto r = cases_.decide(id, Verdict::kApprove, "automatic: the venue's policy allows it",
+                         std::nullopt, kSystemActor, now.wall);
+  if (std::holds_alternative<CaseRefusal>(r)) return false;
+  cases_.mark_automatic(id);
+  ledger_.spend(id, plan.compensation, true, now.wall, offset);
+  json::Object detail;
+  detail.append("compensation", plan.compensation);
+  fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic",
+                                 id, json::Value(std::move(detail))});
+  fx.budget_changed = true;
+  return true;
+}
+
+// The till and the guests answer back: a voucher redeemed, a survey about a recovery.
+void RecoveryService::link_recovery(const Event& e, Effects& fx) {
+  std::optional<CaseChange> change;
+  const Evidence ev{e.id, std::string(event_type_name(e.type)), e.ts, ""};
+  if (const auto* v = e.as<VoucherRedeemed>()) {
+    change = cases_.voucher_redeemed(v->voucher, ev, v->check);
+  } else if (const auto* sv = e.as<SurveyAnswered>(); sv != nullptr && !sv->case_id.empty()) {
+    change = cases_.survey_answered(sv->case_id, sv->score, ev);
+  }
+  if (change) fx.touch(change->case_id);
+}
+
+// One person (role) must hear of a case: MQTT for the venue's other systems, the outbox for a
+// manager away from the venue, the live feed for the tablets.
+void RecoveryService::notify(const Notification& n, std::string_view event, Now now, Effects& fx) {
+  const Case* c = cases_.find(n.case_id);
+  if (c == nullptr) return;
+  json::Object a;
+  a.append("case", c->id);
+  a.append("event", !event.empty()              ? std::string(event)
+                    : n.stage == 0 && !n.repeat ? std::string("opened")
+                                                : std::string("escalated"));
+  a.append("role", n.role);
+  a.append("stage", static_cast<std::int64_t>(n.stage));
+  a.append("repeat", n.repeat);
+  a.append("reason", n.reason);
+  a.append("kind", std::string(case_kind_name(c->kind)));
+  a.append("severity", std::string(severity_name(n.severity)));
+  a.append("subject", subject_to_json(c->subject));
+  a.append("text", c->explanation.empty() ? c->reason : c->explanation);
+  a.append("recommendation", c->recommendation.text);
+  a.append("needs_approval_by", c->recommendation.needs_approval_by);
+  a.append("at", format_rfc3339(now.wall));
+  json::Value alert(std::move(a));
+  fx.outbox.push_back(OutboxMessage{topics::alerts(settings_.venue_id), json::dump(alert)});
+  fx.alerts.push_back(std::move(alert));
+}
+
+// ---- time ----------------------------------------------------------------------------------
+
+Effects RecoveryService::on_tick(Now now) {
+  latest_ = now;
+  Effects fx;
+  const EngineOutput out = engine_.on_tick(now);
+  engine_changed_ = true;  // fired waits move on even when no case changes
+  apply_decisions(out, now, fx);
+  const auto told = escalator_.on_tick(now.mono);
+  for (const auto& n : told) notify(n, {}, now, fx);
+  if (!told.empty()) recovery_changed_ = true;
+  follow_ups_due(now, fx);
+  if (!next_housekeeping_ || now.mono >= *next_housekeeping_) housekeeping(now, fx);
+  return fx;
+}
+
+std::optional<MonoTime> RecoveryService::next_deadline() const {
+  std::optional<MonoTime> due = engine_.next_deadline();
+  const auto earliest = [&](std::optional<MonoTime> t) {
+    if (t && (!due || *t < *due)) due = t;
+  };
+  earliest(escalator_.next_deadline());
+  earliest(next_housekeeping_);
+  // A follow-up is due at a wall time: placed on the monotonic clock from the latest `now`, so
+  // "tomorrow at noon" is told at noon by the clock the box had when it last heard the time.
+  if (auto wall = cases_.next_follow_up()) {
+    earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
+  }
+  return due;
+}
+
+// A follow-up whose time has come: the manager approves (or skips) the drafted message.
+void RecoveryService::follow_ups_due(Now now, Effects& fx) {
+  for (const auto& id : cases_.take_due_follow_ups(now.wall)) {
+    const Case* c = cases_.find(id);
+    if (c == nullptr) continue;
+    fx.touch(id);
+    notify(Notification{id, "manager", 0, false, c->severity, "follow-up due"}, "follow_up_due",
+           now, fx);
+  }
+}
+
+// Resolved cases close after their time, so the book (and what every start loads) stays small
+// on a box that runs for years; closing a case clears its retained topic. Raw events past their
+// retention may go.
+void RecoveryService::housekeeping(Now now, Effects& fx) {
+  next_housekeeping_ = now.mono + settings_.retention.housekeeping_every;
+  const RetentionSettings& r = settings_.retention;
+  for (const auto& id : cases_.close_settled(now.wall - r.keep_resolved,
+                                             now.wall - r.keep_unredeemed_vouchers, now.wall)) {
+    fx.touch(id);
+    case_done(id);
+  }
+  cases_.forget_closed(now.wall - r.keep_closed_in_memory);
+  fx.prune_events_before = now.wall - r.raw_events;
+  count_open();
+}
+
+// A resolved or closed case is done: the next breach for its subject opens a new one, and
+// nobody is chased about it any more.
+void RecoveryService::case_done(const std::string& id) {
+  engine_.on_case_closed(id);
+  escalator_.close(id);
+  engine_changed_ = true;
+  recovery_changed_ = true;
+}
+
+void RecoveryService::count_open() {
+  if (metrics_ != nullptr) metrics_->cases_open.set(static_cast<double>(cases_.open_count()));
+}
+
+// ---- persistence and reads -----------------------------------------------------------------
+
+RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
+                                                   const SavedState& saved, Now now,
+                                                   bool same_boot) {
+  latest_ = now;
+  Restored r;
+  for (auto& c : open_cases) cases_.load(std::move(c));
+  if (saved.engine) {
+    if (auto err = engine_.restore(EngineState{*saved.engine}, now, same_boot)) {
+      throw std::runtime_error("the engine state cannot be restored: " + *err);
+    }
+  }
+  // The recovery's memory is worth keeping but not worth refusing to start over.
+  const auto part = [&](const char* name, const std::optional<json::Value>& v, auto restore_fn) {
+    if (!v) return;
+    if (auto err = restore_fn(*v)) {
+      r.warnings.push_back(std::string(name) + " not restored, starting it afresh: " + *err);
+    }
+  };
+  part("guests", saved.guests, [&](const json::Value& v) { return guests_.restore(v); });
+  part("escalation", saved.escalation,
+       [&](const json::Value& v) { return escalator_.restore(v, now, same_boot); });
+  part("ledger", saved.ledger, [&](const json::Value& v) { return ledger_.restore(v); });
+  engine_changed_ = true;
+  recovery_changed_ = true;
+  count_open();
+  // Whatever became due while the daemon was down happens now.
+  r.effects = on_tick(now);
+  return r;
+}
+
+SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everything) {
+  SavedState s;
+  if (engine_changed_ || everything) s.engine = engine_.export_state(now).data;
+  if (recovery_changed_ || everything) {
+    s.escalation = escalator_.export_state(now);
+    s.ledger = ledger_.export_state();
+  }
+  if ((guests_changed_ && guests) || everything) s.guests = guests_.export_state();
+  engine_changed_ = engine_changed_ && !s.engine;
+  recovery_changed_ = recovery_changed_ && !s.escalation;
+  guests_changed_ = guests_changed_ && !s.guests;
+  return s;
+}
+
+json::Value RecoveryService::budget(Now now) const {
+  const auto st = ledger_.status(now.wall, utc_offset_(now.wall));
+  json::Object o;
+  o.append("shift_start", format_rfc3339(st.shift_start));
+  o.append("shift_end", format_rfc3339(st.shift_end));
+  o.append("budget", st.budget);
+  o.append("spent", st.spent);
+  o.append("remaining", st.remaining);
+  o.append("auto_budget", st.auto_budget);
+  o.append("auto_spent", st.auto_spent);
+  json::Object limits;
+  for (const auto& [role, limit] : settings_.recovery.policy.per_case_limit) {
+    if (role != "admin") limits.append(role, limit);
+  }
+  o.append("limits", std::move(limits));
+  o.append("currency", settings_.currency);
+  return o;
+}
+
+}  // namespace mend

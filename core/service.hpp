@@ -1,0 +1,172 @@
+// The recovery service: the core's one front door.
+//
+// Why one service. Detection, the case book, planning, authority and the shift budget,
+// escalation, follow-ups, vouchers, surveys, guests and retention all decide together what
+// happens to a case; when each edge (the broker callback, an HTTP handler, a timer) wired those
+// parts itself, the workflow leaked into the daemon and the web app. Here it is one object with
+// three inputs: an event, a person's action, and the passage of time. Each returns Effects, plain
+// values that the host persists and publishes (the changed cases, audit records, alerts, outbox
+// messages, a budget change, raw events to prune), and the service then says when it next needs
+// to be called: next_deadline() is the earliest of detection waits, escalation stages,
+// follow-ups due and housekeeping, so the host arms one timer, as Mosquitto's loop does.
+//
+// Time. Every input carries `now` (wall and monotonic); the service never reads a clock. Waits
+// and ladders run on the monotonic clock; wall time stamps records and places shift boundaries
+// (through `utc_offset`, which the host supplies: the box's local time is outside the core).
+//
+// Persistence. The service holds the state; the host saves the parts that changed
+// (take_changed_state) with the same commit as the effects, and hands them back at start
+// (restore). A host that has not committed the effects of an input must not publish them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/actions.hpp"
+#include "core/audit_record.hpp"
+#include "core/case_book.hpp"
+#include "core/config.hpp"
+#include "core/engine.hpp"
+#include "core/escalation.hpp"
+#include "core/event.hpp"
+#include "core/guests.hpp"
+#include "core/json.hpp"
+#include "core/metrics.hpp"
+#include "core/policy.hpp"
+#include "core/recovery.hpp"
+#include "core/time.hpp"
+
+namespace mend {
+
+// How long things stay, and how often the service tidies up.
+struct RetentionSettings {
+  Millis housekeeping_every = std::chrono::minutes(10);
+  // A resolved case stays on the tablet a week for a look back; one that gave a voucher stays
+  // until it is redeemed or 90 days, so the redemption finds its case.
+  Millis keep_resolved = std::chrono::hours(7 * 24);
+  Millis keep_unredeemed_vouchers = std::chrono::hours(90 * 24);
+  Millis keep_closed_in_memory = std::chrono::hours(24);  // the store keeps them for good
+  Millis raw_events = std::chrono::hours(30 * 24);        // store.event_retention
+};
+
+// Everything the service needs from the config; built from a Config so a reload can swap it.
+struct ServiceSettings {
+  std::string venue_id;
+  std::string venue_name;
+  std::string currency;
+  DetectionSettings detection;
+  RecoverySettings recovery;
+  RetentionSettings retention;
+  static ServiceSettings from(const Config& c);
+};
+
+struct OutboxMessage {
+  std::string topic;
+  std::string payload;
+};
+
+// What an input changed, for the host to persist (in one commit) and then publish.
+struct Effects {
+  std::vector<std::string> cases;   // changed case ids, each once: store, publish, live feed
+  std::vector<std::string> opened;  // the ids among them that this input opened
+  std::vector<AuditRecord> audit;
+  std::vector<json::Value> alerts;  // venue/<venue>/mend/alerts, the tablets' alert feed
+  std::vector<OutboxMessage> outbox;
+  bool budget_changed = false;
+  bool duplicate = false;  // an event whose id the engine had seen: nothing was done
+  std::optional<WallTime> prune_events_before;  // raw events older than this may go
+
+  bool empty() const;
+  void touch(const std::string& case_id);  // adds to `cases` once
+  void merge(Effects other);
+};
+
+// A person's action: the effects of the change, or why nothing changed.
+using ActionEffects = std::variant<Effects, ActionRefusal>;
+
+// The parts of the state that are saved between runs, as JSON (the store keeps them as text).
+struct SavedState {
+  std::optional<json::Value> engine;
+  std::optional<json::Value> escalation;
+  std::optional<json::Value> ledger;
+  std::optional<json::Value> guests;
+};
+
+class RecoveryService {
+ public:
+  using UtcOffset = std::function<Millis(WallTime)>;
+  // `metrics` (optional) gets the cases' counters; `utc_offset` gives the box's offset from UTC
+  // at a wall time (explanations and shift boundaries are in local time).
+  RecoveryService(ServiceSettings settings, UtcOffset utc_offset, Metrics* metrics = nullptr);
+  ~RecoveryService();
+  RecoveryService(const RecoveryService&) = delete;
+  RecoveryService& operator=(const RecoveryService&) = delete;
+
+  // ---- inputs ----------------------------------------------------------------------------
+  // A decoded event the host has not seen before (the host checks its store for the id).
+  Effects on_event(const Event& e, Now now);
+  // A person's (or an integration's) action on a case, checked against the case's status, the
+  // version the person saw, and the role's authority.
+  ActionEffects act(const PersonAction& a, Now now);
+  // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
+  Effects on_tick(Now now);
+  // The earliest time on_tick has something to do; the host arms one timer for it.
+  std::optional<MonoTime> next_deadline() const;
+
+  // New settings from a reload (already validated): thresholds apply to new waits, ladders
+  // keep their start, the policy applies to the next plan.
+  void update_settings(ServiceSettings settings);
+
+  // ---- persistence -----------------------------------------------------------------------
+  // Puts back what the last run saved: the open cases and the saved parts. `same_boot`: the
+  // monotonic clock still counts from the same boot. Returns warnings for the parts that could
+  // not be read (they start afresh); a broken engine state is an error (throws), since open
+  // waits would be lost. Whatever became due while the daemon was down is in the Effects.
+  struct Restored {
+    Effects effects;
+    std::vector<std::string> warnings;
+  };
+  Restored restore(std::vector<Case> open_cases, const SavedState& saved, Now now, bool same_boot);
+  // The parts changed since the last call (all of them with `everything`), to save with the
+  // next commit. The guest book can be large: it is only included with `guests`.
+  SavedState take_changed_state(Now now, bool guests, bool everything = false);
+
+  // ---- reads -----------------------------------------------------------------------------
+  const CaseBook& cases() const { return cases_; }
+  std::vector<TableView> tables() const { return engine_.tables(); }
+  std::size_t pending_waits() const { return engine_.pending_waits(); }
+  json::Value budget(Now now) const;  // the shift budget as the tablet shows it
+  const ServiceSettings& settings() const { return settings_; }
+
+ private:
+  void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
+  void plan_case(const std::string& id, Now now, bool first, Effects& fx);
+  bool run_automatically(const std::string& id, Plan& plan, Now now, Effects& fx);
+  void link_recovery(const Event& e, Effects& fx);
+  void notify(const Notification& n, std::string_view event, Now now, Effects& fx);
+  void after_person_action(const PersonAction& a, const Case& c, Now now, Effects& fx);
+  void case_done(const std::string& id);
+  void follow_ups_due(Now now, Effects& fx);
+  void housekeeping(Now now, Effects& fx);
+  void count_open();
+
+  ServiceSettings settings_;
+  UtcOffset utc_offset_;
+  Metrics* metrics_;
+  Engine engine_;
+  CaseBook cases_;
+  GuestBook guests_;
+  Escalator escalator_;
+  ShiftLedger ledger_;
+  std::optional<MonoTime> next_housekeeping_;
+  Now latest_{};  // the latest `now` seen, to place wall-time deadlines on the monotonic clock
+  bool engine_changed_ = false;
+  bool recovery_changed_ = false;
+  bool guests_changed_ = false;
+};
+
+}  // namespace mend

@@ -1,0 +1,139 @@
+// The tablet's server: the listeners, the box's certificate, and what the handlers may call.
+// A person's action goes to the recovery service like any other input; its effects are
+// committed before the answer goes back, so "done" on the tablet means on disk.
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+
+#include "adapters/auth/setup_code.hpp"
+#include "adapters/auth/users.hpp"
+#include "adapters/store/store.hpp"
+#include "adapters/tls/device_certificate.hpp"
+#include "firmware-host/mendd/daemon.hpp"
+#include "web/api.hpp"
+#include "web/app.hpp"
+#include "web/live_hub.hpp"
+#include "web/server.hpp"
+
+namespace mend {
+namespace {
+
+// The names and addresses a tablet may use to reach this box, for the certificate: the host
+// name, host.local (mDNS on the venue's LAN) and the current non-loopback IPv4 addresses (IPv6
+// addresses on a venue LAN are mostly temporary: the names cover them).
+tls::CertificateRequest certificate_request() {
+  tls::CertificateRequest r;
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) == 0 && host[0] != '\0') {
+    r.names.emplace_back(host.data());
+    r.names.push_back(std::string(host.data()) + ".local");
+  }
+  r.names.emplace_back("localhost");
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return r;
+  for (const ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);  // NOLINT
+    ::inet_ntop(AF_INET, &in->sin_addr, text.data(), text.size());
+    std::string ip = text.data();
+    if (!ip.empty() && std::find(r.ips.begin(), r.ips.end(), ip) == r.ips.end()) {
+      r.ips.push_back(std::move(ip));
+    }
+  }
+  ::freeifaddrs(list);
+  return r;
+}
+
+// The OpenAPI document: next to the UI when installed, else the source tree's copy.
+std::string read_openapi(const std::string& ui_dir) {
+  for (const std::filesystem::path& p :
+       {std::filesystem::path(ui_dir) / ".." / "openapi.json",
+        std::filesystem::path(MEND_SOURCE_DIR) / "web" / "openapi.json"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return tls::read_file(p);
+  }
+  return "{}";
+}
+
+// Plain HTTP only where nobody else can listen in: the box's own loopback.
+bool is_loopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1";
+}
+
+}  // namespace
+
+void Daemon::start_http() {
+  api_ = std::make_unique<web::ApiContext>(web::ApiContext{
+      service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
+      [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
+  web::HandlerContext ctx{
+      *api_,
+      service_.cases(),
+      *users_,
+      *store_,
+      [this] { return service_.tables(); },
+      [this] { return clock_.now(); },
+      [this](const PersonAction& a) -> web::ActionResult {
+        const Now now = clock_.now();
+        ActionEffects r = service_.act(a, now);
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        apply(std::get<Effects>(std::move(r)), now);
+        commit();
+        spdlog::info("case {}: {} by {}", a.case_id, person_action_name(a), a.by.id);
+        return *service_.cases().find(a.case_id);
+      },
+      [this] { return service_.budget(clock_.now()); },
+      [this]() -> auth::SetupGate* { return setup_code_.get(); },
+      [this] { setup_code_.reset(); },
+      config_.http.ui_dir,
+      read_openapi(config_.http.ui_dir)};
+  app_ = std::make_unique<web::App>(std::move(ctx));
+  if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
+    spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",
+                 config_.http.ui_dir);
+  }
+  hub_ = std::make_shared<web::LiveHub>();
+  const auto handler = [this](const web::Request& r, const web::RequestContext& rc) {
+    return app_->handle(r, rc);
+  };
+  const auto options = [this](const std::string& address, int port) {
+    web::ServerOptions o;
+    o.address = address;
+    o.port = static_cast<std::uint16_t>(port);
+    o.live = hub_;
+    o.authorize_upgrade = [this](const web::Request& r) { return app_->authorize_upgrade(r); };
+    return o;
+  };
+  web::ServerOptions main = options(config_.http.listen, config_.http.port);
+  if (!is_loopback(config_.http.listen)) {
+    const std::filesystem::path dir =
+        config_.http.tls_dir.empty()
+            ? std::filesystem::path(config_.store.path).parent_path() / "tls"
+            : std::filesystem::path(config_.http.tls_dir);
+    const auto cert = tls::ensure_device_certificate(dir, certificate_request());
+    const std::string pem = tls::read_file(cert.certificate);
+    spdlog::info("http: TLS certificate {} ({}), SHA-256 {}", cert.certificate.string(),
+                 cert.created ? "made now" : "kept", tls::certificate_fingerprint_sha256(pem));
+    main.tls = web::TlsFiles{cert.certificate.string(), cert.private_key.string()};
+  }
+  http_ = std::make_unique<web::Server>(io_, main, handler);
+  http_->start();
+  spdlog::info("http: listening on {}://{}:{}", main.tls ? "https" : "http", config_.http.listen,
+               http_->port());
+  if (config_.http.local_port > 0) {
+    local_http_ =
+        std::make_unique<web::Server>(io_, options("127.0.0.1", config_.http.local_port), handler);
+    local_http_->start();
+    spdlog::info("http: listening on http://127.0.0.1:{} (this box only)", local_http_->port());
+  }
+}
+
+}  // namespace mend

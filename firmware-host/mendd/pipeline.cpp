@@ -1,0 +1,266 @@
+// From a broker message to a commit, and out again: decode, hand to the recovery service, stage
+// its effects, commit in batches, then publish. See daemon.hpp.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "adapters/store/store.hpp"
+#include "core/topics.hpp"
+#include "firmware-host/mendd/daemon.hpp"
+#include "web/app.hpp"
+#include "web/live_hub.hpp"
+
+namespace mend {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Millis kRefusalLogQuiet = 10s;  // refusals are logged once per burst
+constexpr std::size_t kPruneChunk = 5000;
+// The guest book can be large: it is written at most this often (and at shutdown), not with
+// every batch. After a crash the visits of the last minute may be missing from it.
+constexpr Millis kGuestSaveEvery = 1min;
+// A failed commit is retried after a delay drawn from [0, min(cap, base * 2^attempt)].
+constexpr Millis kCommitRetryBase = 200ms;
+constexpr Millis kCommitRetryCap = 30s;
+constexpr Millis kCommitFailureReminder = 5min;
+
+}  // namespace
+
+void Daemon::on_message(const MqttMessageIn& m) {
+  const Now now = clock_.now();
+  DecodeResult r = decode(m.topic, m.payload, m.received.wall, codec_);
+  if (auto* refusal = std::get_if<Refusal>(&r)) {
+    refuse(m, *refusal, now);
+  } else {
+    const Event& e = std::get<Event>(r);
+    const bool known = known_event(e.id);
+    Effects fx = known ? Effects{} : service_.on_event(e, now);
+    if (known || fx.duplicate) {
+      metrics_.events_duplicate.inc();
+    } else {
+      store_->stage_event(e, m.topic);
+      metrics_.events_received[e.type].inc();
+      apply(std::move(fx), now);
+    }
+  }
+  batch_seq_ = m.seq;
+  batch_arrivals_.push_back(m.received.mono);
+  link_->message_done();
+  schedule_commit();
+}
+
+// A store that cannot be read right now must not stop ingestion: the engine's own memory of
+// recent ids still catches a redelivery, and the commit will report the store's trouble.
+bool Daemon::known_event(const std::string& id) {
+  try {
+    return store_->has_event(id);
+  } catch (const std::exception& e) {
+    spdlog::error("store: cannot check event {}: {}", id, e.what());
+    return false;
+  }
+}
+
+void Daemon::refuse(const MqttMessageIn& m, const Refusal& r, Now now) {
+  store_->stage_dead_letter(m.topic, m.payload, r, m.received.wall);
+  metrics_.events_refused[r.reason].inc();
+  metrics_.dead_letters.inc();
+  ++refusals_since_log_;
+  if (now.mono - last_refusal_log_ >= kRefusalLogQuiet) {
+    spdlog::warn("refused a payload on {}: {} ({} refused since the last report)", m.topic,
+                 r.message, refusals_since_log_);
+    refusals_since_log_ = 0;
+    last_refusal_log_ = now.mono;
+  }
+}
+
+// The service's effects are staged with the next commit; what they publish waits for it.
+void Daemon::apply(Effects fx, Now now) {
+  for (const auto& id : fx.cases) {
+    if (const Case* c = service_.cases().find(id)) store_->stage_case(*c);
+    to_publish_.insert(id);
+  }
+  for (const auto& id : fx.opened) {
+    if (const Case* c = service_.cases().find(id)) {
+      spdlog::info("case {} opened: {}", id, c->explanation.empty() ? c->reason : c->explanation);
+    }
+  }
+  for (auto& a : fx.audit) store_->stage_audit(std::move(a));
+  for (auto& o : fx.outbox) store_->stage_outbox(std::move(o.topic), std::move(o.payload), now.wall);
+  for (auto& a : fx.alerts) {
+    alerts_.push_back(json::dump(a));
+    live_alerts_.push_back(std::move(a));
+  }
+  budget_changed_ = budget_changed_ || fx.budget_changed;
+  if (fx.prune_events_before) prune(*fx.prune_events_before);
+  arm_deadline();
+  schedule_commit();
+}
+
+void Daemon::prune(WallTime before) {
+  try {
+    const std::size_t pruned = store_->prune_events(before, kPruneChunk);
+    if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
+  } catch (const std::exception& e) {
+    spdlog::error("retention: pruning failed, will retry: {}", e.what());
+  }
+}
+
+// One timer for the service's earliest deadline.
+void Daemon::arm_deadline() {
+  const auto deadline = service_.next_deadline();
+  if (!deadline) {
+    deadline_timer_.cancel();
+    armed_deadline_.reset();
+    return;
+  }
+  if (armed_deadline_ && *armed_deadline_ == *deadline) return;
+  armed_deadline_ = deadline;
+  deadline_timer_.expires_after(std::max(Millis{0}, *deadline - clock_.now().mono));
+  deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    armed_deadline_.reset();
+    const Now now = clock_.now();
+    apply(service_.on_tick(now), now);
+  });
+}
+
+// Bounded batch, bounded delay: commit now when the batch is full, else within the interval.
+// While commits fail, only the retry timer commits.
+void Daemon::schedule_commit() {
+  if (commit_attempts_ == 0 &&
+      store_->staged_count() >= static_cast<std::size_t>(config_.store.commit_batch)) {
+    commit();
+    return;
+  }
+  if (commit_armed_) return;
+  commit_armed_ = true;
+  Millis wait = config_.store.commit_interval;
+  if (commit_attempts_ > 0) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    wait = backoff_delay(kCommitRetryBase, kCommitRetryCap, commit_attempts_ - 1, unit(rng_));
+  }
+  commit_timer_.expires_after(wait);
+  // A cancelled wait must not touch commit_armed_: by then it may describe a newer wait.
+  commit_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    commit_armed_ = false;
+    commit();
+  });
+}
+
+// The recovery service's saved parts go with the batch; the guest book at most once a minute.
+void Daemon::stage_state(bool everything) {
+  const Now now = clock_.now();
+  const bool guests = everything || now.mono - guests_saved_ >= kGuestSaveEvery;
+  SavedState s = service_.take_changed_state(now, guests, everything);
+  if (s.engine) store_->stage_engine_state(json::dump(*s.engine));
+  if (s.escalation) store_->stage_meta("escalation", json::dump(*s.escalation));
+  if (s.ledger) store_->stage_meta("ledger", json::dump(*s.ledger));
+  if (s.guests) {
+    store_->stage_meta("guests", json::dump(*s.guests));
+    guests_saved_ = now.mono;
+  }
+}
+
+bool Daemon::commit() {
+  stage_state(false);
+  if (store_->staged_count() == 0) return true;
+  try {
+    store_->commit();
+  } catch (const std::exception& e) {
+    commit_failed(e.what());
+    return false;
+  }
+  if (commit_attempts_ > 0) {
+    spdlog::info("store: committing again after {} failed attempts", commit_attempts_);
+    commit_attempts_ = 0;
+  }
+  metrics_.store_commits.inc();
+  const MonoTime done = clock_.now().mono;
+  for (MonoTime arrived : batch_arrivals_) {
+    metrics_.ingest_commit_seconds.observe(std::chrono::duration<double>(done - arrived).count());
+  }
+  batch_arrivals_.clear();
+  if (batch_seq_ > 0) link_->release(batch_seq_);
+  publish_after_commit();
+  // Everything staged is in: the pending tick has nothing left to do. Clearing the flag now (not
+  // in the cancelled handler) lets the next message arm a fresh tick at once.
+  if (commit_armed_) {
+    commit_timer_.cancel();
+    commit_armed_ = false;
+  }
+  return true;
+}
+
+// Staged work stays staged; nothing is released or published. Logged when commits start
+// failing and then every few minutes, not per attempt.
+void Daemon::commit_failed(const std::string& why) {
+  metrics_.store_commit_failures.inc();
+  const MonoTime now = clock_.now().mono;
+  if (commit_attempts_ == 0 || now - commit_failure_logged_ >= kCommitFailureReminder) {
+    spdlog::error("store commit failed ({} attempts so far), retrying with backoff: {}",
+                  commit_attempts_ + 1, why);
+    commit_failure_logged_ = now;
+  }
+  ++commit_attempts_;
+  if (commit_armed_) {
+    commit_timer_.cancel();
+    commit_armed_ = false;
+  }
+  schedule_commit();
+}
+
+void Daemon::publish_after_commit() {
+  for (const auto& id : to_publish_) {
+    if (const Case* c = service_.cases().find(id)) {
+      publish_case(*c);
+      if (hub_) hub_->publish("case", case_to_json(*c));
+    }
+  }
+  to_publish_.clear();
+  publish_floor();
+  const std::string alerts_topic = topics::alerts(config_.venue.id);
+  for (const auto& payload : alerts_) link_->publish(alerts_topic, payload, false);
+  alerts_.clear();
+  if (hub_) {
+    for (const auto& a : live_alerts_) hub_->publish("alert", a);
+    if (budget_changed_) hub_->publish("budget", service_.budget(clock_.now()));
+  }
+  live_alerts_.clear();
+  budget_changed_ = false;
+  try {
+    metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
+  } catch (const std::exception& e) {
+    spdlog::warn("store: cannot read the outbox depth: {}", e.what());
+  }
+}
+
+void Daemon::publish_case(const Case& c) {
+  // A closed case leaves the retained topic: an empty retained payload deletes it.
+  link_->publish(topics::case_state(config_.venue.id, c.id),
+                 c.status == CaseStatus::kClosed ? std::string() : json::dump(case_to_json(c)),
+                 true);
+}
+
+// The floor goes to the live feed when it changed, not on every commit.
+void Daemon::publish_floor() {
+  if (!hub_) return;
+  json::Value floor = web::floor_to_json(service_.tables(), service_.cases(), clock_.now().wall);
+  const json::Value* tables = floor.get("tables");
+  std::string text = tables != nullptr ? json::dump(*tables) : std::string();
+  if (text == last_floor_) return;
+  last_floor_ = std::move(text);
+  hub_->publish("floor", floor);
+}
+
+bool Daemon::store_writable() {
+  const MonoTime now = clock_.now().mono;
+  if (now - writable_checked_ >= 1s) {
+    writable_ = store_->writable();
+    writable_checked_ = now;
+  }
+  return writable_;
+}
+
+}  // namespace mend

@@ -1,0 +1,312 @@
+// The recovery service on a manual clock: the scenarios a venue lives through (a wait that
+// breaches, a ladder that climbs, a restart mid-wait, a follow-up due, an automatic plan,
+// housekeeping, a decision on a stale plan) with exact times and no sleeps.
+#include "core/service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace mend {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::int64_t kT0Wall = 1795374000000;  // 2026-11-22T19:00:00Z
+constexpr std::int64_t kT0Mono = 5000000;
+
+Config config_from(const std::string& extra) {
+  const std::string text = "[venue]\nid = \"v1\"\nname = \"The Anchor\"\n" + extra;
+  ConfigResult r = parse_config(text, "test.toml");
+  EXPECT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : r.errors.front().to_string());
+  return r.config.value_or(Config{});
+}
+
+std::string str(const json::Value* v) {
+  const std::string* s = v != nullptr ? v->as_string() : nullptr;
+  return s != nullptr ? *s : std::string();
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  explicit ServiceTest(const std::string& extra = {}) : config_(config_from(extra)) {}
+
+  RecoveryService& service() {
+    if (!service_) {
+      service_ = std::make_unique<RecoveryService>(ServiceSettings::from(config_),
+                                                   [](WallTime) { return Millis{0}; });
+    }
+    return *service_;
+  }
+
+  void advance(Millis d) {
+    now_.wall += d;
+    now_.mono += d;
+  }
+  // Runs the service up to `t` the way the host does: a tick at every deadline on the way.
+  Effects run_until(MonoTime t) {
+    Effects all;
+    while (auto due = service().next_deadline()) {
+      if (*due > t) break;
+      advance(*due - now_.mono);
+      all.merge(service().on_tick(now_));
+    }
+    advance(t - now_.mono);
+    return all;
+  }
+  Effects run_for(Millis d) { return run_until(now_.mono + d); }
+
+  Effects seat(const std::string& table, std::string id = {}) {
+    Event e;
+    e.id = id.empty() ? "ev-" + std::to_string(++seq_) : std::move(id);
+    e.type = EventType::kGuestSeated;
+    e.ts = now_.wall;
+    e.received = now_.wall;
+    e.ts_from_source = true;
+    GuestSeated body;
+    body.table = table;
+    body.party = 2;
+    e.body = body;
+    return service().on_event(e, now_);
+  }
+
+  const Case* only_case() {
+    auto all = service().cases().list(CaseFilter{});
+    return all.size() == 1 ? all.front() : nullptr;
+  }
+
+  static std::vector<std::string> alert_roles(const Effects& fx, std::string_view event = {}) {
+    std::vector<std::string> out;
+    for (const auto& a : fx.alerts) {
+      if (event.empty() || str(a.get("event")) == event) out.push_back(str(a.get("role")));
+    }
+    return out;
+  }
+
+  PersonAction action(PersonAction::Kind kind, const Case& c, const std::string& role) {
+    PersonAction a;
+    a.kind = kind;
+    a.case_id = c.id;
+    a.by = Actor{"user:1", role};
+    a.version = c.version;
+    a.note = "seen to";
+    return a;
+  }
+
+  // The effects of an action that must go through, or the test fails with the refusal.
+  Effects done(const PersonAction& a) {
+    ActionEffects r = service().act(a, now_);
+    if (const auto* no = std::get_if<ActionRefusal>(&r)) {
+      ADD_FAILURE() << "refused: " << no->message;
+      return {};
+    }
+    return std::get<Effects>(std::move(r));
+  }
+  // The refusal of an action that must not go through.
+  ActionRefusal refusal(const PersonAction& a) {
+    ActionEffects r = service().act(a, now_);
+    if (const auto* no = std::get_if<ActionRefusal>(&r)) return *no;
+    ADD_FAILURE() << "the action went through";
+    return {};
+  }
+
+  Config config_;
+  Now now_{wall_from_ms(kT0Wall), mono_from_ms(kT0Mono)};
+  std::unique_ptr<RecoveryService> service_;
+  int seq_ = 0;
+};
+
+TEST_F(ServiceTest, ATableWaitingTenMinutesOpensACaseExactlyThenAndTellsTheFloor) {
+  const MonoTime seated = now_.mono;
+  EXPECT_TRUE(seat("T12").cases.empty());
+  ASSERT_TRUE(service().next_deadline().has_value());
+  EXPECT_EQ(*service().next_deadline(), seated + 10min);
+
+  Effects early = run_until(seated + 10min - 1ms);
+  EXPECT_TRUE(early.opened.empty());
+  Effects due = run_until(seated + 10min);
+  ASSERT_EQ(due.opened.size(), 1u);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(case_kind_name(c->kind), "table.no_order");
+  EXPECT_EQ(c->subject.table, "T12");
+  EXPECT_FALSE(c->recommendation.text.empty());
+  EXPECT_FALSE(c->explanation.empty());
+  EXPECT_EQ(alert_roles(due, "opened"), std::vector<std::string>{"staff"});
+  // Every alert also waits in the outbox, on the alerts topic.
+  ASSERT_FALSE(due.outbox.empty());
+  EXPECT_EQ(due.outbox.front().topic, "venue/v1/mend/alerts");
+}
+
+TEST_F(ServiceTest, TheLadderReachesTheManagerAtThreeMinutesAndStopsWhenSomeoneActs) {
+  seat("T1");
+  run_for(10min);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  const MonoTime opened = now_.mono;
+  EXPECT_TRUE(alert_roles(run_until(opened + 3min - 1ms), "escalated").empty());
+  EXPECT_EQ(alert_roles(run_until(opened + 3min), "escalated"),
+            std::vector<std::string>{"manager"});
+
+  Effects ack = done(action(PersonAction::Kind::kAcknowledge, *c, "staff"));
+  ASSERT_EQ(ack.audit.size(), 1u);
+  EXPECT_EQ(ack.audit.front().action, "case.acknowledge");
+  EXPECT_EQ(ack.audit.front().actor, "user:1");
+  // Nobody is chased any more: past the admin's stage and several reminders, no alert.
+  EXPECT_TRUE(alert_roles(run_until(opened + 30min), "escalated").empty());
+}
+
+// A wait survives a restart: what the last run saved is handed to a new service, which flags
+// the table at the same moment it would have without the restart.
+TEST_F(ServiceTest, ARestartMidWaitFlagsTheTableWhenItsTenMinutesAreUp) {
+  const MonoTime seated = now_.mono;
+  seat("T7");
+  run_for(7min);
+  SavedState saved = service().take_changed_state(now_, true, true);
+  std::vector<Case> open;
+  service_.reset();
+  advance(1min);  // down for a minute
+  RecoveryService& again = service();
+  auto restored = again.restore(std::move(open), saved, now_, /*same_boot=*/true);
+  EXPECT_TRUE(restored.warnings.empty());
+  EXPECT_TRUE(restored.effects.opened.empty());
+  ASSERT_TRUE(again.next_deadline().has_value());
+  EXPECT_EQ(*again.next_deadline(), seated + 10min);
+  EXPECT_TRUE(run_until(seated + 10min - 1ms).opened.empty());
+  EXPECT_EQ(run_until(seated + 10min).opened.size(), 1u);
+}
+
+// After a reboot the monotonic clock starts again near zero: the downtime comes from the wall
+// clock, and a wait that ran out while the box was off fires at once.
+TEST_F(ServiceTest, AWaitThatRanOutDuringARebootFiresAtStart) {
+  seat("T8");
+  run_for(4min);
+  SavedState saved = service().take_changed_state(now_, true, true);
+  service_.reset();
+  now_.wall += 20min;
+  now_.mono = mono_from_ms(30000);
+  auto restored = service().restore({}, saved, now_, /*same_boot=*/false);
+  EXPECT_EQ(restored.effects.opened.size(), 1u);
+}
+
+TEST_F(ServiceTest, AFollowUpIsDueExactlyWhenItWasSetAndTheManagerIsTold) {
+  seat("T3");
+  run_for(10min);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  PersonAction resolve = action(PersonAction::Kind::kResolve, *c, "manager");
+  resolve.root_cause = RootCause::kPeople;
+  resolve.follow_up_after = 24h;
+  resolve.message = "Sorry about the wait yesterday";
+  done(resolve);
+  EXPECT_EQ(case_status_name(only_case()->status), "follow_up");
+  const MonoTime resolved = now_.mono;
+  EXPECT_TRUE(alert_roles(run_until(resolved + 24h - 1ms), "follow_up_due").empty());
+  EXPECT_EQ(alert_roles(run_until(resolved + 24h), "follow_up_due"),
+            std::vector<std::string>{"manager"});
+
+  c = only_case();
+  PersonAction send = action(PersonAction::Kind::kFollowUpSend, *c, "manager");
+  Effects sent = done(send);
+  ASSERT_EQ(sent.outbox.size(), 1u);
+  EXPECT_EQ(sent.outbox.front().topic, "venue/v1/mend/follow_ups");
+  EXPECT_NE(sent.outbox.front().payload.find("Sorry about the wait"), std::string::npos);
+}
+
+TEST_F(ServiceTest, ResolvedCasesCloseAfterAWeekAndRawEventsAgeOut) {
+  seat("T4");
+  run_for(10min);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  PersonAction resolve = action(PersonAction::Kind::kResolve, *c, "manager");
+  done(resolve);
+  const WallTime resolved = now_.wall;
+  Effects week = run_for(7 * 24h + 10min);
+  EXPECT_EQ(case_status_name(only_case()->status), "closed");
+  EXPECT_NE(std::find(week.cases.begin(), week.cases.end(), c->id), week.cases.end());
+  ASSERT_TRUE(week.prune_events_before.has_value());
+  EXPECT_GT(*week.prune_events_before, resolved - 31 * 24h);
+}
+
+TEST_F(ServiceTest, ADecisionMustSayWhichVersionItWasMadeOn) {
+  seat("T5");
+  run_for(10min);
+  PersonAction approve = action(PersonAction::Kind::kDecide, *only_case(), "manager");
+  approve.version.reset();
+  EXPECT_EQ(refusal(approve).code, ActionRefusal::Code::kVersionRequired);
+}
+
+// The product bug behind a flaky browser test: the plan was re-made (severity rose) between a
+// manager reading it and submitting an edit, and the edit applied to the new plan.
+TEST_F(ServiceTest, AnEditMadeOnAPlanThatWasRemadeSinceIsRefusedNotApplied) {
+  seat("T6");
+  run_for(10min);
+  const Case seen = *only_case();
+  run_for(5min);  // 1.5x the threshold: the severity rises and the case is re-planned
+  ASSERT_NE(only_case()->version, seen.version);
+  ASSERT_GT(only_case()->severity, seen.severity);
+
+  PersonAction edit = action(PersonAction::Kind::kDecide, seen, "manager");
+  edit.verdict = Verdict::kEdit;
+  edit.edited = Recommendation{"apology_visit", "Go over and apologise", ""};
+  EXPECT_EQ(refusal(edit).code, ActionRefusal::Code::kStale);
+  EXPECT_TRUE(only_case()->decisions.empty());
+
+  edit.version = only_case()->version;
+  done(edit);
+  EXPECT_EQ(only_case()->recommendation.text, "Go over and apologise");
+}
+
+class ServiceWithMoneyTest : public ServiceTest {
+ protected:
+  ServiceWithMoneyTest()
+      : ServiceTest(
+            "[policy]\nstaff_limit = 5.0\n\n[[rule]]\nkind = \"table.no_order\"\n"
+            "min_severity = \"low\"\naction = \"comp_item\"\nvalue = 12.0\n"
+            "text = \"A drink on the house\"\n") {}
+};
+
+TEST_F(ServiceWithMoneyTest, StaffCannotApproveMoreThanTheirLimitAndAreToldWhoCan) {
+  seat("T9");
+  run_for(10min);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  ASSERT_DOUBLE_EQ(c->compensation, 12.0);
+  const ActionRefusal r = refusal(action(PersonAction::Kind::kDecide, *c, "staff"));
+  EXPECT_EQ(r.code, ActionRefusal::Code::kOverLimit);
+  EXPECT_EQ(r.route_to, "manager");
+
+  EXPECT_TRUE(done(action(PersonAction::Kind::kDecide, *c, "manager")).budget_changed);
+  EXPECT_DOUBLE_EQ(*service().budget(now_).get("spent")->as_double(), 12.0);
+}
+
+class ServiceAutomaticTest : public ServiceTest {
+ protected:
+  ServiceAutomaticTest()
+      : ServiceTest("[policy]\nautomatic = [\"table.no_order\"]\nauto_budget = 50.0\n") {}
+};
+
+TEST_F(ServiceAutomaticTest, AnAllowedKindRunsByItselfIsAnnouncedOnceAndNobodyIsChased) {
+  seat("T10");
+  Effects fx = run_for(10min);
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->automatic);
+  EXPECT_EQ(case_status_name(c->status), "actioned");
+  EXPECT_EQ(alert_roles(fx), std::vector<std::string>{"staff"});
+  EXPECT_EQ(alert_roles(fx, "automatic"), std::vector<std::string>{"staff"});
+  ASSERT_EQ(fx.audit.size(), 1u);
+  EXPECT_EQ(fx.audit.front().action, "case.automatic");
+  EXPECT_EQ(fx.audit.front().actor, "mend");
+  EXPECT_TRUE(alert_roles(run_for(30min), "escalated").empty());
+}
+
+TEST_F(ServiceTest, ByDefaultNothingRunsWithoutAPerson) {
+  seat("T11");
+  run_for(10min);
+  EXPECT_FALSE(only_case()->automatic);
+  EXPECT_EQ(case_status_name(only_case()->status), "open");
+}
+
+}  // namespace
+}  // namespace mend

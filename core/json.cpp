@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/utf8.hpp"
+
 namespace mend::json {
 
 // ---- Object --------------------------------------------------------------------------------
@@ -303,53 +305,6 @@ class Parser {
     return true;
   }
 
-  static void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // Checks one UTF-8 sequence starting at pos_ (a lead byte >= 0x80) and returns its length,
-  // or 0 when it is not valid (overlong, surrogate, beyond U+10FFFF, truncated).
-  std::size_t utf8_sequence() const {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s_[pos_ + i]); };
-    const unsigned char c = byte(0);
-    std::size_t len;
-    unsigned cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07u;
-    } else {
-      return 0;
-    }
-    if (pos_ + len > s_.size()) return 0;
-    for (std::size_t i = 1; i < len; ++i) {
-      if ((byte(i) & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (byte(i) & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-    return len;
-  }
-
   bool string(std::string& out) {
     ++pos_;  // '"'
     // Fast path: a run with no escapes and only ASCII is appended in one piece.
@@ -371,7 +326,7 @@ class Parser {
         continue;
       }
       if (c >= 0x80) {
-        const std::size_t len = utf8_sequence();
+        const std::size_t len = utf8_sequence_length(s_, pos_);
         if (len == 0) return fail("invalid UTF-8 in string");
         pos_ += len;
         continue;
@@ -405,7 +360,7 @@ class Parser {
           if (lo < 0xDC00 || lo > 0xDFFF) return fail("invalid surrogate pair in \\u escape");
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        put_utf8(out, cp);
+        append_utf8(out, cp);
         return true;
       }
       default: --pos_; return fail("invalid escape character");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/utf8.hpp"
+
 namespace mend::web {
 namespace {
 
@@ -13,43 +15,10 @@ int hex_value(char c) {
   return -1;
 }
 
-// Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF) without C0 controls or
-// DEL.
+// Well-formed UTF-8 (core/utf8.hpp) without C0 controls or DEL.
 bool is_clean_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      if (b < 0x20 || b == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) {
-      len = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      len = 3;
-      if (b == 0xe0) lo = 0xa0;  // overlong
-      if (b == 0xed) hi = 0x9f;  // surrogates
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      len = 4;
-      if (b == 0xf0) lo = 0x90;  // overlong
-      if (b == 0xf4) hi = 0x8f;  // past U+10FFFF
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto c = static_cast<unsigned char>(s[i + k]);
-      const unsigned char min = k == 1 ? lo : 0x80;
-      const unsigned char max = k == 1 ? hi : 0xbf;
-      if (c < min || c > max) return false;
-    }
-    i += len;
-  }
-  return true;
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  return is_utf8(s) && std::none_of(s.begin(), s.end(), control);
 }
 
 // "/a/b" -> {"a","b"}; "/" -> {}; "/a/" -> {"a",""} (a trailing slash is a different path).

@@ -65,27 +65,39 @@ std::optional<CaseChange> CaseBook::apply(const Decision& d) {
     c.evidence = d.evidence;
     c.recommendation = default_recommendation(d.kind, d.subject);
     c.facts = CaseFacts{d.started, d.threshold, d.party, d.value};
+    c.version = 1;
     cases_[c.id] = std::move(c);
     return CaseChange{CaseChange::What::kOpened, d.case_id, std::nullopt};
   }
   auto it = cases_.find(d.case_id);
   if (it == cases_.end()) return std::nullopt;
   Case& c = it->second;
+  // Only a real change moves the version: a decision that adds nothing must not make a
+  // person's pending action stale.
+  bool changed = !d.evidence.empty() || d.at > c.updated_at;
   if (d.at > c.updated_at) c.updated_at = d.at;
   for (const auto& e : d.evidence) c.evidence.push_back(e);
+  const auto raise_to = [&c, &d, &changed] {
+    if (d.severity <= c.severity) return;
+    c.severity = d.severity;
+    changed = true;
+  };
+  const auto done = [&c, &changed](CaseChange change) {
+    if (changed) ++c.version;
+    return change;
+  };
   switch (d.op) {
     case Decision::Op::kRaiseSeverity:
-      if (d.severity > c.severity) c.severity = d.severity;
-      return CaseChange{CaseChange::What::kSeverity, c.id, std::nullopt};
+      raise_to();
+      return done(CaseChange{CaseChange::What::kSeverity, c.id, std::nullopt});
     case Decision::Op::kClose:
       if (c.status == CaseStatus::kOpen &&
           !apply_transition(c, CaseStatus::kClosed, kSystemActor, d.at, d.reason)) {
-        return CaseChange{CaseChange::What::kStatus, c.id, c.history.back()};
+        changed = true;
+        return done(CaseChange{CaseChange::What::kStatus, c.id, c.history.back()});
       }
-      return CaseChange{CaseChange::What::kEvidence, c.id, std::nullopt};
-    default:
-      if (d.severity > c.severity) c.severity = d.severity;
-      return CaseChange{CaseChange::What::kEvidence, c.id, std::nullopt};
+      return done(CaseChange{CaseChange::What::kEvidence, c.id, std::nullopt});
+    default: raise_to(); return done(CaseChange{CaseChange::What::kEvidence, c.id, std::nullopt});
   }
 }
 
@@ -95,6 +107,7 @@ std::variant<CaseChange, std::string> CaseBook::transition(const std::string& ca
   auto it = cases_.find(case_id);
   if (it == cases_.end()) return "no case " + case_id;
   if (auto why = apply_transition(it->second, to, by, at, std::move(note))) return *why;
+  ++it->second.version;
   return CaseChange{CaseChange::What::kStatus, case_id, it->second.history.back()};
 }
 
@@ -136,6 +149,7 @@ CaseResult CaseBook::acknowledge(const std::string& case_id, const Actor& by, Wa
   if (auto why = apply_transition(it->second, CaseStatus::kAcknowledged, by, at, std::move(note))) {
     return refusal(CaseRefusal::Code::kConflict, *why);
   }
+  ++it->second.version;
   return CaseChange{CaseChange::What::kStatus, case_id, it->second.history.back()};
 }
 
@@ -196,6 +210,7 @@ CaseResult CaseBook::decide(const std::string& case_id, Verdict verdict, std::st
           Voucher{c.id + "-V" + std::to_string(c.vouchers.size() + 1), a.value, {}, {}});
     }
   }
+  ++c.version;
   std::optional<Transition> t;
   if (!c.history.empty() && c.history.back().at == at && c.history.back().by == by) {
     t = c.history.back();
@@ -218,6 +233,7 @@ CaseResult CaseBook::mark_actioned(const std::string& case_id, const Actor& by, 
   if (auto why = apply_transition(c, CaseStatus::kActioned, by, at, std::move(note))) {
     return refusal(CaseRefusal::Code::kConflict, *why);
   }
+  ++c.version;
   return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
 }
 
@@ -250,6 +266,7 @@ CaseResult CaseBook::resolve(const std::string& case_id, RootCause cause, std::s
                      "follow-up due " + format_rfc3339(follow_up->due));
     c.follow_up = std::move(follow_up);
   }
+  ++c.version;
   return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
 }
 
@@ -264,6 +281,7 @@ void CaseBook::annotate(const std::string& case_id, Recommendation recommendatio
   c.guest = std::move(guest);
   c.actions = std::move(actions);
   c.compensation = compensation;
+  ++c.version;
 }
 
 CaseResult CaseBook::finish_follow_up(const std::string& case_id, bool send, std::string message,
@@ -286,6 +304,7 @@ CaseResult CaseBook::finish_follow_up(const std::string& case_id, bool send, std
                                   (send ? "follow-up sent: " : "follow-up skipped: ") + reason)) {
     return refusal(CaseRefusal::Code::kConflict, *why);
   }
+  ++c.version;
   return CaseChange{CaseChange::What::kStatus, case_id, c.history.back()};
 }
 
@@ -295,6 +314,7 @@ std::vector<std::string> CaseBook::take_due_follow_ups(WallTime now) {
     if (c.status != CaseStatus::kFollowUp || !c.follow_up || c.follow_up->notified) continue;
     if (c.follow_up->due > now) continue;
     c.follow_up->notified = true;
+    ++c.version;
     out.push_back(id);
   }
   return out;
@@ -317,14 +337,19 @@ std::vector<std::string> CaseBook::close_settled(WallTime before, WallTime vouch
     const bool voucher_open = std::any_of(c.vouchers.begin(), c.vouchers.end(),
                                           [](const Voucher& v) { return !v.redeemed_at; });
     if (c.updated_at >= (voucher_open ? vouchers_before : before)) continue;
-    if (!apply_transition(c, CaseStatus::kClosed, kSystemActor, at, "settled")) out.push_back(id);
+    if (!apply_transition(c, CaseStatus::kClosed, kSystemActor, at, "settled")) {
+      ++c.version;
+      out.push_back(id);
+    }
   }
   return out;
 }
 
 void CaseBook::mark_automatic(const std::string& case_id) {
   auto it = cases_.find(case_id);
-  if (it != cases_.end()) it->second.automatic = true;
+  if (it == cases_.end() || it->second.automatic) return;
+  it->second.automatic = true;
+  ++it->second.version;
 }
 
 std::optional<CaseChange> CaseBook::voucher_redeemed(const std::string& voucher_id,
@@ -336,6 +361,7 @@ std::optional<CaseChange> CaseBook::voucher_redeemed(const std::string& voucher_
       v.redeemed_check = check;
       c.evidence.push_back(ev);
       if (ev.ts > c.updated_at) c.updated_at = ev.ts;
+      ++c.version;
       return CaseChange{CaseChange::What::kEvidence, id, std::nullopt};
     }
   }
@@ -349,6 +375,7 @@ std::optional<CaseChange> CaseBook::survey_answered(const std::string& case_id, 
   it->second.satisfaction = score;
   it->second.evidence.push_back(ev);
   if (ev.ts > it->second.updated_at) it->second.updated_at = ev.ts;
+  ++it->second.version;
   return CaseChange{CaseChange::What::kEvidence, case_id, std::nullopt};
 }
 

@@ -50,6 +50,8 @@ using CaseResult = std::variant<CaseChange, CaseRefusal>;
 inline constexpr std::size_t kMaxNoteLength = 1000;
 inline constexpr std::size_t kMaxRecommendationLength = 1000;
 
+// Every change to a case, whoever makes it, moves its version up by one (an open starts it
+// at 1), so a person's action made against an older version can be refused (case_actions.hpp).
 class CaseBook {
  public:
   // Applies one engine decision. An Open makes a case; evidence and severity land on the case

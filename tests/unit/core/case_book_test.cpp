@@ -308,5 +308,92 @@ TEST(CaseBookRecovery, SettledCasesCloseAVoucherKeepsItsCaseLonger) {
             std::vector<std::string>{"c-2"});
 }
 
+// A person's action names the version it was made against, so every change to a case, by
+// anyone, must move it: here each kind of change once, and each must move it by exactly one.
+TEST(CaseBookVersions, EveryChangeMovesTheVersionByOne) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kReviewNegative));
+  std::uint64_t seen = book.find("c-1")->version;
+  EXPECT_EQ(seen, 1u) << "an open starts at 1";
+  const auto moved = [&](const char* what) {
+    const std::uint64_t now = book.find("c-1")->version;
+    EXPECT_EQ(now, seen + 1) << what;
+    seen = now;
+  };
+  Decision more;
+  more.op = Decision::Op::kAddEvidence;
+  more.case_id = "c-1";
+  more.severity = Severity::kMedium;
+  more.at = kT0 + 1min;
+  more.evidence.push_back(Evidence{"ev-2", "review.posted", kT0 + 1min, ""});
+  book.apply(more);
+  moved("evidence");
+  Decision raise_it;
+  raise_it.op = Decision::Op::kRaiseSeverity;
+  raise_it.case_id = "c-1";
+  raise_it.severity = Severity::kHigh;
+  raise_it.at = kT0 + 1min;
+  book.apply(raise_it);
+  moved("severity");
+  book.apply(raise_it);
+  EXPECT_EQ(book.find("c-1")->version, seen) << "a decision that changes nothing";
+  book.annotate("c-1", Recommendation{"voucher", "Voucher", "manager"}, "why", {},
+                {CaseAction{"voucher", 20, "Voucher"}}, 20);
+  moved("annotate (a plan)");
+  book.annotate("c-1", Recommendation{"voucher", "Voucher", "manager"}, "why again", {},
+                {CaseAction{"voucher", 20, "Voucher"}}, 20);
+  moved("annotate (a re-plan)");
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(book.acknowledge("c-1", kStaff, kT0, "")));
+  moved("acknowledge");
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kReject, "not now", std::nullopt, kManager, kT0)));
+  moved("reject (no status change)");
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.decide("c-1", Verdict::kApprove, "fair", std::nullopt, kManager, kT0)));
+  moved("approve (with a voucher)");
+  ASSERT_TRUE(
+      book.voucher_redeemed("c-1-V1", Evidence{"ev-3", "voucher.redeemed", kT0 + 1h, ""}, "C7"));
+  moved("voucher redeemed");
+  ASSERT_TRUE(book.survey_answered("c-1", 4, Evidence{"ev-4", "survey.answered", kT0 + 2h, ""}));
+  moved("survey answered");
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.resolve("c-1", RootCause::kProcess, "", kStaff, kT0 + 2h,
+                   FollowUp{kT0 + 24h, "Dear Ann, sorry.", false})));
+  moved("resolve with a follow-up");
+  ASSERT_EQ(book.take_due_follow_ups(kT0 + 24h).size(), 1u);
+  moved("follow-up told");
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.finish_follow_up("c-1", false, "", "not needed", kManager, kT0 + 25h)));
+  moved("follow-up skipped");
+  ASSERT_EQ(book.close_settled(kT0 + 30h, kT0 + 30h, kT0 + 30h).size(), 1u);
+  moved("close settled");
+
+  book.apply(open_decision("c-2", CaseKind::kTableNoOrder));
+  book.mark_automatic("c-2");
+  EXPECT_EQ(book.find("c-2")->version, 2u) << "automatic";
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(book.mark_actioned("c-2", kStaff, kT0, "done")));
+  EXPECT_EQ(book.find("c-2")->version, 3u) << "actioned";
+  ASSERT_TRUE(std::holds_alternative<CaseChange>(
+      book.transition("c-2", CaseStatus::kResolved, kStaff, kT0, "")));
+  EXPECT_EQ(book.find("c-2")->version, 4u) << "transition";
+  Decision close;
+  close.op = Decision::Op::kClose;
+  close.case_id = "c-3";
+  close.at = kT0 + 1min;
+  book.apply(open_decision("c-3", CaseKind::kDeviceOffline));
+  book.apply(close);
+  EXPECT_EQ(book.find("c-3")->version, 2u) << "closed by the engine";
+}
+
+TEST(CaseBookVersions, RefusedActionKeepsTheVersion) {
+  CaseBook book;
+  book.apply(open_decision("c-1", CaseKind::kTableNoOrder));
+  EXPECT_EQ(refusal_code(book.decide("c-1", Verdict::kApprove, "", std::nullopt, kManager, kT0)),
+            CaseRefusal::Code::kInvalid);
+  EXPECT_EQ(refusal_code(book.finish_follow_up("c-1", true, "", "why", kManager, kT0)),
+            CaseRefusal::Code::kConflict);
+  EXPECT_EQ(book.find("c-1")->version, 1u);
+}
+
 }  // namespace
 }  // namespace mend

@@ -13,6 +13,7 @@ const Actor kMo{"u-mo", "manager"};
 Case sample_case() {
   Case c;
   c.id = "c-000123";
+  c.version = 4;
   c.kind = CaseKind::kTableNoOrder;
   c.severity = Severity::kMedium;
   c.subject.table = "T12";
@@ -120,10 +121,11 @@ TEST(CaseJson, MatchesTheContractShape) {
   const Case c = sample_case();
   const std::string out = json::dump(case_to_json(c));
   EXPECT_EQ(
-      out.rfind(R"({"id":"c-000123","kind":"table.no_order","severity":"medium","status":"open",)"
-                R"("subject":{"table":"T12","booking":"B77","customer":"cust-19"},)"
-                R"("opened_at":"2026-11-22T19:42:10Z","updated_at":"2026-11-22T19:42:10Z",)",
-                0),
+      out.rfind(
+          R"({"id":"c-000123","version":4,"kind":"table.no_order","severity":"medium","status":"open",)"
+          R"("subject":{"table":"T12","booking":"B77","customer":"cust-19"},)"
+          R"("opened_at":"2026-11-22T19:42:10Z","updated_at":"2026-11-22T19:42:10Z",)",
+          0),
       0u)
       << out;
   EXPECT_NE(
@@ -147,6 +149,14 @@ TEST(CaseJson, RoundTripsWithHistory) {
   const auto back = case_from_json(case_to_json(c));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, c);
+}
+
+TEST(CaseJson, ACaseStoredBeforeVersionsReadsAsVersionOne) {
+  json::Value v = case_to_json(sample_case());
+  v.as_object()->erase("version");
+  const auto back = case_from_json(v);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->version, 1u);
 }
 
 TEST(CaseJson, RefusesIncompleteCases) {

@@ -13,24 +13,24 @@ constexpr std::size_t kNpos = std::string_view::npos;
 TEST(Utf8, AcceptsAsciiAndEveryLengthOfSequence) {
   EXPECT_TRUE(is_utf8(""));
   EXPECT_TRUE(is_utf8("table T12"));
-  EXPECT_TRUE(is_utf8("caf\xC3\xA9"));                    // U+00E9, 2 bytes
-  EXPECT_TRUE(is_utf8("\xE2\x82\xAC"));                   // U+20AC, 3 bytes
-  EXPECT_TRUE(is_utf8("\xF0\x9F\x8D\x95"));               // U+1F355, 4 bytes
-  EXPECT_TRUE(is_utf8("\xC2\x80\xDF\xBF"));               // U+0080 and U+07FF, the 2-byte ends
-  EXPECT_TRUE(is_utf8("\xE0\xA0\x80\xEF\xBF\xBF"));       // U+0800 and U+FFFF
-  EXPECT_TRUE(is_utf8("\xED\x9F\xBF\xEE\x80\x80"));       // U+D7FF and U+E000, around surrogates
+  EXPECT_TRUE(is_utf8("caf\xC3\xA9"));                       // U+00E9, 2 bytes
+  EXPECT_TRUE(is_utf8("\xE2\x82\xAC"));                      // U+20AC, 3 bytes
+  EXPECT_TRUE(is_utf8("\xF0\x9F\x8D\x95"));                  // U+1F355, 4 bytes
+  EXPECT_TRUE(is_utf8("\xC2\x80\xDF\xBF"));                  // U+0080 and U+07FF, the 2-byte ends
+  EXPECT_TRUE(is_utf8("\xE0\xA0\x80\xEF\xBF\xBF"));          // U+0800 and U+FFFF
+  EXPECT_TRUE(is_utf8("\xED\x9F\xBF\xEE\x80\x80"));          // U+D7FF and U+E000, around surrogates
   EXPECT_TRUE(is_utf8("\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"));  // U+10000 and U+10FFFF
 }
 
 TEST(Utf8, RefusesOverlongForms) {
-  EXPECT_EQ(first_invalid_utf8("a\xC0\xAF"), 1u);      // '/' in two bytes
+  EXPECT_EQ(first_invalid_utf8("a\xC0\xAF"), 1u);  // '/' in two bytes
   EXPECT_EQ(first_invalid_utf8("\xC1\xBF"), 0u);
-  EXPECT_EQ(first_invalid_utf8("\xE0\x9F\xBF"), 0u);   // U+07FF in three bytes
+  EXPECT_EQ(first_invalid_utf8("\xE0\x9F\xBF"), 0u);      // U+07FF in three bytes
   EXPECT_EQ(first_invalid_utf8("\xF0\x8F\xBF\xBF"), 0u);  // U+FFFF in four bytes
 }
 
 TEST(Utf8, RefusesSurrogates) {
-  EXPECT_EQ(first_invalid_utf8("\xED\xA0\x80"), 0u);  // U+D800
+  EXPECT_EQ(first_invalid_utf8("\xED\xA0\x80"), 0u);    // U+D800
   EXPECT_EQ(first_invalid_utf8("ok\xED\xBF\xBF"), 2u);  // U+DFFF
 }
 
@@ -42,10 +42,10 @@ TEST(Utf8, RefusesCodePointsPastTheLast) {
 
 TEST(Utf8, RefusesStrayAndMissingContinuationBytes) {
   EXPECT_EQ(first_invalid_utf8("ab\x80"), 2u);
-  EXPECT_EQ(first_invalid_utf8("\xC3"), 0u);             // cut short by the end
+  EXPECT_EQ(first_invalid_utf8("\xC3"), 0u);  // cut short by the end
   EXPECT_EQ(first_invalid_utf8("\xE2\x82"), 0u);
-  EXPECT_EQ(first_invalid_utf8("x\xE2\x28\xA1"), 1u);    // second byte not a continuation
-  EXPECT_EQ(first_invalid_utf8("\xF0\x9F\x8D\x28"), 0u);  // fourth byte not a continuation
+  EXPECT_EQ(first_invalid_utf8("x\xE2\x28\xA1"), 1u);            // second byte not a continuation
+  EXPECT_EQ(first_invalid_utf8("\xF0\x9F\x8D\x28"), 0u);         // fourth byte not a continuation
   EXPECT_EQ(first_invalid_utf8(std::string("a\0b", 3)), kNpos);  // NUL is ASCII
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/words.hpp"
+
 namespace mend {
 
 namespace {
@@ -13,12 +15,6 @@ constexpr int kStateVersion = 1;
 constexpr std::int64_t kMaxSpanMs = std::int64_t{1000} * 24 * 60 * 60 * 1000;
 
 // "3 min" for whole minutes, as staff read it on a phone; the compact form otherwise.
-std::string span(Millis d) {
-  const std::chrono::minutes whole = std::chrono::duration_cast<std::chrono::minutes>(d);
-  if (whole.count() > 0 && whole == d) return std::to_string(whole.count()) + " min";
-  return format_duration(d);
-}
-
 const std::string* str_at(const json::Value& o, std::string_view key) {
   const json::Value* v = o.get(key);
   return v != nullptr ? v->as_string() : nullptr;
@@ -120,9 +116,9 @@ void Escalator::notify(const std::string& case_id, const Ladder& l, std::size_t 
   const EscalationStage& s = config_.ladder[stage];
   auto floor = config_.quiet_floor.find(s.role);
   if (floor != config_.quiet_floor.end() && l.severity < floor->second) return;
-  std::string reason = repeat                 ? "still unacknowledged after " + span(elapsed)
+  std::string reason = repeat                 ? "still unacknowledged after " + words::minutes_or_compact(elapsed)
                        : elapsed.count() == 0 ? std::string("opened")
-                                              : "unacknowledged for " + span(elapsed);
+                                              : "unacknowledged for " + words::minutes_or_compact(elapsed);
   out.push_back(Notification{case_id, s.role, static_cast<int>(stage), repeat, l.severity,
                              std::move(reason)});
 }

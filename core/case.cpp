@@ -5,12 +5,6 @@
 namespace mend {
 namespace {
 
-constexpr std::array<std::string_view, kCaseKindCount> kKindNames{
-    "table.no_order",           "course.slow",      "bill.slow",
-    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
-    "temperature.out_of_range", "device.offline",   "review.negative",
-    "voids.repeated",           "pattern.recurring"};
-constexpr std::array<std::string_view, 4> kSeverityNames{"low", "medium", "high", "critical"};
 constexpr std::array<std::string_view, kRootCauseCount> kRootCauseNames{
     "process", "people", "product", "policy", "communication"};
 constexpr std::array<std::string_view, 3> kVerdictNames{"approve", "edit", "reject"};
@@ -48,9 +42,9 @@ bool allowed(CaseStatus from, CaseStatus to) {
 
 }  // namespace
 
-std::string_view case_kind_name(CaseKind k) { return kKindNames[static_cast<std::size_t>(k)]; }
+std::string_view case_kind_name(CaseKind k) { return kCaseKindNames[static_cast<std::size_t>(k)]; }
 std::optional<CaseKind> case_kind_from_name(std::string_view name) {
-  return from_name<CaseKind>(kKindNames, name);
+  return from_name<CaseKind>(kCaseKindNames, name);
 }
 std::string_view severity_name(Severity s) { return kSeverityNames[static_cast<std::size_t>(s)]; }
 std::optional<Severity> severity_from_name(std::string_view name) {

@@ -1,6 +1,7 @@
 // Recovery cases: what failed, for whom, how bad, what proves it, and who did what about it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,12 +25,23 @@ enum class CaseKind : std::uint8_t {
   kReviewNegative,
   kVoidsRepeated,
   kPatternRecurring,
+  kStoreUnwritable,  // the box's own disk: nothing can be saved
+  kStoreLowSpace,    // the box's own disk: running out of room
 };
-inline constexpr int kCaseKindCount = 11;
+inline constexpr int kCaseKindCount = 13;
+// The kinds' names, in the enum's order: the one list the config, the API and the store use.
+inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
+    "table.no_order",           "course.slow",      "bill.slow",
+    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
+    "temperature.out_of_range", "device.offline",   "review.negative",
+    "voids.repeated",           "pattern.recurring", "store.unwritable",
+    "store.low_space"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 std::optional<CaseKind> case_kind_from_name(std::string_view name);
 
 enum class Severity : std::uint8_t { kLow, kMedium, kHigh, kCritical };
+inline constexpr std::array<std::string_view, 4> kSeverityNames{"low", "medium", "high",
+                                                                "critical"};
 std::string_view severity_name(Severity s);
 std::optional<Severity> severity_from_name(std::string_view name);
 // Moves `steps` levels up, stopping at critical.

@@ -47,6 +47,9 @@ Recommendation default_recommendation(CaseKind kind, const Subject& s) {
               "This keeps happening (" + s.kind + (s.area.empty() ? std::string() : ", " + s.area) +
                   "): look at staffing, sections and the kitchen's timing.",
               ""};
+    case CaseKind::kStoreUnwritable:
+    case CaseKind::kStoreLowSpace:
+      return {"fix_cause", "Free space on the box's disk, or call your installer.", ""};
   }
   return {};
 }

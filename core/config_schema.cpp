@@ -50,16 +50,7 @@ bool is_device_id(std::string_view s) {
 }
 
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
-constexpr std::string_view kSeverityWords[] = {"low", "medium", "high", "critical"};
 constexpr std::string_view kTierWords[] = {"", "new", "returning", "regular", "vip"};
-constexpr std::string_view kActionWords[] = {
-    "apology",           "manager_visit", "comp_item",   "discount",         "voucher",
-    "follow_up_message", "chase_kitchen", "send_runner", "call_maintenance", "fix_cause"};
-constexpr std::string_view kKindWords[] = {
-    "table.no_order",           "course.slow",      "bill.slow",
-    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
-    "temperature.out_of_range", "device.offline",   "review.negative",
-    "voids.repeated",           "pattern.recurring"};
 constexpr Limits kMoney{.min = 0, .max = 1e9};
 constexpr std::string_view kDeviceKinds[] = {"fridge",    "freezer", "probe", "callbutton",
                                              "occupancy", "queue",   "other"};
@@ -211,7 +202,7 @@ constexpr Key<Config> kConfigKeys[] = {
      "",
      "Failure kinds whose recommendation runs without waiting for approval (within "
      "auto_budget). Default: none.",
-     {.one_of = kKindWords}},
+     {.one_of = kCaseKindNames}},
     {"policy.auto_budget", [](Config& c) { return Slot{&c.policy.auto_budget}; }, "0", "money",
      "Compensation per shift that automatic actions may give.", kMoney},
     {"policy.default_rules",
@@ -360,14 +351,14 @@ constexpr Key<RuleConfig> kRuleKeys[] = {
      "",
      "",
      "The failure kind.",
-     {.one_of = kKindWords},
+     {.one_of = kCaseKindNames},
      true},
     {"min_severity",
      [](RuleConfig& r) { return Slot{&r.min_severity}; },
      "\"low\"",
      "",
      "The rule applies from this severity up.",
-     {.one_of = kSeverityWords}},
+     {.one_of = kSeverityNames}},
     {"tier",
      [](RuleConfig& r) { return Slot{&r.tier}; },
      "\"\"",
@@ -380,7 +371,7 @@ constexpr Key<RuleConfig> kRuleKeys[] = {
      "",
      "apology, manager_visit, comp_item, discount, voucher, follow_up_message, chase_kitchen, "
      "send_runner, call_maintenance or fix_cause.",
-     {.one_of = kActionWords},
+     {.one_of = kActionTypeNames},
      true},
     {"value", [](RuleConfig& r) { return Slot{&r.value}; }, "0", "money",
      "The compensation it gives (comp_item, discount, voucher).", kMoney},

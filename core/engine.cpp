@@ -186,6 +186,58 @@ void Engine::on_case_closed(std::string_view case_id) {
   m.case_keys.erase(it);
 }
 
+EngineOutput Engine::raise_case(CaseKind kind, const Subject& subject, Severity severity,
+                                std::string reason, Evidence evidence, Now now) {
+  Impl& m = *impl_;
+  now = m.clamp(now);
+  EngineOutput out;
+  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
+  if (auto it = m.open_cases.find(key); it != m.open_cases.end()) {
+    Decision d;
+    d.op = Decision::Op::kAddEvidence;
+    d.case_id = it->second.id;
+    d.kind = kind;
+    d.subject = subject;
+    d.severity = it->second.severity;
+    d.at = now.wall;
+    d.reason = std::move(reason);
+    d.evidence.push_back(std::move(evidence));
+    out.decisions.push_back(std::move(d));
+  } else {
+    Decision d = m.open_case(kind, key, subject, severity, now);
+    d.reason = std::move(reason);
+    d.evidence.push_back(std::move(evidence));
+    out.decisions.push_back(std::move(d));
+  }
+  out.next_deadline = m.next_deadline();
+  return out;
+}
+
+EngineOutput Engine::clear_case(CaseKind kind, const Subject& subject, std::string reason,
+                                Evidence evidence, Now now) {
+  Impl& m = *impl_;
+  now = m.clamp(now);
+  EngineOutput out;
+  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
+  auto it = m.open_cases.find(key);
+  if (it != m.open_cases.end()) {
+    Decision d;
+    d.op = Decision::Op::kClose;
+    d.case_id = it->second.id;
+    d.kind = kind;
+    d.subject = subject;
+    d.severity = it->second.severity;
+    d.at = now.wall;
+    d.reason = std::move(reason);
+    d.evidence.push_back(std::move(evidence));
+    out.decisions.push_back(std::move(d));
+    m.case_keys.erase(it->second.id);
+    m.open_cases.erase(it);
+  }
+  out.next_deadline = m.next_deadline();
+  return out;
+}
+
 std::optional<MonoTime> Engine::next_deadline() const { return impl_->next_deadline(); }
 
 void Engine::update_settings(DetectionSettings settings) {

@@ -16,9 +16,6 @@ using namespace policy_detail;
 
 namespace {
 
-constexpr std::array<std::string_view, kActionTypeCount> kActionNames{
-    "apology",           "manager_visit", "comp_item",   "discount",         "voucher",
-    "follow_up_message", "chase_kitchen", "send_runner", "call_maintenance", "fix_cause"};
 
 constexpr std::array<std::string_view, 12> kPlaceholders{"name",   "greeting", "table", "check",
                                                          "course", "device",   "kind",  "minutes",
@@ -135,12 +132,12 @@ std::vector<std::string> unknown_placeholders(std::string_view text) {
 
 std::string_view action_type_name(ActionType t) {
   const auto i = static_cast<std::size_t>(t);
-  return i < kActionNames.size() ? kActionNames[i] : std::string_view("fix_cause");
+  return i < kActionTypeNames.size() ? kActionTypeNames[i] : std::string_view("fix_cause");
 }
 
 std::optional<ActionType> action_type_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
-    if (kActionNames[i] == name) return static_cast<ActionType>(i);
+  for (std::size_t i = 0; i < kActionTypeNames.size(); ++i) {
+    if (kActionTypeNames[i] == name) return static_cast<ActionType>(i);
   }
   return std::nullopt;
 }

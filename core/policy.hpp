@@ -10,6 +10,7 @@
 // do. Pure: times and the box's UTC offset are passed in.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -37,8 +38,10 @@ enum class ActionType : std::uint8_t {
   kFixCause,
 };
 inline constexpr int kActionTypeCount = 10;
-// "apology", "manager_visit", "comp_item", "discount", "voucher", "follow_up_message",
-// "chase_kitchen", "send_runner", "call_maintenance", "fix_cause"
+// The actions' names, in the enum's order: the one list the config and the plans use.
+inline constexpr std::array<std::string_view, kActionTypeCount> kActionTypeNames{
+    "apology",           "manager_visit", "comp_item",   "discount",         "voucher",
+    "follow_up_message", "chase_kitchen", "send_runner", "call_maintenance", "fix_cause"};
 std::string_view action_type_name(ActionType t);
 std::optional<ActionType> action_type_from_name(std::string_view name);
 bool is_compensation(ActionType t);     // comp_item, discount, voucher

@@ -164,6 +164,17 @@ PolicyConfig PolicyConfig::defaults() {
       {act(A::kFixCause,
            "This keeps happening ({kind}): look at staffing, sections and the kitchen's timing, "
            "and talk it through at the next briefing.")});
+  // The box's own disk. Nothing to give a guest: a person frees space (old logs, a forgotten
+  // file on the card) or calls the installer.
+  add(CaseKind::kStoreUnwritable, S::kLow, std::nullopt,
+      {act(A::kFixCause,
+           "Mend cannot save anything: the broker is holding the venue's signals for it, for "
+           "about 30 minutes of a busy service. Free space on the box now (or call your "
+           "installer); Mend catches up by itself once it can write again.")});
+  add(CaseKind::kStoreLowSpace, S::kLow, std::nullopt,
+      {act(A::kFixCause,
+           "The box's disk is nearly full. Mend has trimmed its oldest raw events; free space on "
+           "the box (or call your installer) before it fills.")});
   return p;
 }
 

@@ -65,6 +65,8 @@ std::string_view failure_words(CaseKind k) {
     case CaseKind::kReviewNegative: return "a bad review";
     case CaseKind::kVoidsRepeated: return "several voided items";
     case CaseKind::kPatternRecurring: return "a recurring problem";
+    case CaseKind::kStoreUnwritable: return "the box's disk full";
+    case CaseKind::kStoreLowSpace: return "the box's disk running low";
   }
   return "a problem";
 }
@@ -116,6 +118,8 @@ std::string_view failures_words(CaseKind k) {
     case CaseKind::kReviewNegative: return "bad reviews";
     case CaseKind::kVoidsRepeated: return "repeated voids";
     case CaseKind::kPatternRecurring: return "recurring problems";
+    case CaseKind::kStoreUnwritable: return "full disks";
+    case CaseKind::kStoreLowSpace: return "disks running low";
   }
   return "problems";
 }
@@ -317,6 +321,9 @@ std::string first_sentence(const Case& c, Millis utc_offset, WallTime now) {
       }
       return out + ".";
     }
+    // The box's own disk: the daemon measured it and said what it found in the reason.
+    case CaseKind::kStoreUnwritable:
+    case CaseKind::kStoreLowSpace: return c.reason;
   }
   return c.reason;
 }

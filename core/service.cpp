@@ -23,6 +23,7 @@ void Effects::merge(Effects other) {
   for (auto& a : other.alerts) alerts.push_back(std::move(a));
   for (auto& m : other.outbox) outbox.push_back(std::move(m));
   budget_changed = budget_changed || other.budget_changed;
+  publish_now = publish_now || other.publish_now;
   if (other.prune_events_before) prune_events_before = other.prune_events_before;
 }
 
@@ -198,6 +199,27 @@ void RecoveryService::notify(const Notification& n, std::string_view event, Now 
   json::Value alert(std::move(a));
   fx.outbox.push_back(OutboxMessage{topics::alerts(settings_.venue_id), json::dump(alert)});
   fx.alerts.push_back(std::move(alert));
+}
+
+// ---- the box's own health -------------------------------------------------------------
+
+Effects RecoveryService::on_health(const HealthReport& r, Now now) {
+  latest_ = now;
+  Effects fx;
+  Subject subject;
+  subject.device = "mendd";
+  Evidence ev{"mendd:" + std::string(case_kind_name(r.kind)) + ":" + std::to_string(to_ms(now.wall)),
+              std::string(case_kind_name(r.kind)), now.wall, r.detail};
+  const Severity severity =
+      r.kind == CaseKind::kStoreUnwritable ? Severity::kCritical : Severity::kMedium;
+  const EngineOutput out =
+      r.active ? engine_.raise_case(r.kind, subject, severity, r.detail, std::move(ev), now)
+               : engine_.clear_case(r.kind, subject, r.detail, std::move(ev), now);
+  if (out.decisions.empty()) return fx;
+  engine_changed_ = true;
+  apply_decisions(out, now, fx);
+  fx.publish_now = true;
+  return fx;
 }
 
 // ---- time ----------------------------------------------------------------------------------

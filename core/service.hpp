@@ -79,10 +79,20 @@ struct Effects {
   bool budget_changed = false;
   bool duplicate = false;  // an event whose id the engine had seen: nothing was done
   std::optional<WallTime> prune_events_before;  // raw events older than this may go
+  // Publish at once, without waiting for the commit: the store itself is in trouble, and the
+  // people who can fix it must hear of it even if nothing can be saved.
+  bool publish_now = false;
 
   bool empty() const;
   void touch(const std::string& case_id);  // adds to `cases` once
   void merge(Effects other);
+};
+
+// The box's own health, as the host measured it.
+struct HealthReport {
+  CaseKind kind = CaseKind::kStoreUnwritable;  // kStoreUnwritable or kStoreLowSpace
+  bool active = false;                         // the condition holds now
+  std::string detail;  // plain words: what was measured and what it means, for the case
 };
 
 // A person's action: the effects of the change, or why nothing changed.
@@ -112,6 +122,9 @@ class RecoveryService {
   // A person's (or an integration's) action on a case, checked against the case's status, the
   // version the person saw, and the role's authority.
   ActionEffects act(const PersonAction& a, Now now);
+  // The box's own health changed: a case for the manager while it lasts, closed (unless a
+  // person has taken it on) when it is over.
+  Effects on_health(const HealthReport& r, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
   Effects on_tick(Now now);
   // The earliest time on_tick has something to do; the host arms one timer for it.

@@ -310,3 +310,40 @@ TEST_F(ServiceTest, ByDefaultNothingRunsWithoutAPerson) {
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+class ServiceHealthTest : public ServiceTest {};
+
+TEST_F(ServiceHealthTest, AFullDiskRaisesOneCaseAtOnceAndItClosesWhenSpaceReturns) {
+  const Effects full =
+      service().on_health(HealthReport{CaseKind::kStoreUnwritable, true, "disk full"}, now_);
+  ASSERT_EQ(full.opened.size(), 1u);
+  EXPECT_TRUE(full.publish_now) << "nothing can be saved: people must hear of it at once";
+  EXPECT_FALSE(alert_roles(full, "opened").empty());
+  const Case* c = only_case();
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(case_kind_name(c->kind), "store.unwritable");
+  EXPECT_EQ(c->severity, Severity::kCritical);
+  EXPECT_EQ(c->explanation, "disk full");
+
+  advance(1min);
+  const Effects again =
+      service().on_health(HealthReport{CaseKind::kStoreUnwritable, true, "still full"}, now_);
+  EXPECT_TRUE(again.opened.empty()) << "one case while it lasts";
+  EXPECT_EQ(service().cases().list(CaseFilter{}).size(), 1u);
+
+  advance(1min);
+  const Effects back =
+      service().on_health(HealthReport{CaseKind::kStoreUnwritable, false, "space again"}, now_);
+  EXPECT_EQ(back.cases.size(), 1u);
+  EXPECT_EQ(case_status_name(only_case()->status), "closed");
+  // Cleared twice is nothing more.
+  EXPECT_TRUE(service()
+                  .on_health(HealthReport{CaseKind::kStoreUnwritable, false, "space again"}, now_)
+                  .cases.empty());
+}
+
+}  // namespace
+}  // namespace mend

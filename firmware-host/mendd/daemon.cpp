@@ -24,6 +24,7 @@
 #include "adapters/store/store.hpp"
 #include "adapters/systemd.hpp"
 #include "adapters/tls/device_certificate.hpp"
+#include "core/case_actions.hpp"
 #include "core/case_book.hpp"
 #include "core/codec.hpp"
 #include "core/engine.hpp"
@@ -273,22 +274,18 @@ class Daemon {
     api_ = std::make_unique<web::ApiContext>(
         web::ApiContext{cases_, metrics_, [this] { return link_ && link_->connected(); },
                         [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
-    web::AppContext ctx{*api_,
-                        cases_,
-                        *users_,
-                        *store_,
-                        [this] { return engine_.tables(); },
-                        [] { return read_clock(); },
-                        [this](const web::CaseChangeNotice& n) { on_case_changed(n); },
-                        [this](const std::string& role, double amount) {
-                          const Now now = read_clock();
-                          return ledger_.check(role, amount, now.wall, utc_offset(now.wall));
-                        },
-                        [this] { return budget_json(); },
-                        setup_code_.get(),
-                        [this] { setup_code_.reset(); },
-                        config_.http.ui_dir,
-                        read_openapi(config_.http.ui_dir)};
+    web::HandlerContext ctx{*api_,
+                            cases_,
+                            *users_,
+                            *store_,
+                            [this] { return engine_.tables(); },
+                            [] { return read_clock(); },
+                            [this](const PersonAction& a) { return on_person_action(a); },
+                            [this] { return budget_json(); },
+                            [this] { return static_cast<auth::SetupGate*>(setup_code_.get()); },
+                            [this] { setup_code_.reset(); },
+                            config_.http.ui_dir,
+                            read_openapi(config_.http.ui_dir)};
     app_ = std::make_unique<web::App>(std::move(ctx));
     if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
       spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",
@@ -330,35 +327,46 @@ class Daemon {
     }
   }
 
-  // A person changed a case through the API: keep it with its audit record, then publish.
-  // Committed at once: the person's answer should mean it is on disk.
-  void on_case_changed(const web::CaseChangeNotice& n) {
-    const Case& c = n.c;
+  // A person's action from the tablet or an integration: checked and carried out on the case
+  // book (version, authority within the shift budget, status), then kept and published.
+  web::ActionResult on_person_action(const PersonAction& a) {
+    const Now now = read_clock();
+    const AuthorityCheck authority = [this, now](const std::string& role, double amount) {
+      return ledger_.check(role, amount, now.wall, utc_offset(now.wall));
+    };
+    auto out = carry_out(cases_, a, authority, now.wall);
+    if (auto* no = std::get_if<ActionRefusal>(&out)) return std::move(*no);
+    const auto& done = std::get<ActionDone>(out);
+    on_case_changed(*cases_.find(done.case_id), done, a.by);
+    return *cases_.find(done.case_id);
+  }
+
+  // A person changed a case: keep it with its audit record, then publish. Committed at once:
+  // the person's answer should mean it is on disk.
+  void on_case_changed(const Case& c, const ActionDone& done, const Actor& by) {
     store_->stage_case(c);
-    store_->stage_audit(AuditRecord{c.updated_at, n.by.id, std::string(auth::role_name(n.by.role)),
-                                    n.action, c.id, n.detail});
+    store_->stage_audit(AuditRecord{c.updated_at, by.id, by.role, done.action, c.id, done.detail});
     to_publish_.insert(c.id);
     const Now now = read_clock();
     // Someone is on it: whatever a person did stops the escalation ladder, and who and when
     // is kept.
-    if (escalator_.acknowledge(c.id, n.by.id, std::string(auth::role_name(n.by.role)), now.wall,
-                               now.mono)) {
+    if (escalator_.acknowledge(c.id, by.id, by.role, now.wall, now.mono)) {
       recovery_dirty_ = true;
       arm_escalation();
     }
     // An approved follow-up goes out through the cloud link, which reaches the guest.
-    if (n.action == "case.follow_up.send" && c.follow_up) {
+    if (done.action == "case.follow_up.send" && c.follow_up) {
       json::Object m;
       m.append("case", c.id);
       m.append("customer", c.guest.id.empty() ? c.subject.customer : c.guest.id);
       m.append("name", c.guest.name);
       m.append("booking", c.subject.booking);
       m.append("message", c.follow_up->message);
-      m.append("approved_by", n.by.id);
+      m.append("approved_by", by.id);
       store_->stage_outbox("venue/" + config_.venue.id + "/mend/follow_ups",
                            json::dump(json::Value(std::move(m))), now.wall);
     }
-    if ((n.action == "case.approve" || n.action == "case.edit") && c.compensation > 0) {
+    if ((done.action == "case.approve" || done.action == "case.edit") && c.compensation > 0) {
       ledger_.spend(c.id, c.compensation, false, now.wall, utc_offset(now.wall));
       recovery_dirty_ = true;
       budget_changed_ = true;
@@ -372,7 +380,7 @@ class Daemon {
       recovery_dirty_ = true;
     }
     metrics_.cases_open.set(static_cast<double>(cases_.open_count()));
-    spdlog::info("case {}: {} by {}", c.id, n.action, n.by.id);
+    spdlog::info("case {}: {} by {}", c.id, done.action, by.id);
     commit();
   }
 

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "core/actions.hpp"
-#include "core/audit_record.hpp"
+#include "core/audit_log.hpp"
 #include "core/case_book.hpp"
 #include "core/config.hpp"
 #include "core/engine.hpp"

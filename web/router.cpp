@@ -148,6 +148,19 @@ bool Router::match(const Route& route, const std::vector<std::string>& segments,
 }
 
 Response Router::route(const Request& req, const RequestContext& context) const {
+  auto found = resolve(req, context);
+  if (auto* res = std::get_if<Response>(&found)) return std::move(*res);
+  const auto& m = std::get<RouteMatch>(found);
+  const Route& r = routes_[m.route];
+  if (!r.handler) {
+    return error_response(http::status::internal_server_error, error_code::kInternal,
+                          "no handler for " + r.pattern);
+  }
+  return r.handler(req, m.params);
+}
+
+std::variant<RouteMatch, Response> Router::resolve(const Request& req,
+                                                   const RequestContext& context) const {
   const std::string_view target(req.target().data(), req.target().size());
   // Only origin-form ("/path?query"): absolute-form is for proxies and "*" for OPTIONS.
   if (!target.starts_with('/')) return bad_request("request target must be an absolute path");
@@ -166,16 +179,17 @@ Response Router::route(const Request& req, const RequestContext& context) const 
   // HEAD is answered by the GET route.
   const http::verb method = req.method() == http::verb::head ? http::verb::get : req.method();
   std::vector<http::verb> allowed;
-  for (const auto& r : routes_) {
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& r = routes_[i];
     if (!match(r, segments, nullptr)) continue;
     if (r.method == method) {
       auto query = Query::parse(raw_query);
       if (auto* message = std::get_if<std::string>(&query)) return bad_request(*message);
-      Params params;
-      match(r, segments, &params);
-      params.query = std::move(std::get<Query>(query));
-      params.context = context;
-      return r.handler(req, params);
+      RouteMatch found{i, {}};
+      match(r, segments, &found.params);
+      found.params.query = std::move(std::get<Query>(query));
+      found.params.context = context;
+      return found;
     }
     allowed.push_back(r.method);
   }

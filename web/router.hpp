@@ -54,6 +54,12 @@ struct Params {
 
 using RouteHandler = std::function<Response(const Request&, const Params&)>;
 
+// A request matched to a route: which one (its place in the order added) and its parameters.
+struct RouteMatch {
+  std::size_t route = 0;
+  Params params;
+};
+
 class Router {
  public:
   // Throws std::invalid_argument for a pattern that does not start with '/', has an empty or
@@ -65,6 +71,11 @@ class Router {
   // when two patterns match the same path.
   // `context` is handed to the handler in Params::context.
   Response route(const Request& req, const RequestContext& context = {}) const;
+  // The matching route without running it, or the 400 / 404 / 405 route() would answer: for a
+  // caller that keeps its own handlers (with more parameters) beside the patterns, added with
+  // an empty RouteHandler.
+  std::variant<RouteMatch, Response> resolve(const Request& req,
+                                             const RequestContext& context = {}) const;
 
   // "GET /api/v1/cases/{id}", ... in the order added: for checking the OpenAPI document.
   std::vector<std::string> route_names() const;

@@ -47,15 +47,4 @@ SetupCode::Result SetupCode::consume(std::string_view code, MonoTime now) {
   return Result::kOk;
 }
 
-std::string_view setup_code_result_name(SetupCode::Result r) {
-  switch (r) {
-    case SetupCode::Result::kOk: return "ok";
-    case SetupCode::Result::kWrong: return "wrong";
-    case SetupCode::Result::kUsed: return "used";
-    case SetupCode::Result::kExpired: return "expired";
-    case SetupCode::Result::kBurned: return "burned";
-  }
-  return "?";
-}
-
 }  // namespace mend::auth

@@ -13,11 +13,12 @@
 #include <string_view>
 #include <utility>
 
+#include "core/accounts.hpp"
 #include "core/time.hpp"
 
 namespace mend::auth {
 
-class SetupCode {
+class SetupCode : public SetupGate {
  public:
   // 4 groups of 5 random digits: about 66 bits, easy to read off a log and type on a tablet.
   static constexpr int kGroups = 4;
@@ -27,9 +28,9 @@ class SetupCode {
   // The object keeping only the hash, and the code itself to print once ("12345-67890-...").
   static std::pair<SetupCode, std::string> generate(MonoTime now, Millis lifetime);
 
-  enum class Result { kOk, kWrong, kUsed, kExpired, kBurned };
+  using Result = SetupCodeResult;
   // Spaces and dashes in `code` are ignored. kOk once; afterwards kUsed.
-  Result consume(std::string_view code, MonoTime now);
+  Result consume(std::string_view code, MonoTime now) override;
   // Whether consume could still succeed.
   bool usable(MonoTime now) const;
 
@@ -41,7 +42,5 @@ class SetupCode {
   bool used_ = false;
   int wrong_ = 0;
 };
-
-std::string_view setup_code_result_name(SetupCode::Result r);
 
 }  // namespace mend::auth

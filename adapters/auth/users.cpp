@@ -42,19 +42,6 @@ Role role_or_staff(const std::string& text) { return parse_role(text).value_or(R
 
 }  // namespace
 
-std::string_view account_error_name(AccountError e) {
-  switch (e) {
-    case AccountError::kBadName: return "bad_name";
-    case AccountError::kBadPin: return "bad_pin";
-    case AccountError::kNameTaken: return "name_taken";
-    case AccountError::kNoSuchUser: return "no_such_user";
-    case AccountError::kNotAllowed: return "not_allowed";
-    case AccountError::kUsersExist: return "users_exist";
-    case AccountError::kNoSuchToken: return "no_such_token";
-  }
-  return "?";
-}
-
 struct Users::Statements {
   explicit Statements(sqlite::Db& db)
       : insert_user(db,
@@ -448,6 +435,10 @@ std::optional<SessionInfo> Users::session(std::string_view session_secret, WallT
 bool Users::csrf_matches(std::string_view session_secret, std::string_view csrf_token) {
   const std::string expected = csrf_for_session(session_secret);
   return !expected.empty() && equal_constant_time(expected, csrf_token);
+}
+
+std::string Users::csrf_token(std::string_view session_secret) const {
+  return csrf_for_session(session_secret);
 }
 
 bool Users::sign_out(std::string_view session_secret, WallTime now) {

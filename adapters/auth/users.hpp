@@ -25,6 +25,7 @@
 
 #include "adapters/auth/secrets.hpp"
 #include "adapters/store/store.hpp"
+#include "core/accounts.hpp"
 #include "core/auth.hpp"
 #include "core/time.hpp"
 
@@ -34,82 +35,6 @@ struct AuthOptions {
   PinHashParams pin_hash = PinHashParams::interactive();
   LockoutPolicy lockout;
   SessionPolicy session;
-};
-
-// Who makes a change, for the permission check and the audit log. A signed-in person or a
-// token has a role; `role` empty means the box itself (mendctl run by root on the box, or the
-// first-run page after the setup code), which may do anything.
-struct Actor {
-  std::string id;  // "user:3", "token:2", "mendctl", "setup-code"
-  std::optional<Role> role;
-
-  static Actor system(std::string id) { return Actor{std::move(id), std::nullopt}; }
-};
-
-struct UserInfo {
-  std::int64_t id = 0;
-  std::string name;
-  Role role = Role::kStaff;
-  bool disabled = false;
-  WallTime created_at;
-  std::string created_by;
-};
-
-struct SessionInfo {
-  std::int64_t user_id = 0;
-  std::string user_name;
-  Role role = Role::kStaff;
-  WallTime created_at;
-  WallTime last_seen;
-};
-
-struct TokenInfo {
-  std::int64_t id = 0;
-  Role role = Role::kIntegration;
-  std::string label;
-  WallTime created_at;
-  std::string created_by;
-  std::optional<WallTime> revoked_at;
-};
-
-enum class AccountError {
-  kBadName,    // see valid_user_name
-  kBadPin,     // see check_pin; the message says why
-  kNameTaken,  // names are unique, ignoring ASCII case
-  kNoSuchUser,
-  kNotAllowed,   // the actor's role may not do this
-  kUsersExist,   // the setup code only makes the first account
-  kNoSuchToken,  // or already revoked
-};
-std::string_view account_error_name(AccountError e);  // "bad_name", ... (stable API codes)
-
-struct AccountProblem {
-  AccountError code;
-  std::string message;
-};
-
-template <class T>
-struct AccountResult {
-  std::optional<T> value;
-  AccountProblem problem{AccountError::kNotAllowed, ""};  // meaningful only without a value
-  bool ok() const { return value.has_value(); }
-};
-
-enum class SignInStatus {
-  kOk,
-  // Wrong PIN, unknown name or disabled account: one answer for all three, so the sign-in
-  // page cannot be used to find out which names exist.
-  kRefused,
-  kLockedOut,  // too many wrong PINs: wait until retry_at; the PIN was not even checked
-  kBusy,       // another attempt on this account is still being checked
-};
-
-struct SignInResult {
-  SignInStatus status = SignInStatus::kRefused;
-  WallTime retry_at{};         // kLockedOut
-  std::string session_secret;  // kOk: the cookie's value, shown only here
-  std::string csrf_token;      // kOk
-  std::optional<SessionInfo> session;
 };
 
 // What begin_sign_in found; hand it back to finish_sign_in exactly once.
@@ -127,10 +52,10 @@ struct CreatedToken {
   std::string secret;  // "mend_" + 43 characters; shown once, never stored
 };
 
-class Users {
+class Users : public Accounts {
  public:
   Users(Store& store, AuthOptions options);
-  ~Users();
+  ~Users() override;
   Users(const Users&) = delete;
   Users& operator=(const Users&) = delete;
 
@@ -142,23 +67,24 @@ class Users {
   // only_if_none (the setup code's first account) it also refuses when any account exists,
   // checked inside the writing transaction.
   AccountResult<UserInfo> create_user(std::string_view name, Role role, std::string_view pin,
-                                      const Actor& actor, WallTime now, bool only_if_none = false);
-  std::vector<UserInfo> list_users();
+                                      const Actor& actor, WallTime now,
+                                      bool only_if_none = false) override;
+  std::vector<UserInfo> list_users() override;
   std::optional<UserInfo> find_user(std::string_view name);
-  std::int64_t user_count();
+  std::int64_t user_count() override;
   // Disabling also ends the account's sessions.
-  AccountResult<UserInfo> disable_user(std::int64_t id, const Actor& actor, WallTime now);
+  AccountResult<UserInfo> disable_user(std::int64_t id, const Actor& actor, WallTime now) override;
   // A person may change their own PIN; changing another's needs may_assign_role over theirs.
   // Ends the account's sessions and forgets its wrong PINs.
   AccountResult<UserInfo> change_pin(std::int64_t id, std::string_view new_pin, const Actor& actor,
-                                     WallTime now);
+                                     WallTime now) override;
 
   // ---- sign-in -----------------------------------------------------------------------------
 
   // sign_in = begin_sign_in, verify_pin, finish_sign_in, all on this thread. A daemon that must
   // not stall its executor for the Argon2 time calls begin on the executor, verify_pin(pending
   // .stored_hash, pin) on a worker, then finish on the executor.
-  SignInResult sign_in(std::string_view name, std::string_view pin, WallTime now);
+  SignInResult sign_in(std::string_view name, std::string_view pin, WallTime now) override;
   PendingSignIn begin_sign_in(std::string_view name, WallTime now);
   SignInResult finish_sign_in(const PendingSignIn& pending, bool pin_ok, WallTime now);
 
@@ -166,11 +92,16 @@ class Users {
 
   // The session behind a cookie value, or nullopt when it is unknown, expired (then deleted)
   // or its account was disabled. Refreshes last_seen (at most once per touch_interval).
-  std::optional<SessionInfo> session(std::string_view session_secret, WallTime now);
+  std::optional<SessionInfo> session(std::string_view session_secret, WallTime now) override;
   // Whether `csrf_token` is the one issued with this session (constant time).
   static bool csrf_matches(std::string_view session_secret, std::string_view csrf_token);
+  std::string csrf_token(std::string_view session_secret) const override;
+  bool csrf_valid(std::string_view session_secret, std::string_view token) const override {
+    return csrf_matches(session_secret, token);
+  }
+  Millis session_lifetime() const override { return options_.session.lifetime; }
   // Ends a session; false when there was none.
-  bool sign_out(std::string_view session_secret, WallTime now);
+  bool sign_out(std::string_view session_secret, WallTime now) override;
   // Deletes expired sessions and forgotten wrong PINs; for a daily housekeeping tick.
   std::size_t prune(WallTime now);
 
@@ -179,7 +110,7 @@ class Users {
   AccountResult<CreatedToken> create_token(Role role, std::string_view label, const Actor& actor,
                                            WallTime now);
   // The token's row when the secret is known and not revoked.
-  std::optional<TokenInfo> verify_token(std::string_view secret);
+  std::optional<TokenInfo> verify_token(std::string_view secret) override;
   AccountResult<TokenInfo> revoke_token(std::int64_t id, const Actor& actor, WallTime now);
   std::vector<TokenInfo> list_tokens();
 

@@ -28,7 +28,7 @@
 
 #include "adapters/store/sqlite.hpp"
 #include "adapters/store/store_error.hpp"
-#include "core/audit_record.hpp"
+#include "core/audit_log.hpp"
 #include "core/case.hpp"
 #include "core/codec.hpp"
 #include "core/event.hpp"
@@ -41,19 +41,6 @@ struct StoreOptions {
   std::string path;
   // Create a new, empty database, but only when no file exists at `path` (a fresh install).
   bool create = false;
-};
-
-// An audit row as stored, with its place in the hash chain.
-struct AuditRow {
-  std::int64_t id = 0;
-  WallTime at;
-  std::string actor;
-  std::string role;
-  std::string action;
-  std::string target;
-  std::string detail;  // JSON text
-  std::string prev_hash;
-  std::string hash;
 };
 
 struct DeadLetterRow {
@@ -79,7 +66,7 @@ struct CommitStats {
   std::chrono::microseconds took{0};
 };
 
-class Store {
+class Store : public AuditLog {
  public:
   // Opens the database at options.path, creating it only as described at the top, checks that
   // it is a healthy Mend database (application id, PRAGMA quick_check, meta table, a schema
@@ -88,7 +75,7 @@ class Store {
   // StoreError naming the path and the problem.
   static std::unique_ptr<Store> open(const StoreOptions& options);
 
-  ~Store();
+  ~Store() override;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -150,7 +137,7 @@ class Store {
   std::vector<DeadLetterRow> dead_letters(std::size_t limit);
   std::int64_t dead_letter_count();
   // Newest first; before_id > 0 pages back from that row (exclusive).
-  std::vector<AuditRow> audit(std::size_t limit, std::int64_t before_id = 0);
+  std::vector<AuditRow> audit(std::size_t limit, std::int64_t before_id = 0) override;
   // Walks the whole chain: nullopt when it is intact, otherwise the id of the first row that
   // was altered or does not link to the row before it. A removed tail reports the first id
   // that is missing.

@@ -64,10 +64,30 @@ struct Tablet {
     return Session{set.substr(0, set.find(';')), str(parse(r.body).get("csrf_token"))};
   }
   HttpResult as(const Session& s, const std::string& method, const std::string& target,
-                const std::string& body = {}) {
-    return http(
-        mendd->http_port(), method, target, body,
-        {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}, {"Content-Type", "application/json"}});
+                const std::string& body = {}, const std::string& if_match = {}) {
+    std::map<std::string, std::string> h{
+        {"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}, {"Content-Type", "application/json"}};
+    if (!if_match.empty()) h.emplace("If-Match", if_match);
+    return http(mendd->http_port(), method, target, body, h);
+  }
+  // The case's version as its detail shows it (the ETag), for an action's If-Match.
+  std::string seen(const Session& s, const std::string& id) {
+    const HttpResult r = as(s, "GET", "/api/v1/cases/" + id);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto it = r.headers.find("etag");
+    return it == r.headers.end() ? std::string() : it->second;
+  }
+  // Reads the case and acts on the version it showed, as a person does. With the 1 s threshold
+  // the severity rises, and the case is re-planned, within seconds: an action that meets such
+  // a change is refused as stale, and the person looks again.
+  HttpResult act_on_seen(const Session& s, const std::string& id, const std::string& action,
+                         const std::string& body) {
+    HttpResult r;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      r = as(s, "POST", "/api/v1/cases/" + id + "/" + action, body, seen(s, id));
+      if (r.status != 409 || r.body.find(R"("code":"stale")") == std::string::npos) break;
+    }
+    return r;
   }
 
   // The first open case's id, once mendd has one (bounded).
@@ -124,9 +144,17 @@ TEST(Tablet, LiveFeedShowsTheCaseAndADecisionReachesTheRetainedTopic) {
   EXPECT_EQ(str(opened.get("data")->get("subject")->get("table")), "T7");
 
   // A manager approves through the API (bearer token: no CSRF needed).
-  const HttpResult decided = t.mendd->api("POST", "/api/v1/cases/" + id + "/decide",
-                                          R"({"decision":"approve","reason":"fair"})",
-                                          {{"Content-Type", "application/json"}});
+  // On the version it read (ETag); a re-plan in between makes it stale: read again.
+  HttpResult decided;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const HttpResult read = t.mendd->api("GET", "/api/v1/cases/" + id);
+    ASSERT_EQ(read.status, 200) << read.body;
+    ASSERT_EQ(read.headers.count("etag"), 1u);
+    decided = t.mendd->api(
+        "POST", "/api/v1/cases/" + id + "/decide", R"({"decision":"approve","reason":"fair"})",
+        {{"Content-Type", "application/json"}, {"If-Match", read.headers.at("etag")}});
+    if (decided.status != 409) break;
+  }
   ASSERT_EQ(decided.status, 200) << decided.body;
   const json::Value pushed = read_until(ws, "case", [&](const json::Value& m) {
     return str(m.get("data")->get("id")) == id && str(m.get("data")->get("status")) == "actioned";
@@ -243,7 +271,7 @@ TEST(Tablet, StaffCannotDecideWhatNeedsAManagerAndEveryChangeNeedsTheCsrfToken) 
   ASSERT_FALSE(id.empty());
   const auto sam = t.sign_in("Sam", "715264");
   const std::string approve = R"({"decision":"approve","reason":"fair"})";
-  const HttpResult over = t.as(sam, "POST", "/api/v1/cases/" + id + "/decide", approve);
+  const HttpResult over = t.act_on_seen(sam, id, "decide", approve);
   EXPECT_EQ(over.status, 403);
   EXPECT_NE(over.body.find("over_limit"), std::string::npos) << over.body;
   Tablet::Session no_csrf = sam;
@@ -251,12 +279,24 @@ TEST(Tablet, StaffCannotDecideWhatNeedsAManagerAndEveryChangeNeedsTheCsrfToken) 
   const HttpResult refused = t.as(no_csrf, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}");
   EXPECT_EQ(refused.status, 403);
   EXPECT_NE(refused.body.find("csrf_failed"), std::string::npos);
-  EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}").status, 200);
   const auto morgan = t.sign_in("Morgan", "482913");
-  EXPECT_EQ(t.as(morgan, "POST", "/api/v1/cases/" + id + "/decide", approve).status, 200);
-  // The manager's approval spent the drink from the shift's budget, and issued nothing else.
+  const std::string before_ack = t.seen(morgan, id);
+  EXPECT_EQ(t.as(sam, "POST", "/api/v1/cases/" + id + "/acknowledge", "{}").status, 200);
+  // Morgan decides on what the case showed before Sam's acknowledgement: refused as stale,
+  // with the case as it is now; on a fresh read it is taken.
+  const HttpResult stale =
+      t.as(morgan, "POST", "/api/v1/cases/" + id + "/decide", approve, before_ack);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(stale.body.find(R"("code":"stale")"), std::string::npos) << stale.body;
+  EXPECT_NE(stale.body.find(R"("status":"acknowledged")"), std::string::npos) << stale.body;
+  const HttpResult approved = t.act_on_seen(morgan, id, "decide", approve);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  // The manager's approval spent the drink (4, more once the wait grew worse) from the shift's
+  // budget, and issued nothing else.
+  const double drink = *parse(approved.body).get("compensation")->as_double();
+  EXPECT_GE(drink, 4.0);
   const json::Value budget = parse(t.as(morgan, "GET", "/api/v1/budget").body);
-  EXPECT_EQ(*budget.get("spent")->as_double(), 4.0);
+  EXPECT_EQ(*budget.get("spent")->as_double(), drink);
   // Signing out ends the session.
   EXPECT_EQ(t.as(morgan, "DELETE", "/api/v1/session").status, 204);
   EXPECT_EQ(t.as(morgan, "GET", "/api/v1/cases").status, 401);

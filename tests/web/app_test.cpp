@@ -11,6 +11,10 @@
 #include <set>
 
 #include "adapters/auth/secrets.hpp"
+#include "adapters/auth/setup_code.hpp"
+#include "adapters/auth/users.hpp"
+#include "adapters/store/store.hpp"
+#include "core/case_actions.hpp"
 #include "core/json.hpp"
 
 namespace mend::web {
@@ -56,24 +60,27 @@ class AppTest : public ::testing::Test {
     setup_text_ = text;
     basic_ = std::make_unique<ApiContext>(
         ApiContext{book_, metrics_, [] { return true; }, [] { return true; }, "v-1", "0.1.0"});
-    AppContext ctx{
-        *basic_,
-        book_,
-        *users_,
-        *store_,
-        [this] { return tables_; },
-        [this] {
-          return Now{wall_, mono_};
-        },
-        [this](const CaseChangeNotice& n) {
-          changes_.push_back(n.action + " " + n.c.id + " by " + n.by.id);
-        },
-        [this](const std::string& role, double amount) { return authority_(role, amount); },
-        [] { return json::Value(json::Object{}); },
-        setup_.get(),
-        [this] { setup_done_ = true; },
-        dir_ / "ui",
-        R"({"openapi":"3.0.3"})"};
+    // Actions go through the core's carry_out, as in the daemon; what changed is recorded.
+    HandlerContext ctx{*basic_,
+                       book_,
+                       *users_,
+                       *store_,
+                       [this] { return tables_; },
+                       [this] {
+                         return Now{wall_, mono_};
+                       },
+                       [this](const PersonAction& a) -> ActionResult {
+                         auto out = carry_out(book_, a, authority_, wall_);
+                         if (auto* no = std::get_if<ActionRefusal>(&out)) return *no;
+                         const auto& done = std::get<ActionDone>(out);
+                         changes_.push_back(done.action + " " + done.case_id + " by " + a.by.id);
+                         return *book_.find(done.case_id);
+                       },
+                       [] { return json::Value(json::Object{}); },
+                       [this] { return static_cast<auth::SetupGate*>(setup_.get()); },
+                       [this] { setup_done_ = true; },
+                       dir_ / "ui",
+                       R"({"openapi":"3.0.3"})"};
     app_ = std::make_unique<App>(std::move(ctx));
   }
   void TearDown() override {
@@ -128,6 +135,17 @@ class AppTest : public ::testing::Test {
     std::map<std::string, std::string> h{{"Cookie", s.cookie}};
     if (with_csrf) h.emplace("X-CSRF-Token", s.csrf);
     return call(method, target, body, h);
+  }
+  // As a tablet does: read the case, then act on the version it showed (If-Match: its ETag).
+  Response as_seen(const Signed& s, const std::string& target, const std::string& body) {
+    const std::string prefix = "/api/v1/cases/";
+    const std::string id =
+        target.substr(prefix.size(), target.find('/', prefix.size()) - prefix.size());
+    const Response read = as(s, http::verb::get, prefix + id);
+    std::map<std::string, std::string> h{{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
+    if (read.result() == http::status::ok)
+      h.emplace("If-Match", std::string(read[http::field::etag]));
+    return call(http::verb::post, target, body, h);
   }
 
   void open_case(const std::string& id, const std::string& table) {
@@ -286,13 +304,12 @@ TEST_F(AppTest, StaffCannotDecideWhatNeedsAManagerAManagerCan) {
   book_.annotate("c-1", Recommendation{"comp_item", "Dessert on the house", "manager"}, "why", {},
                  {CaseAction{"comp_item", 20, "Dessert on the house"}}, 20);
   const std::string approve = R"({"decision":"approve","reason":"fair"})";
-  auto staff = as(sign_in("Sam", kStaffPin), http::verb::post, "/api/v1/cases/c-1/decide", approve);
+  auto staff = as_seen(sign_in("Sam", kStaffPin), "/api/v1/cases/c-1/decide", approve);
   EXPECT_EQ(staff.result(), http::status::forbidden);
   EXPECT_EQ(error_code_of(staff), "over_limit");
   EXPECT_EQ(*parse(staff.body()).get("error")->get("route_to")->as_string(), "manager");
   EXPECT_EQ(book_.find("c-1")->status, CaseStatus::kOpen);
-  auto manager =
-      as(sign_in("Morgan", kManagerPin), http::verb::post, "/api/v1/cases/c-1/decide", approve);
+  auto manager = as_seen(sign_in("Morgan", kManagerPin), "/api/v1/cases/c-1/decide", approve);
   ASSERT_EQ(manager.result(), http::status::ok) << manager.body();
   EXPECT_EQ(*parse(manager.body()).get("status")->as_string(), "actioned");
   ASSERT_EQ(changes_.size(), 1u);
@@ -392,8 +409,8 @@ TEST_F(AppTest, CaseActionsAnswerConflictsAndBadBodies) {
   EXPECT_EQ(unknown.result(), http::status::bad_request);
   auto missing = as(s, http::verb::post, "/api/v1/cases/c-404/acknowledge", "{}");
   EXPECT_EQ(missing.result(), http::status::not_found);
-  auto resolved = as(s, http::verb::post, "/api/v1/cases/c-1/resolve",
-                     R"({"root_cause":"people","note":"short-staffed"})");
+  auto resolved =
+      as_seen(s, "/api/v1/cases/c-1/resolve", R"({"root_cause":"people","note":"short-staffed"})");
   ASSERT_EQ(resolved.result(), http::status::ok) << resolved.body();
   const json::Value v = parse(resolved.body());
   EXPECT_EQ(*v.get("resolution")->get("root_cause")->as_string(), "people");
@@ -503,8 +520,8 @@ TEST(OpenApi, DocumentsEveryRouteAndNothingElse) {
   auto store = Store::open(StoreOptions{(dir / "mend.db").string(), true});
   auth::Users users(*store, auth::AuthOptions{});
   ApiContext basic{book, metrics, {}, {}, "v", "0"};
-  App app(AppContext{
-      basic, book, users, *store, {}, [] { return Now{}; }, {}, {}, {}, nullptr, {}, {}, {}});
+  App app(
+      HandlerContext{basic, book, users, *store, {}, [] { return Now{}; }, {}, {}, {}, {}, {}, {}});
   std::set<std::string> served;
   for (const auto& r : app.route_names()) served.insert(r);
   served.insert("GET /api/v1/live");
@@ -524,20 +541,19 @@ TEST_F(AppTest, StaffDecideWithinTheirLimitAndTheBudgetBoundsEveryone) {
                  {CaseAction{"comp_item", 6, "A drink on us"}}, 6);
   const std::string approve = R"({"decision":"approve","reason":"fair"})";
   const Signed sam = sign_in("Sam", kStaffPin);
-  EXPECT_EQ(as(sam, http::verb::post, "/api/v1/cases/c-1/decide", approve).result(),
-            http::status::ok);
+  EXPECT_EQ(as_seen(sam, "/api/v1/cases/c-1/decide", approve).result(), http::status::ok);
   // The shift budget has run out: refused with the ledger's reason, whoever asks.
   authority_ = [](const std::string&, double amount) {
     return amount > 0 ? AuthorityVerdict{false, "the shift budget has 0 left of 300", ""}
                       : AuthorityVerdict{};
   };
-  auto refused = as(sam, http::verb::post, "/api/v1/cases/c-2/decide", approve);
+  auto refused = as_seen(sam, "/api/v1/cases/c-2/decide", approve);
   EXPECT_EQ(refused.result(), http::status::forbidden);
   EXPECT_NE(refused.body().find("shift budget"), std::string::npos);
   EXPECT_EQ(book_.find("c-2")->status, CaseStatus::kOpen);
   // A reject gives nothing away: never limited by money.
-  EXPECT_EQ(as(sam, http::verb::post, "/api/v1/cases/c-2/decide",
-               R"({"decision":"reject","reason":"guest left happy"})")
+  EXPECT_EQ(as_seen(sam, "/api/v1/cases/c-2/decide",
+                    R"({"decision":"reject","reason":"guest left happy"})")
                 .result(),
             http::status::ok);
 }
@@ -546,8 +562,8 @@ TEST_F(AppTest, ResolveCanScheduleAFollowUp) {
   add_user("Sam", auth::Role::kStaff, kStaffPin);
   open_case("c-1", "T1");
   const Signed s = sign_in("Sam", kStaffPin);
-  auto r = as(
-      s, http::verb::post, "/api/v1/cases/c-1/resolve",
+  auto r = as_seen(
+      s, "/api/v1/cases/c-1/resolve",
       R"({"root_cause":"process","note":"x","follow_up":{"after_hours":24,"message":"Dear Ann, sorry again."}})");
   ASSERT_EQ(r.result(), http::status::ok) << r.body();
   const json::Value v = parse(r.body());
@@ -562,23 +578,93 @@ TEST_F(AppTest, FollowUpIsSentOrSkippedBySomeoneWhoMayDecide) {
   add_user("Morgan", auth::Role::kManager, kManagerPin);
   open_case("c-1", "T1");
   const Signed m = sign_in("Morgan", kManagerPin);
-  auto early = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
-                  R"({"decision":"send","reason":"ok"})");
+  auto early = as_seen(m, "/api/v1/cases/c-1/follow-up", R"({"decision":"send","reason":"ok"})");
   EXPECT_EQ(early.result(), http::status::conflict);  // nothing scheduled yet
-  ASSERT_EQ(as(m, http::verb::post, "/api/v1/cases/c-1/resolve",
-               R"({"root_cause":"people","follow_up":{"after_hours":1,"message":"Dear Ann"}})")
+  ASSERT_EQ(as_seen(m, "/api/v1/cases/c-1/resolve",
+                    R"({"root_cause":"people","follow_up":{"after_hours":1,"message":"Dear Ann"}})")
                 .result(),
             http::status::ok);
   auto bad = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
                 R"({"decision":"maybe","reason":"ok"})");
   EXPECT_EQ(bad.result(), http::status::bad_request);
-  auto sent = as(m, http::verb::post, "/api/v1/cases/c-1/follow-up",
-                 R"({"decision":"send","message":"Dear Ann, thank you.","reason":"kind words"})");
+  auto sent =
+      as_seen(m, "/api/v1/cases/c-1/follow-up",
+              R"({"decision":"send","message":"Dear Ann, thank you.","reason":"kind words"})");
   ASSERT_EQ(sent.result(), http::status::ok) << sent.body();
   const json::Value v = parse(sent.body());
   EXPECT_EQ(*v.get("status")->as_string(), "resolved");
   EXPECT_EQ(*v.get("follow_up")->get("message")->as_string(), "Dear Ann, thank you.");
   EXPECT_EQ(changes_.back(), "case.follow_up.send c-1 by user:1");
+}
+
+// ---- case versions ------------------------------------------------------------------------
+
+// The bug behind this: a plan re-made between a manager reading it and submitting an edit, and
+// the edit applied to the new plan. Now the edit names the version it was made on.
+TEST_F(AppTest, AnEditMadeOnAnOlderPlanIsRefusedWithTheCaseAsItIsNow) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  open_case("c-1", "T1");
+  const Signed m = sign_in("Morgan", kManagerPin);
+  const Response read = as(m, http::verb::get, "/api/v1/cases/c-1");
+  ASSERT_EQ(read.result(), http::status::ok);
+  EXPECT_EQ(read[http::field::etag], "\"1\"");
+  EXPECT_EQ(parse(read.body()).get("version")->as_int(), 1);
+  // The severity rose and the policy re-planned the case meanwhile.
+  book_.annotate("c-1", Recommendation{"voucher", "A voucher worth 40", ""}, "worse now", {},
+                 {CaseAction{"voucher", 40, "Voucher"}}, 40);
+  const std::string edit =
+      R"({"decision":"edit","reason":"cheaper","recommendation":{"text":"A coffee on us"}})";
+  const std::map<std::string, std::string> seen{
+      {"Cookie", m.cookie}, {"X-CSRF-Token", m.csrf}, {"If-Match", "\"1\""}};
+  const Response stale = call(http::verb::post, "/api/v1/cases/c-1/decide", edit, seen);
+  EXPECT_EQ(stale.result(), http::status::conflict);
+  EXPECT_EQ(error_code_of(stale), "stale");
+  const json::Value now = *parse(stale.body()).get("error")->get("case");
+  EXPECT_EQ(now.get("version")->as_int(), 2);
+  EXPECT_EQ(*now.get("recommendation")->get("text")->as_string(), "A voucher worth 40");
+  EXPECT_NE(now.get("timeline"), nullptr) << "the case detail, as GET shows it";
+  EXPECT_EQ(book_.find("c-1")->recommendation.text, "A voucher worth 40");
+  EXPECT_TRUE(book_.find("c-1")->decisions.empty());
+  EXPECT_TRUE(changes_.empty());
+  // On the plan it now shows (the version in the body this time), the edit is taken.
+  const Response taken = as(m, http::verb::post, "/api/v1/cases/c-1/decide",
+                            R"({"decision":"edit","reason":"cheaper","version":2,)"
+                            R"("recommendation":{"text":"A coffee on us"}})");
+  ASSERT_EQ(taken.result(), http::status::ok) << taken.body();
+  EXPECT_EQ(taken[http::field::etag], "\"3\"");
+  EXPECT_EQ(book_.find("c-1")->decisions.back().before.text, "A voucher worth 40");
+  EXPECT_EQ(changes_, std::vector<std::string>{"case.edit c-1 by user:1"});
+}
+
+TEST_F(AppTest, CommitmentsMustNameTheVersionAcknowledgeNeedNot) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  open_case("c-1", "T1");
+  const Signed m = sign_in("Morgan", kManagerPin);
+  for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
+           {"decide", R"({"decision":"approve","reason":"fair"})"},
+           {"action", "{}"},
+           {"resolve", R"({"root_cause":"people"})"},
+           {"follow-up", R"({"decision":"skip","reason":"no"})"}}) {
+    const Response r = as(m, http::verb::post, "/api/v1/cases/c-1/" + path, body);
+    EXPECT_EQ(r.result(), http::status::precondition_required) << path << ": " << r.body();
+    EXPECT_EQ(error_code_of(r), "version_required") << path;
+  }
+  EXPECT_EQ(book_.find("c-1")->version, 1u);
+  // A malformed or contradictory version is the request's mistake.
+  const auto with = [&](std::string if_match, std::string body) {
+    return call(
+        http::verb::post, "/api/v1/cases/c-1/action", std::move(body),
+        {{"Cookie", m.cookie}, {"X-CSRF-Token", m.csrf}, {"If-Match", std::move(if_match)}});
+  };
+  EXPECT_EQ(with("\"one\"", "{}").result(), http::status::bad_request);
+  EXPECT_EQ(with("\"1\"", R"({"version":2})").result(), http::status::bad_request);
+  EXPECT_EQ(as(m, http::verb::post, "/api/v1/cases/c-1/action", R"({"version":"1"})").result(),
+            http::status::bad_request);
+  EXPECT_EQ(as(m, http::verb::post, "/api/v1/cases/c-1/acknowledge", "{}").result(),
+            http::status::ok);
+  // Acknowledged since: version 1 is stale now.
+  EXPECT_EQ(error_code_of(with("W/\"1\"", "{}")), "stale");
+  EXPECT_EQ(with("\"2\"", "{}").result(), http::status::ok);
 }
 
 }  // namespace

@@ -1,0 +1,114 @@
+#include "web/handlers/body_reader.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace mend::web {
+
+BodyReader::BodyReader(const Request& req, bool allow_empty) : body_(json::Object{}) {
+  if (req.body().empty() && allow_empty) return;
+  const auto type = req[http::field::content_type];
+  if (type.substr(0, kJsonType.size()) != kJsonType) {
+    unreadable_ = error_response(http::status::unsupported_media_type, "unsupported_media_type",
+                                 "send the body as application/json");
+    return;
+  }
+  auto parsed = json::parse(req.body());
+  if (!parsed) {
+    unreadable_ = error_response(http::status::bad_request, "invalid_body",
+                                 "the body is not valid JSON: " + parsed.error.message);
+    return;
+  }
+  if (!parsed.value->is_object()) {
+    unreadable_ =
+        error_response(http::status::bad_request, "invalid_body", "the body must be a JSON object");
+    return;
+  }
+  body_ = std::move(*parsed.value);
+}
+
+BodyReader::BodyReader(json::Value body, std::string prefix)
+    : body_(std::move(body)), prefix_(std::move(prefix)) {}
+
+void BodyReader::fail(std::string message) {
+  if (!wrong_) wrong_ = std::move(message);
+}
+
+const json::Value* BodyReader::field(std::string_view key, Field need) {
+  if (unreadable_) return nullptr;
+  const json::Value* v = body_.get(key);
+  if (v == nullptr || v->is_null()) {
+    if (need == Field::kRequired) fail("'" + prefix_ + std::string(key) + "' is required");
+    return nullptr;
+  }
+  return v;
+}
+
+bool BodyReader::has(std::string_view key) const {
+  const json::Value* v = body_.get(key);
+  return v != nullptr && !v->is_null();
+}
+
+std::string BodyReader::string(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return {};
+  const std::string* s = v->as_string();
+  if (s == nullptr) {
+    fail("'" + prefix_ + std::string(key) + "' must be a string");
+    return {};
+  }
+  return *s;
+}
+
+std::optional<double> BodyReader::number(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  auto d = v->as_double();
+  if (!d) fail("'" + prefix_ + std::string(key) + "' must be a number");
+  return d;
+}
+
+std::optional<std::int64_t> BodyReader::integer(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  auto n = v->is_int() ? v->as_int() : std::nullopt;
+  if (!n) fail("'" + prefix_ + std::string(key) + "' must be a whole number");
+  return n;
+}
+
+std::optional<BodyReader> BodyReader::object(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_object()) {
+    fail("'" + prefix_ + std::string(key) + "' must be an object");
+    return std::nullopt;
+  }
+  return BodyReader(*v, prefix_ + std::string(key) + ".");
+}
+
+void BodyReader::only(std::initializer_list<std::string_view> allowed) {
+  if (unreadable_ || unknown_) return;
+  for (const auto& [key, value] : *body_.as_object()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string message = "unknown field '" + prefix_;
+    message += key;
+    message += "'; allowed: ";
+    bool first = true;
+    for (auto a : allowed) {
+      if (!first) message += ", ";
+      message += a;
+      first = false;
+    }
+    unknown_ = std::move(message);
+    return;
+  }
+}
+
+std::optional<Response> BodyReader::error() const {
+  if (unreadable_) return unreadable_;
+  const auto& message = unknown_ ? unknown_ : wrong_;
+  if (!message) return std::nullopt;
+  return error_response(http::status::bad_request, "invalid_body", *message);
+}
+
+}  // namespace mend::web

@@ -1,0 +1,87 @@
+// What every tablet handler gets: the request, its path and query parameters, who is calling
+// and the context below. A handler is a plain function of those four; web/routes.cpp lists
+// them all, with the permission each needs, in one table. The context holds the core's case
+// book (read only), small interfaces for accounts and the audit log (core/accounts.hpp,
+// core/audit_log.hpp) and functions the daemon provides; no adapter is visible from here.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/accounts.hpp"
+#include "core/actions.hpp"
+#include "core/audit_log.hpp"
+#include "core/auth.hpp"
+#include "core/case_book.hpp"
+#include "core/engine.hpp"
+#include "web/api.hpp"
+#include "web/http.hpp"
+#include "web/router.hpp"
+
+namespace mend::web {
+
+inline constexpr std::string_view kSessionCookie = "mend_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+// Who is calling. A stranger (on a public route, without credentials) has an empty id.
+struct Caller {
+  std::string id;  // "user:3", "token:2"
+  auth::Role role = auth::Role::kStaff;
+  std::string name;            // the person's name; a token's label
+  std::string session_secret;  // set when the caller came with the session cookie
+  std::int64_t user_id = 0;    // a person's account; 0 for a token
+  bool signed_in() const { return !id.empty(); }
+  Actor as_case_actor() const { return Actor{id, std::string(auth::role_name(role))}; }
+  auth::Actor as_auth_actor() const { return auth::Actor{id, role}; }
+};
+
+// What a person's action on a case came to: the case as it is now, or why it was refused.
+using ActionResult = std::variant<Case, ActionRefusal>;
+
+struct HandlerContext {
+  ApiContext& basic;  // health, metrics, reading cases
+  const CaseBook& cases;
+  auth::Accounts& accounts;
+  AuditLog& audit;
+  // The engine's tables for the floor view.
+  std::function<std::vector<TableView>()> tables;
+  // The daemon reads the clock (the core never does): wall time for records, monotonic for
+  // the setup code's expiry.
+  std::function<Now()> clock;
+  // Carries out a person's action on a case (checks, change, store, audit, publish). Unset:
+  // every action is refused as a conflict.
+  std::function<ActionResult(const PersonAction&)> act;
+  // The shift budget as GET /api/v1/budget shows it.
+  std::function<json::Value()> budget;
+  // The one-time setup code while no account exists; null once it is spent (or never made).
+  std::function<auth::SetupGate*()> setup;
+  // Called after the setup code made the first account, so the daemon can drop the code.
+  std::function<void()> setup_done;
+  std::filesystem::path ui_dir;  // the built tablet UI; empty: no UI is served
+  std::string openapi;           // the OpenAPI document's text
+};
+
+using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// ---- answers shared by the handlers ---------------------------------------------------------
+
+Response refuse(http::status status, std::string_view code, std::string_view message);
+Response invalid_body(std::string_view message);
+Response unauthorized(std::string_view message = "sign in first");
+Response not_found(std::string_view message);
+Response forbidden(const Caller& c, auth::Permission p);
+// {"error":{"code":...,"message":...}} plus `extra`'s members inside "error".
+Response refuse_with(http::status status, std::string_view code, std::string_view message,
+                     json::Object extra);
+// A refused account change: 403, 404, 409 or 400 with the account error's code.
+Response account_refused(const auth::AccountProblem& p);
+// A whole number from a path or query value (up to 18 digits), or nullopt.
+std::optional<std::int64_t> parse_id(const std::string* s);
+// The value of cookie `name` in a Cookie header, or empty.
+std::string cookie_value(std::string_view header, std::string_view name);
+
+}  // namespace mend::web

@@ -1,0 +1,67 @@
+// The floor: every seated table with its state, its timers and its open cases.
+#include <map>
+
+#include "web/handlers/handlers.hpp"
+
+namespace mend::web {
+
+json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases,
+                          WallTime now) {
+  // Open cases by table, so a tile can show its badge.
+  std::map<std::string, std::vector<std::string>> by_table;
+  for (const Case* c : cases.list(CaseFilter{})) {
+    if (c->subject.table.empty() || c->status == CaseStatus::kResolved ||
+        c->status == CaseStatus::kClosed) {
+      continue;
+    }
+    by_table[c->subject.table].push_back(c->id);
+  }
+  json::Array out;
+  for (const auto& t : tables) {
+    json::Object o;
+    o.append("table", t.table);
+    o.append("area", t.area);
+    const char* state = t.bill_requested             ? "bill_asked"
+                        : !t.courses_waiting.empty() ? "course_fired"
+                        : t.ordered                  ? "ordered"
+                                                     : "seated";
+    o.append("state", state);
+    o.append("seated_at", format_rfc3339(t.seated_at));
+    o.append("party", t.party);
+    o.append("booking", t.booking);
+    json::Array timers;
+    for (const auto& w : t.timers) {
+      json::Object tj;
+      tj.append("kind", case_kind_name(w.kind));
+      tj.append("course", w.course);
+      tj.append("started", format_rfc3339(w.started));
+      tj.append("threshold_s", static_cast<double>(w.threshold.count()) / 1000.0);
+      tj.append("deadline", format_rfc3339(w.started + w.threshold));
+      tj.append("breached", w.breached || now >= w.started + w.threshold);
+      timers.emplace_back(std::move(tj));
+    }
+    o.append("timers", std::move(timers));
+    json::Array ids;
+    if (auto it = by_table.find(t.table); it != by_table.end()) {
+      for (const auto& id : it->second) ids.emplace_back(id);
+    }
+    o.append("cases", std::move(ids));
+    out.emplace_back(std::move(o));
+  }
+  json::Object body;
+  body.append("now", format_rfc3339(now));
+  body.append("tables", std::move(out));
+  return body;
+}
+
+}  // namespace mend::web
+
+namespace mend::web::handlers {
+
+Response floor(const Request&, const Params&, const Caller&, const HandlerContext& ctx) {
+  return json_response(http::status::ok,
+                       floor_to_json(ctx.tables ? ctx.tables() : std::vector<TableView>{},
+                                     ctx.cases, ctx.clock().wall));
+}
+
+}  // namespace mend::web::handlers

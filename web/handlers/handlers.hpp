@@ -1,0 +1,67 @@
+// Every tablet handler, one file per resource (web/handlers/<resource>.cpp). Each is a plain
+// function (request, path and query parameters, caller, context) -> response, registered with
+// its permission in web/routes.cpp.
+#pragma once
+
+#include <vector>
+
+#include "web/handlers/context.hpp"
+
+namespace mend::web::handlers {
+
+// health.cpp: GET /livez, /readyz (public), /metrics (a token or a session).
+Response livez(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response readyz(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response metrics(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// openapi.cpp: GET /api/v1/openapi.json.
+Response openapi(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// session.cpp: sign-in (POST), who am I (GET), sign-out (DELETE) of /api/v1/session.
+Response get_session(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response sign_in(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response sign_out(const Request&, const Params&, const Caller&, const HandlerContext&);
+// The answer to a successful sign-in: the session as JSON with its cookie.
+Response session_started(const auth::SignInResult& r, http::status status, const Params& p,
+                         const HandlerContext& ctx);
+
+// setup.cpp: the first-run page's GET (is a setup needed) and POST (the first admin).
+Response get_setup(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response post_setup(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// cases.cpp: reading cases, and what people do with them (each becomes a PersonAction).
+Response list_cases(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response get_case(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response acknowledge(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response mark_actioned(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response resolve(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response decide(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response follow_up(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// floor.cpp and budget.cpp.
+Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response budget(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// users.cpp: accounts (managers), and one's own PIN.
+Response list_users(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response create_user(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response disable_user(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response change_pin(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// audit.cpp: GET /api/v1/audit.
+Response audit(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// static_files.cpp: the tablet UI's files (every path outside the API).
+Response static_file(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+}  // namespace mend::web::handlers
+
+namespace mend::web {
+
+// The floor as JSON from the engine's tables and the open cases (also the live feed's).
+json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases,
+                          WallTime now);
+// The case detail: the case, its explanation, the guest's context and a merged timeline.
+json::Value case_detail_json(const Case& c);
+
+}  // namespace mend::web

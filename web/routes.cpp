@@ -1,0 +1,49 @@
+#include "web/routes.hpp"
+
+#include "web/handlers/handlers.hpp"
+
+namespace mend::web {
+
+const std::vector<RouteEntry>& route_table() {
+  using auth::Permission;
+  using http::verb;
+  namespace h = handlers;
+  constexpr Access kPublic = Access::kPublic;
+  constexpr Access kIdentified = Access::kIdentified;
+  constexpr Access kSignedIn = Access::kSignedIn;
+  // Changing one's own PIN needs no management right (kCaseRead: anyone signed in); the
+  // accounts service checks whose PIN it is.
+  static const std::vector<RouteEntry> kTable{
+      {verb::get, "/livez", kPublic, {}, h::livez},
+      {verb::get, "/readyz", kPublic, {}, h::readyz},
+      {verb::get, "/api/v1/openapi.json", kPublic, {}, h::openapi},
+      {verb::get, "/api/v1/session", kIdentified, {}, h::get_session},
+      {verb::post, "/api/v1/session", kPublic, {}, h::sign_in},
+      {verb::delete_, "/api/v1/session", kIdentified, {}, h::sign_out},
+      {verb::get, "/api/v1/setup", kPublic, {}, h::get_setup},
+      {verb::post, "/api/v1/setup", kPublic, {}, h::post_setup},
+
+      {verb::get, "/metrics", kSignedIn, Permission::kCaseRead, h::metrics},
+      {verb::get, "/api/v1/cases", kSignedIn, Permission::kCaseRead, h::list_cases},
+      {verb::get, "/api/v1/cases/{id}", kSignedIn, Permission::kCaseRead, h::get_case},
+      {verb::post, "/api/v1/cases/{id}/acknowledge", kSignedIn, Permission::kCaseAcknowledge,
+       h::acknowledge},
+      {verb::post, "/api/v1/cases/{id}/action", kSignedIn, Permission::kCaseAction,
+       h::mark_actioned},
+      {verb::post, "/api/v1/cases/{id}/resolve", kSignedIn, Permission::kCaseResolve, h::resolve},
+      {verb::post, "/api/v1/cases/{id}/decide", kSignedIn, Permission::kCaseDecide, h::decide},
+      {verb::post, "/api/v1/cases/{id}/follow-up", kSignedIn, Permission::kCaseDecide,
+       h::follow_up},
+      {verb::get, "/api/v1/budget", kSignedIn, Permission::kCaseRead, h::budget},
+      {verb::get, "/api/v1/floor", kSignedIn, Permission::kFloorRead, h::floor},
+      {verb::get, "/api/v1/users", kSignedIn, Permission::kUsersManage, h::list_users},
+      {verb::post, "/api/v1/users", kSignedIn, Permission::kUsersManage, h::create_user},
+      {verb::post, "/api/v1/users/{id}/disable", kSignedIn, Permission::kUsersManage,
+       h::disable_user},
+      {verb::post, "/api/v1/users/{id}/pin", kSignedIn, Permission::kCaseRead, h::change_pin},
+      {verb::get, "/api/v1/audit", kSignedIn, Permission::kAuditRead, h::audit},
+  };
+  return kTable;
+}
+
+}  // namespace mend::web

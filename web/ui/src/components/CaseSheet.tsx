@@ -97,8 +97,8 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
     detail && known && Date.parse(known.updated_at) > Date.parse(detail.updated_at)
       ? { ...detail, ...known, timeline: detail.timeline }
       : detail ?? known ?? null;
-  // The guest as both copies know it: the detail may add what the list copy lacks.
-  const c: Case | null = newest && { ...newest, guest: { ...known?.guest, ...detail?.guest } };
+  // The detail's guest has all the list copy's, and the visit's booking and party besides.
+  const c: Case | null = newest && { ...newest, guest: detail?.guest ?? known?.guest };
 
   const choose = (m: Mode) => {
     setMode(m);
@@ -526,7 +526,7 @@ function guestName(g: Guest | undefined): string {
 // "Ana Lopez · Returning guest, 6 visits"; empty when nothing is known of the guest.
 function guestLine(g: Guest | undefined): string {
   if (!g) return '';
-  const hasTier = typeof g.tier === 'string' && g.tier !== '';
+  const hasTier = typeof g.tier === 'string';
   const name = guestName(g);
   if (!hasTier && !name) return '';
   const tier = tierLabel(hasTier ? (g.tier as string) : undefined, typeof g.visits === 'number' ? g.visits : undefined);

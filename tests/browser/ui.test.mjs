@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, sleep, tail, waitFor } from './harness.mjs';
+import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, recordExchanges, sleep, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
@@ -133,6 +133,7 @@ async function openPage(viewport) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
+  recordExchanges(page);
   const probe = { errors: [], navigations: 0 };
   page.on('pageerror', (e) => probe.errors.push(String(e)));
   page.on('framenavigated', (f) => {

@@ -31,3 +31,7 @@ export type Timer = Schemas['Timer'];
 export type FloorTable = Schemas['Table'];
 export type Floor = Schemas['Floor'];
 export type ApiError = Schemas['Error'];
+export type NoteRequest = Schemas['NoteRequest'];
+export type DecideRequest = Schemas['DecideRequest'];
+export type ResolveRequest = Schemas['ResolveRequest'];
+export type RootCause = Schemas['RootCause'];

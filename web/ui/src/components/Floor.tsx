@@ -68,6 +68,7 @@ function unknownCase(id: string): Case {
     evidence: [],
     recommendation: { action: '', text: '', needs_approval_by: null },
     history: [],
+    version: 0,
   };
 }
 

@@ -175,7 +175,7 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge a case
-         * @description "I have seen it." Roles: staff, manager, admin.
+         * @description "I have seen it." Roles: staff, manager, admin. Acknowledging may omit the version; when given, it is checked.
          */
         post: operations["acknowledgeCase"];
         delete?: never;
@@ -198,7 +198,7 @@ export interface paths {
         put?: never;
         /**
          * Approve, edit or reject the recommendation
-         * @description Roles: staff, manager, admin, within the compensation each may approve. Approve and edit move the case to actioned; reject returns it to acknowledged. A case already decided or carried out is 409 conflict. Approve and edit are refused 403 over_limit when the caller role may not approve the case compensation, or the shift budget would run out; error.route_to names the role that may.
+         * @description Roles: staff, manager, admin, within the compensation each may approve. Approve and edit move the case to actioned; reject returns it to acknowledged. A case already decided or carried out is 409 conflict. Approve and edit are refused 403 over_limit when the caller role may not approve the case compensation, or the shift budget would run out; error.route_to names the role that may. Must carry the case version the person saw (If-Match: "N" or the body's `version`): without it 428 version_required; when the case changed since, 409 stale with the case as it is now in error.case.
          */
         post: operations["decideCase"];
         delete?: never;
@@ -221,7 +221,7 @@ export interface paths {
         put?: never;
         /**
          * Mark the recovery done
-         * @description Moves the case to actioned. Roles: staff, manager, admin.
+         * @description Moves the case to actioned. Roles: staff, manager, admin. Must carry the case version the person saw (If-Match: "N" or the body's `version`): without it 428 version_required; when the case changed since, 409 stale with the case as it is now in error.case.
          */
         post: operations["actionCase"];
         delete?: never;
@@ -244,7 +244,7 @@ export interface paths {
         put?: never;
         /**
          * Resolve with a root cause
-         * @description Moves the case to resolved. Roles: staff, manager, admin.
+         * @description Moves the case to resolved. Roles: staff, manager, admin. Must carry the case version the person saw (If-Match: "N" or the body's `version`): without it 428 version_required; when the case changed since, 409 stale with the case as it is now in error.case.
          */
         post: operations["resolveCase"];
         delete?: never;
@@ -418,7 +418,7 @@ export interface paths {
         put?: never;
         /**
          * Send or skip the drafted follow-up message of a case in follow_up
-         * @description A customer-facing message, so a person decides (any role that may decide). send puts the message in the cloud outbox (venue/<venue>/mend/follow_ups); either way the case is resolved again. 409 when the case has no follow-up waiting.
+         * @description A customer-facing message, so a person decides (any role that may decide). send puts the message in the cloud outbox (venue/<venue>/mend/follow_ups); either way the case is resolved again. 409 when the case has no follow-up waiting. Must carry the case version the person saw (If-Match: "N" or the body's `version`): without it 428 version_required; when the case changed since, 409 stale with the case as it is now in error.case.
          */
         post: operations["decideFollowUp"];
         delete?: never;
@@ -435,10 +435,10 @@ export interface components {
         Error: {
             error: {
                 /**
-                 * @description Stable error code. payload_too_large is 413; unauthorized and sign_in_refused 401; forbidden, csrf_failed, forbidden_origin, setup_closed and setup_code_wrong 403; locked_out and busy 429; conflict and name_taken 409; bad_name and bad_pin 400; not_ready 503; internal_error 500; the rest 400 (not_found 404, method_not_allowed 405).
+                 * @description Stable error code. payload_too_large is 413; unauthorized and sign_in_refused 401; forbidden, csrf_failed, forbidden_origin, setup_closed and setup_code_wrong 403; locked_out and busy 429; conflict, stale and name_taken 409; version_required 428; bad_name and bad_pin 400; not_ready 503; internal_error 500; the rest 400 (not_found 404, method_not_allowed 405).
                  * @enum {string}
                  */
-                code: "bad_request" | "invalid_parameter" | "invalid_body" | "not_found" | "method_not_allowed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "forbidden_origin" | "sign_in_refused" | "locked_out" | "busy" | "setup_closed" | "setup_code_wrong" | "conflict" | "bad_name" | "bad_pin" | "name_taken" | "not_ready" | "internal_error" | "over_limit" | "unsupported_media_type" | "headers_too_large" | "too_many_connections";
+                code: "bad_request" | "invalid_parameter" | "invalid_body" | "not_found" | "method_not_allowed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "forbidden_origin" | "sign_in_refused" | "locked_out" | "busy" | "setup_closed" | "setup_code_wrong" | "conflict" | "bad_name" | "bad_pin" | "name_taken" | "not_ready" | "internal_error" | "over_limit" | "unsupported_media_type" | "headers_too_large" | "too_many_connections" | "stale" | "version_required";
                 /** @description For a person: what went wrong and, where it helps, what is allowed. */
                 message: string;
                 /**
@@ -448,6 +448,8 @@ export interface components {
                 retry_at?: string;
                 /** @description With over_limit only: the lowest role that may take the decision ("" when none may now). */
                 route_to?: string;
+                /** @description With stale only: the case as it is now, so the person can see what changed and decide again. */
+                case?: components["schemas"]["CaseDetail"];
             };
         };
         /**
@@ -596,6 +598,8 @@ export interface components {
                 party?: number;
                 value?: number;
             };
+            /** @description Changed by every change to the case (a re-plan, a raised severity, a person's action). An action that commits to a recovery sends the version the person saw (If-Match or the body's `version`); GET /api/v1/cases/{id} answers with it as ETag. */
+            version: number;
         };
         /** @description What is known of the guest the case is about: the guest book's summary, plus this visit's booking, party and booking value when known. */
         Guest: components["schemas"]["GuestSummary"] & {
@@ -622,6 +626,8 @@ export interface components {
         };
         NoteRequest: {
             note?: string;
+            /** @description The case version the person saw; the same as an If-Match header, which wins when both are given. */
+            version?: number;
         };
         /** @description `recommendation` is given with `edit` only. Approve and edit move the case to actioned; reject returns it to acknowledged. */
         DecideRequest: {
@@ -629,6 +635,8 @@ export interface components {
             decision: "approve" | "edit" | "reject";
             reason: string;
             recommendation?: components["schemas"]["RecommendationEdit"];
+            /** @description The case version the person saw; the same as an If-Match header, which wins when both are given. */
+            version?: number;
         };
         ResolveRequest: {
             root_cause: components["schemas"]["RootCause"];
@@ -638,6 +646,8 @@ export interface components {
                 after_hours: number;
                 message: string;
             };
+            /** @description The case version the person saw; the same as an If-Match header, which wins when both are given. */
+            version?: number;
         };
         /** @description A running threshold. The tablet colours it by (now - started) / threshold_s. */
         Timer: {
@@ -895,6 +905,8 @@ export interface components {
             /** @description The message as approved (may be edited); empty keeps the draft. */
             message?: string;
             reason: string;
+            /** @description The case version the person saw; the same as an If-Match header, which wins when both are given. */
+            version?: number;
         };
     };
     responses: {
@@ -961,12 +973,41 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Either the case cannot make that change now (conflict), or it changed since the version the person saw (stale): `error.case` is the case as it is now; show it and let the person decide again. */
+        Stale: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The action commits to a recovery and did not say which case version it was made against: send If-Match: "N" or the body's `version`. */
+        VersionRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller's role may not do this, the CSRF token is missing or wrong, the Origin is foreign, or (over_limit) approving would go beyond the caller's authority or the shift budget: error.route_to names the role that may. */
+        ForbiddenOrOverLimit: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description The case id. */
         CaseId: string;
         /** @description The user id. */
         UserId: number;
+        /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+        IfMatch: string;
     };
     requestBodies: never;
     headers: {
@@ -974,6 +1015,8 @@ export interface components {
         RetryAfter: number;
         /** @description mend_session=<secret>; HttpOnly; SameSite=Strict; Path=/ (and Secure over TLS). Idle expiry auth.session_idle (2 h), at most auth.session_lifetime (12 h). */
         SetCookie: string;
+        /** @description The case version, quoted: "N" (a strong entity tag). */
+        ETag: string;
     };
     pathItems: never;
 }
@@ -1270,6 +1313,7 @@ export interface operations {
             /** @description The case. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1284,7 +1328,10 @@ export interface operations {
     acknowledgeCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The case id. */
                 id: components["parameters"]["CaseId"];
@@ -1311,14 +1358,17 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
         };
     };
     decideCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The case id. */
                 id: components["parameters"]["CaseId"];
@@ -1342,16 +1392,20 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenOrOverLimit"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
+            428: components["responses"]["VersionRequired"];
         };
     };
     actionCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The case id. */
                 id: components["parameters"]["CaseId"];
@@ -1377,14 +1431,18 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
+            428: components["responses"]["VersionRequired"];
         };
     };
     resolveCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The case id. */
                 id: components["parameters"]["CaseId"];
@@ -1410,8 +1468,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
+            428: components["responses"]["VersionRequired"];
         };
     };
     getFloor: {
@@ -1648,7 +1707,10 @@ export interface operations {
     decideFollowUp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The case id. */
                 id: components["parameters"]["CaseId"];
@@ -1674,8 +1736,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
+            428: components["responses"]["VersionRequired"];
         };
     };
 }

@@ -1,6 +1,7 @@
 // Checks the HTTP exchanges that the whole-binary tests recorded against web/openapi.json.
 //
 //   node tests/contract/check.mjs EXCHANGES.jsonl [EXEMPT.json]
+//   (MEND_OPENAPI=FILE checks against that document instead of web/openapi.json)
 //
 // Each line of EXCHANGES.jsonl is one response a test received from the real mendd:
 //   {"method":"POST","target":"/api/v1/setup","status":201,"headers":{...lower-case...},
@@ -53,6 +54,26 @@ function escapePointer(s) {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+// OpenAPI 3.0 writes an exclusive bound as `minimum: 0, exclusiveMinimum: true` (draft 4);
+// Ajv speaks draft 7, where the bound itself is the value. A copy is rewritten; the rest stays.
+function toDraft7(node) {
+  if (Array.isArray(node)) return node.map(toDraft7);
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) out[k] = toDraft7(v);
+  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']]) {
+    if (typeof out[flag] === 'boolean') {
+      if (out[flag] && typeof out[bound] === 'number') {
+        out[flag] = out[bound];
+        delete out[bound];
+      } else {
+        delete out[flag];
+      }
+    }
+  }
+  return out;
+}
+
 export class Contract {
   constructor(doc) {
     this.doc = doc;
@@ -60,7 +81,7 @@ export class Contract {
     // option, `example` is an annotation. Everything else is checked as written.
     this.ajv = new Ajv({ allErrors: true, strict: false, nullable: true });
     addFormats(this.ajv);
-    this.ajv.addSchema({ $id: 'openapi.json', components: doc.components, paths: doc.paths });
+    this.ajv.addSchema({ $id: 'openapi.json', components: toDraft7(doc.components), paths: toDraft7(doc.paths) });
     this.validators = new Map();
     this.operations = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -283,7 +304,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   }
   const exempt = JSON.parse(readFileSync(exemptPath, 'utf8')).exempt;
-  const { failures, report } = check(loadDocument(), exchanges, exempt);
+  // MEND_OPENAPI: check against another copy of the document (to see what a change would break).
+  const { failures, report } = check(loadDocument(process.env.MEND_OPENAPI || undefined), exchanges, exempt);
   console.log(
     `contract: ${report.exchanges} recorded (${report.liveMessages} live messages, ${report.refusals} refusals of paths the API does not have), ` +
       `${report.operations} operations, ${report.statuses} (operation, status) pairs seen`,

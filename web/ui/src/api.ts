@@ -42,8 +42,13 @@ export function getCsrfToken(): string | null {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+export async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -98,7 +103,8 @@ export const api = {
   acknowledge: (id: string, note?: string) =>
     request<Case>('POST', caseAction(id, 'acknowledge'), note ? { note } : {}),
   // Deciding, marking actioned and resolving commit to a recovery: each carries the case
-  // version the person saw, and a case changed since is refused (409 stale, with the case now).
+  // version the person saw (If-Match, as the ETag has it), and a case changed since is refused
+  // (409 stale, with the case as it is now).
   decide: (
     id: string,
     version: number,
@@ -106,14 +112,14 @@ export const api = {
     reason: string,
     recommendation?: { action: string; text: string },
   ) =>
-    request<Case>('POST', caseAction(id, 'decide'), {
-      decision,
-      reason,
-      ...(recommendation ? { recommendation } : {}),
-      version,
-    } satisfies DecideRequest),
+    request<Case>(
+      'POST',
+      caseAction(id, 'decide'),
+      { decision, reason, ...(recommendation ? { recommendation } : {}) } satisfies DecideRequest,
+      ifMatch(version),
+    ),
   action: (id: string, version: number, note: string) =>
-    request<Case>('POST', caseAction(id, 'action'), { note, version } satisfies NoteRequest),
+    request<Case>('POST', caseAction(id, 'action'), { note } satisfies NoteRequest, ifMatch(version)),
   resolve: (
     id: string,
     version: number,
@@ -121,17 +127,21 @@ export const api = {
     note: string,
     follow_up?: { after_hours: number; message: string },
   ) =>
-    request<Case>('POST', caseAction(id, 'resolve'), {
-      root_cause,
-      note,
-      ...(follow_up ? { follow_up } : {}),
-      version,
-    } satisfies ResolveRequest),
+    request<Case>(
+      'POST',
+      caseAction(id, 'resolve'),
+      { root_cause, note, ...(follow_up ? { follow_up } : {}) } satisfies ResolveRequest,
+      ifMatch(version),
+    ),
   users: () =>
     request<{ users: { id: number; name: string; role: string; disabled?: boolean }[] }>('GET', '/api/v1/users'),
   budget: () => request<Budget>('GET', '/api/v1/budget'),
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
 };
+
+function ifMatch(version: number): Record<string, string> {
+  return { 'If-Match': `"${version}"` };
+}
 
 function caseAction(id: string, verb: string): string {
   return '/api/v1/cases/' + encodeURIComponent(id) + '/' + verb;

@@ -201,7 +201,14 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
 
   return (
     <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" data-case-id={caseId}>
+      <div
+        class="sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="sheet-title"
+        data-case-id={caseId}
+        data-version={c?.version}
+      >
         <div class="sheet-head">
           <h2 id="sheet-title" ref={titleRef} tabIndex={-1}>
             {c ? kindLabel(c.kind) : 'Case'}

@@ -1236,7 +1236,7 @@ export interface operations {
         };
         responses: {
             /** @description The first admin is made and signed in (as POST /api/v1/session). */
-            200: {
+            201: {
                 headers: {
                     "Set-Cookie": components["headers"]["SetCookie"];
                     [name: string]: unknown;

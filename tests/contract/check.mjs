@@ -77,9 +77,9 @@ function toDraft7(node) {
 export class Contract {
   constructor(doc) {
     this.doc = doc;
-    // OpenAPI 3.0 schemas are a dialect of draft 4/7 JSON Schema: `nullable` is Ajv's own
-    // option, `example` is an annotation. Everything else is checked as written.
-    this.ajv = new Ajv({ allErrors: true, strict: false, nullable: true });
+    // OpenAPI 3.0 schemas are a dialect of draft 4/7 JSON Schema: Ajv knows `nullable`, and
+    // `example` is an annotation. Everything else is checked as written.
+    this.ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(this.ajv);
     this.ajv.addSchema({ $id: 'openapi.json', components: toDraft7(doc.components), paths: toDraft7(doc.paths) });
     this.validators = new Map();
@@ -204,8 +204,10 @@ function shorten(ex) {
   return `${ex.method} ${ex.target} -> ${ex.status} (from ${ex.from ?? '?'}) ${body ?? ''}`;
 }
 
-// Returns { failures: [...], report: {...} }.
-export function check(doc, exchanges, exempt) {
+// Returns { failures: [...], pending: [...], report: {...} }. `pending` maps a pattern to the
+// reason a failure that matches it is known and awaited (the server side of a documented change
+// not merged yet): such failures are listed, not counted; a pattern that matches none fails.
+export function check(doc, exchanges, exempt, pending = {}) {
   const contract = new Contract(doc);
   const failures = [];
   const seen = new Map(contract.operations.map((o) => [o.key, new Set()]));
@@ -269,9 +271,22 @@ export function check(doc, exchanges, exempt) {
     const o = contract.operations.find((x) => x.key === `${method} ${path}`);
     if (!o || !(status in (o.op.responses ?? {}))) failures.push(`exemption "${key}" names no documented status`);
   }
+  const awaited = [];
+  const patterns = Object.keys(pending).map((p) => ({ p, re: new RegExp(p), used: false }));
+  const counted = failures.filter((f) => {
+    const hit = patterns.find((x) => x.re.test(f));
+    if (!hit) return true;
+    hit.used = true;
+    awaited.push(`${f}\n    (awaited: ${pending[hit.p]})`);
+    return false;
+  });
+  for (const x of patterns) {
+    if (!x.used) counted.push(`pending "${x.p}" in tests/contract/unexercised.json matches no failure: drop it`);
+  }
   const statuses = [...seen.values()].reduce((n, s) => n + s.size, 0);
   return {
-    failures,
+    failures: counted,
+    pending: awaited,
     report: { exchanges: exchanges.length, liveMessages, refusals, operations: contract.operations.length, statuses },
   };
 }
@@ -303,13 +318,19 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`contract: cannot read the recorded exchanges: ${e.message}`);
     process.exit(1);
   }
-  const exempt = JSON.parse(readFileSync(exemptPath, 'utf8')).exempt;
+  const { exempt, pending } = JSON.parse(readFileSync(exemptPath, 'utf8'));
   // MEND_OPENAPI: check against another copy of the document (to see what a change would break).
-  const { failures, report } = check(loadDocument(process.env.MEND_OPENAPI || undefined), exchanges, exempt);
+  const { failures, pending: awaited, report } = check(
+    loadDocument(process.env.MEND_OPENAPI || undefined),
+    exchanges,
+    exempt,
+    pending,
+  );
   console.log(
     `contract: ${report.exchanges} recorded (${report.liveMessages} live messages, ${report.refusals} refusals of paths the API does not have), ` +
       `${report.operations} operations, ${report.statuses} (operation, status) pairs seen`,
   );
+  for (const f of awaited) console.log(`PENDING ${f}`);
   for (const f of failures) console.log(`FAIL ${f}`);
   console.log(`${failures.length === 0 ? 1 : 0} passed, ${failures.length === 0 ? 0 : 1} failed`);
   process.exit(failures.length === 0 ? 0 : 1);

@@ -73,12 +73,14 @@ struct Box {
 
   HttpResult as(const Session& s, const std::string& method, const std::string& target,
                 const std::string& body = {}, bool with_csrf = true) {
-    std::map<std::string, std::string> h{{"Cookie", s.cookie}, {"Content-Type", "application/json"}};
+    std::map<std::string, std::string> h{{"Cookie", s.cookie},
+                                         {"Content-Type", "application/json"}};
     if (with_csrf) h["X-CSRF-Token"] = s.csrf;
     return http(port(), method, target, body, h);
   }
 
-  HttpResult api(const std::string& method, const std::string& target, const std::string& body = {}) {
+  HttpResult api(const std::string& method, const std::string& target,
+                 const std::string& body = {}) {
     return mendd->api(method, target, body, kJson);
   }
 
@@ -90,7 +92,8 @@ struct Box {
         [&] {
           const HttpResult r = api("GET", "/api/v1/cases?status=open");
           if (r.status != 200) return false;
-          for (const auto& c : *parse(r.body).get("cases")->as_array()) {
+          const json::Value list = parse(r.body);  // alive across the loop
+          for (const auto& c : *list.get("cases")->as_array()) {
             if (str(c.get("subject")->get("table")) == table) id = str(c.get("id"));
           }
           return !id.empty();
@@ -123,15 +126,16 @@ std::vector<Operation> documented_operations() {
     for (const auto& [method, op] : *item.as_object()) {
       if (method != "get" && method != "post" && method != "delete") continue;
       Operation o;
-      for (char c : method) o.method += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (char c : method)
+        o.method += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       o.path = path;
       for (const auto& [status, response] : *op.get("responses")->as_object()) {
         (void)response;
         o.statuses.insert(status);
       }
       const json::Value* security = op.get("security");
-      o.public_route = security != nullptr && security->as_array() != nullptr &&
-                       security->as_array()->empty();
+      o.public_route =
+          security != nullptr && security->as_array() != nullptr && security->as_array()->empty();
       out.push_back(std::move(o));
     }
   }
@@ -167,7 +171,9 @@ TEST(Contract, FirstRunSetupThenSignInAndOut) {
   const HttpResult made = http(box.port(), "POST", "/api/v1/setup",
                                R"({"code":")" + code + R"(","name":"Alex","pin":"640271"})", kJson);
   ASSERT_EQ(made.status, 201) << made.body;
-  const std::string cookie = made.headers["set-cookie"].substr(0, made.headers["set-cookie"].find(';'));
+  const std::string set_cookie =
+      made.headers.count("set-cookie") ? made.headers.at("set-cookie") : "";
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/session", {}, {{"Cookie", cookie}}).status, 200);
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/session").status, 401);
 
@@ -182,7 +188,9 @@ TEST(Contract, FirstRunSetupThenSignInAndOut) {
   for (int i = 0; i < 8 && last != 429; ++i) {
     last = http(box.port(), "POST", "/api/v1/session", R"({"name":"Alex","pin":"190273"})", kJson)
                .status;
-    if (last != 429) EXPECT_EQ(last, 401);
+    if (last != 429) {
+      EXPECT_EQ(last, 401);
+    }
   }
   EXPECT_EQ(last, 429) << "wrong PINs lock the name out";
 }
@@ -198,7 +206,8 @@ TEST(Contract, EveryOperationRefusesAStrangerAnOversizeBodyAndAMissingCsrfToken)
     const std::string target = path_of(o.path, "1");
     if (o.path == "/api/v1/live") continue;  // an upgrade: LiveFeedUpgradesAndRefuses
     if (!o.public_route && o.statuses.count("401") != 0) {
-      EXPECT_EQ(http(box.port(), o.method, target, o.method == "GET" ? "" : "{}", kJson).status, 401)
+      EXPECT_EQ(http(box.port(), o.method, target, o.method == "GET" ? "" : "{}", kJson).status,
+                401)
           << o.method << " " << o.path;
       ++checked;
     }
@@ -227,63 +236,89 @@ TEST(Contract, CasesAnswerEveryDecisionAsDocumented) {
   EXPECT_EQ(box.api("GET", "/api/v1/budget").status, 200);
   EXPECT_EQ(box.api("GET", "/metrics").status, 200);
 
+  // One case through acknowledge, actioned, resolved with a follow-up, and the follow-up sent.
   const std::string a = box.open_case("T1", 2);
-  EXPECT_EQ(box.api("GET", "/api/v1/cases/" + a).status, 200);
+  const std::string ca = "/api/v1/cases/" + a;
+  EXPECT_EQ(box.api("GET", ca).status, 200);
   EXPECT_EQ(box.api("GET", "/api/v1/cases/c-nope").status, 404);
   EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/acknowledge", "{}").status, 404);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/acknowledge", R"({"note":7})").status, 400);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/acknowledge", "{}").status, 200);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/decide", R"({"decision":"maybe"})").status,
-            400);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/decide", R"({"decision":"approve","reason":"x"})")
-                .status,
-            404);
-  EXPECT_EQ(
-      box.api("POST", "/api/v1/cases/" + a + "/decide", R"({"decision":"approve","reason":"fair"})")
-          .status,
-      200);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/action", R"({"note":7})").status, 400);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", R"({"note":7})").status, 400);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", "{}").status, 200);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", "{}").status, 409);  // already acknowledged
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":7})").status, 400);
   EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/action", "{}").status, 404);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/action", R"({"note":"done"})").status, 200);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/resolve", R"({"root_cause":"luck"})").status,
-            400);
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":"done"})").status, 200);
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":"again"})").status, 409);
+  EXPECT_EQ(box.api("POST", ca + "/resolve", R"({"root_cause":"luck"})").status, 400);
   EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/resolve", R"({"root_cause":"people"})").status,
             404);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/resolve",
+  EXPECT_EQ(box.api("POST", ca + "/follow-up", R"({"decision":"skip","reason":"none yet"})").status,
+            409);  // no follow-up waiting
+  EXPECT_EQ(box.api("POST", ca + "/resolve",
                     R"({"root_cause":"people","note":"short-staffed",)"
                     R"("follow_up":{"after_hours":24,"message":"Thank you for coming"}})")
                 .status,
             200);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/follow-up", R"({"decision":"later"})").status,
-            400);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/follow-up",
-                    R"({"decision":"skip","reason":"x"})")
+  EXPECT_EQ(box.api("POST", ca + "/follow-up", R"({"decision":"later"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/follow-up", R"({"decision":"skip","reason":"x"})")
                 .status,
             404);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/follow-up",
-                    R"({"decision":"send","reason":"kind words"})")
-                .status,
-            200);
-  // A resolved case takes no more changes.
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/acknowledge", "{}").status, 409);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/action", "{}").status, 409);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/resolve", R"({"root_cause":"people"})").status,
-            409);
-  EXPECT_EQ(box.api("POST", "/api/v1/cases/" + a + "/follow-up",
-                    R"({"decision":"skip","reason":"again"})")
-                .status,
-            409);
   EXPECT_EQ(
-      box.api("POST", "/api/v1/cases/" + a + "/decide", R"({"decision":"approve","reason":"x"})")
-          .status,
-      409);
+      box.api("POST", ca + "/follow-up", R"({"decision":"send","reason":"kind words"})").status,
+      200);
+  EXPECT_EQ(box.api("POST", ca + "/resolve", R"({"root_cause":"people"})").status, 409);
 
-  // A party of 6: its plan comps a drink, over the staff limit.
+  // A party of 6: its plan comps a drink, over the staff limit; a manager approves it, once.
   const std::string b = box.open_case("T2", 6);
-  const HttpResult over = box.as(sam, "POST", "/api/v1/cases/" + b + "/decide",
-                                 R"({"decision":"approve","reason":"a drink"})");
+  const std::string cb = "/api/v1/cases/" + b;
+  const std::string approve = R"({"decision":"approve","reason":"a drink"})";
+  const HttpResult over = box.as(sam, "POST", cb + "/decide", approve);
   EXPECT_EQ(over.status, 403) << over.body;
   EXPECT_EQ(str(parse(over.body).get("error")->get("code")), "over_limit");
+  EXPECT_EQ(box.api("POST", cb + "/decide", R"({"decision":"maybe"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/decide", approve).status, 404);
+  EXPECT_EQ(box.api("POST", cb + "/decide", approve).status, 200);
+  EXPECT_EQ(box.api("POST", cb + "/decide", approve).status, 409);
+}
+
+// ---- case versions ----------------------------------------------------------------------
+
+TEST(Contract, CaseVersionsAreChecked) {
+  Box box;
+  const std::string id = box.open_case("T3", 2);
+  const std::string c = "/api/v1/cases/" + id;
+  const HttpResult first = box.api("GET", c);
+  ASSERT_EQ(first.status, 200);
+  if (first.headers.count("etag") == 0) {
+    // web/openapi.json requires the ETag, so contract_check fails while it is absent.
+    GTEST_SKIP() << "mendd sends no case versions yet (the server side is not merged)";
+  }
+  const std::int64_t seen = *parse(first.body).get("version")->as_int();
+  EXPECT_EQ(first.headers.at("etag"), "\"" + std::to_string(seen) + "\"");
+  const std::string reject = R"({"decision":"reject","reason":"not now"})";
+  for (const char* action : {"/decide", "/action", "/resolve", "/follow-up"}) {
+    const HttpResult r =
+        box.api("POST", c + action,
+                action == std::string("/decide") ? reject : R"({"root_cause":"people"})");
+    EXPECT_EQ(r.status, 428) << action << " " << r.body;
+  }
+  // Another person acknowledges: what was seen is now stale.
+  const HttpResult ack = box.api("POST", c + "/acknowledge", "{}");
+  ASSERT_EQ(ack.status, 200);
+  const std::int64_t now = *parse(ack.body).get("version")->as_int();
+  EXPECT_GT(now, seen);
+  const HttpResult stale = box.mendd->api(
+      "POST", c + "/decide", reject,
+      {{"Content-Type", "application/json"}, {"If-Match", "\"" + std::to_string(seen) + "\""}});
+  ASSERT_EQ(stale.status, 409) << stale.body;
+  const json::Value refusal = parse(stale.body);
+  EXPECT_EQ(str(refusal.get("error")->get("code")), "stale");
+  EXPECT_EQ(*refusal.get("error")->get("case")->get("version")->as_int(), now);
+  // The body's version works as well as the header.
+  const HttpResult again =
+      box.api("POST", c + "/decide",
+              R"({"decision":"reject","reason":"not now","version":)" + std::to_string(now) + "}");
+  EXPECT_EQ(again.status, 200) << again.body;
 }
 
 // ---- people and the audit log ------------------------------------------------------------
@@ -298,9 +333,9 @@ TEST(Contract, UsersAndTheAuditLogAnswerAsDocumented) {
       box.api("POST", "/api/v1/users", R"({"name":"Kim","role":"staff","pin":"915372"})");
   ASSERT_EQ(made.status, 201) << made.body;
   const std::string kim = std::to_string(*parse(made.body).get("id")->as_int());
-  EXPECT_EQ(box.api("POST", "/api/v1/users", R"({"name":"Kim","role":"staff","pin":"915372"})")
-                .status,
-            409);
+  EXPECT_EQ(
+      box.api("POST", "/api/v1/users", R"({"name":"Kim","role":"staff","pin":"915372"})").status,
+      409);
   EXPECT_EQ(box.api("POST", "/api/v1/users", R"({"name":"Lee","role":"staff","pin":"1"})").status,
             400);
   EXPECT_EQ(box.api("POST", "/api/v1/users/" + kim + "/pin", R"({"pin":"1"})").status, 400);
@@ -311,14 +346,14 @@ TEST(Contract, UsersAndTheAuditLogAnswerAsDocumented) {
   EXPECT_EQ(box.api("GET", "/api/v1/audit?limit=5").status, 200);
   EXPECT_EQ(box.api("GET", "/api/v1/audit?limit=lots").status, 400);
   EXPECT_EQ(box.as(sam, "GET", "/api/v1/budget").status, 200);
-  EXPECT_EQ(box.as(sam, "GET", "/metrics").status, 403);
 }
 
 // ---- the live feed -----------------------------------------------------------------------
 
 TEST(Contract, LiveFeedUpgradesAndRefuses) {
   Box box;
-  const std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + box.mendd->token()}};
+  const std::map<std::string, std::string> bearer{
+      {"Authorization", "Bearer " + box.mendd->token()}};
   const auto upgrade = [&](const std::string& target, const std::map<std::string, std::string>& h,
                            bool keep_reading) {
     WsClient<false> ws(static_cast<std::uint16_t>(box.port()));

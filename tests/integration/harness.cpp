@@ -329,7 +329,8 @@ void append_record(json::Object line) {
   if (fd < 0) throw std::runtime_error(std::string("cannot open MEND_CONTRACT_LOG ") + path);
   const ssize_t n = ::write(fd, text.data(), text.size());
   ::close(fd);
-  if (n != static_cast<ssize_t>(text.size())) throw std::runtime_error("short write to MEND_CONTRACT_LOG");
+  if (n != static_cast<ssize_t>(text.size()))
+    throw std::runtime_error("short write to MEND_CONTRACT_LOG");
 }
 
 }  // namespace

@@ -592,7 +592,8 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         // The sheet shows the case as it is now, and the edit starts again from its plan.
         await sheet.locator('[data-testid=case-status][data-status=acknowledged]').waitFor();
         assert.equal(await sheet.getAttribute('data-version'), String(ack.body.version));
-        assert.equal(await text.inputValue(), await sheet.getByTestId('recommendation').innerText());
+        const now = await pageApi(manager.page, 'GET', `/api/v1/cases/${encodeURIComponent(caseId)}`);
+        assert.equal(await text.inputValue(), now.body.recommendation.text);
         assert.equal(await sheet.locator('input[name=reason]').inputValue(), 'Bread is quicker than a drink');
 
         await text.fill(edited);

@@ -24,6 +24,9 @@ const std::string kManagerPin = "482913";
 const std::string kStaffPin = "715264";
 const std::map<std::string, std::string> kJson{{"Content-Type", "application/json"}};
 
+// A body over mendd's limit (64 KiB).
+std::string oversize() { return std::string(std::size_t{70} * 1024, 'x'); }
+
 int g_seq = 0;
 std::string seated(const std::string& table, int party) {
   return R"({"id":"contract-)" + std::to_string(now_ms()) + "-" + std::to_string(++g_seq) +
@@ -166,8 +169,7 @@ TEST(Contract, FirstRunSetupThenSignInAndOut) {
                  R"({"code":"WRONG-CODE","name":"Alex","pin":"640271"})", kJson)
                 .status,
             403);
-  EXPECT_EQ(http(box.port(), "POST", "/api/v1/setup", std::string(70 * 1024, 'x'), kJson).status,
-            413);
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/setup", oversize(), kJson).status, 413);
   const HttpResult made = http(box.port(), "POST", "/api/v1/setup",
                                R"({"code":")" + code + R"(","name":"Alex","pin":"640271"})", kJson);
   ASSERT_EQ(made.status, 201) << made.body;
@@ -179,8 +181,7 @@ TEST(Contract, FirstRunSetupThenSignInAndOut) {
 
   // Sign-in: refused, malformed, then locked out after the free wrong PINs.
   EXPECT_EQ(http(box.port(), "POST", "/api/v1/session", "{}", kJson).status, 400);
-  EXPECT_EQ(http(box.port(), "POST", "/api/v1/session", std::string(70 * 1024, 'x'), kJson).status,
-            413);
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/session", oversize(), kJson).status, 413);
   const Session alex = box.sign_in("Alex", "640271");
   EXPECT_EQ(box.as(alex, "DELETE", "/api/v1/session", {}, false).status, 403);
   EXPECT_EQ(box.as(alex, "DELETE", "/api/v1/session").status, 204);
@@ -212,7 +213,7 @@ TEST(Contract, EveryOperationRefusesAStrangerAnOversizeBodyAndAMissingCsrfToken)
       ++checked;
     }
     if (o.method == "POST" && o.statuses.count("413") != 0) {
-      EXPECT_EQ(box.as(morgan, o.method, target, std::string(70 * 1024, 'x')).status, 413)
+      EXPECT_EQ(box.as(morgan, o.method, target, oversize()).status, 413)
           << o.method << " " << o.path;
     }
     if (o.method == "POST" && !o.public_route && o.statuses.count("403") != 0) {

@@ -4,7 +4,7 @@
 // its owner, and killed on exit if a test run dies first.
 import { spawn, execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, openSync, closeSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, openSync, closeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,34 @@ export async function waitFor(what, check, timeoutMs, everyMs = 100) {
     }
     await sleep(everyMs);
   }
+}
+
+// When MEND_CONTRACT_LOG names a file, every API response a page receives and every live
+// message its WebSocket reads are appended there as JSON lines, for tests/contract/check.mjs to
+// validate against web/openapi.json (the C++ harness writes the same lines).
+function appendRecord(line) {
+  const file = process.env.MEND_CONTRACT_LOG;
+  if (!file) return;
+  appendFileSync(file, JSON.stringify({ ...line, from: 'browser_tests' }) + '\n');
+}
+
+export function recordExchanges(page) {
+  if (!process.env.MEND_CONTRACT_LOG) return;
+  page.on('response', async (res) => {
+    const url = new URL(res.url());
+    if (!/^\/(api\/|livez$|readyz$|metrics$)/.test(url.pathname)) return;
+    try {
+      const [headers, body] = await Promise.all([res.allHeaders(), res.status() === 204 ? '' : res.text()]);
+      appendRecord({ method: res.request().method(), target: url.pathname + url.search, status: res.status(), headers, body });
+    } catch {
+      // The page or its context closed before the body was read: nothing to check.
+    }
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload === 'string') appendRecord({ live: payload });
+    });
+  });
 }
 
 export function freePort() {

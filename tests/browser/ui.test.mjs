@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, sleep, tail, waitFor } from './harness.mjs';
+import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, recordExchanges, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
@@ -17,6 +17,11 @@ const kTablet = { width: 1280, height: 800 };
 const kPhone = { width: 390, height: 844 };
 // The live feed must bring a seated table and its case within this, without a reload.
 const kLiveMs = 15000;
+// The tablet tests' table_no_order. A case's plan is re-made as the wait grows: at 1.5x its
+// severity rises (a comped drink joins the plan), at 2x it is as high as it gets. A decision is
+// taken either well inside the first 1.5x (the staff test's free plan) or once the plan has
+// settled (the sheet shows critical), never across a re-plan.
+const kNoOrder = '6s';
 const kScreenshots = [
   'floor-1280x800.png',
   'case-sheet-1280x800.png',
@@ -51,7 +56,7 @@ before(async () => {
   for (const name of kScreenshots) rmSync(join(paths.screenshots, name), { force: true });
   broker = new Mosquitto(dir);
   await broker.start();
-  mendd = new Mendd(dir, broker.port, { venue: kVenue, detect: 'table_no_order = "3s"', extra: kPolicy });
+  mendd = new Mendd(dir, broker.port, { venue: kVenue, detect: `table_no_order = "${kNoOrder}"`, extra: kPolicy });
   current = mendd;
   await mendd.writeConfig();
   // A new store with no account: mendd logs a one-time setup code for the first run.
@@ -133,6 +138,7 @@ async function openPage(viewport) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
+  recordExchanges(page);
   const probe = { errors: [], navigations: 0 };
   page.on('pageerror', (e) => probe.errors.push(String(e)));
   page.on('framenavigated', (f) => {
@@ -286,7 +292,7 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         await tile.waitFor({ timeout: kLiveMs });
         assert.match(await tile.innerText(), /Seated/);
         assert.match(await tile.innerText(), /Party of 4/);
-        // ...its timer turns late after table_no_order (3 s), with a word as well as a colour...
+        // ...its timer turns late after table_no_order (kNoOrder), with a word as well as a colour...
         await page.locator('[data-table="T7"][data-level="late"]').waitFor({ timeout: kLiveMs });
         assert.match(await tile.innerText(), /Late/);
         // ...and the case reaches the queue and the tile's badge.
@@ -316,7 +322,9 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         assert.deepEqual(await smallTargets(page), [], 'case sheet touch targets >= 44x44');
         await screenshot(page, 'case-sheet-1280x800.png');
 
-        // Approve with a reason: the API requires one, so the UI does too.
+        // Approve with a reason: the API requires one, so the UI does too. The plan first
+        // settles (critical), so the approval is of the plan the server still holds.
+        await sheet.locator('.sheet-meta .sev-pill.sev-critical').waitFor({ timeout: kLiveMs });
         await sheet.getByRole('button', { name: 'Approve', exact: true }).click();
         const confirm = sheet.getByRole('button', { name: 'Confirm approval' });
         assert.equal(await confirm.isDisabled(), true, 'no approval without a reason');
@@ -425,13 +433,19 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         const budget = page.getByTestId('budget');
         await budget.waitFor();
         const before = await budget.innerText();
-        assert.match(before, /^Budget \D*300\D* of \D*300\D* left$/, `the budget line: ${before}`);
+        // What is left depends on the plan the first test approved; the drink comes off it.
+        const left = /^Budget \D*(\d+)\D* of \D*300\D* left$/.exec(before);
+        assert.ok(left, `the budget line: ${before}`);
+        const leftAfter = new RegExp(`^Budget \\D*${Number(left[1]) - 6}\\D* of \\D*300\\D* left$`);
 
         await caseRow(page, 'T10').waitFor({ timeout: kLiveMs });
         const caseId = await caseRow(page, 'T10').getAttribute('data-case-id');
         await caseRow(page, 'T10').click();
         const sheet = page.getByRole('dialog');
         await sheet.getByTestId('guest').waitFor();
+        // The plan is re-made as the wait grows (high, then critical at 1.5x table_no_order);
+        // edit the last one, the one the server will still hold when the edit arrives.
+        await sheet.locator('.sheet-meta .sev-pill.sev-critical').waitFor({ timeout: kLiveMs });
         // The plan: what to do, step by step, and what it costs.
         const steps = sheet.locator('.plan .plan-step');
         assert.ok((await steps.count()) >= 2, 'the plan lists its actions');
@@ -452,12 +466,17 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         const edited = 'Take the order for table T10 now and bring Ana a glass of cava on the house.';
         await text.fill(edited);
         await sheet.locator('input[name=reason]').fill('Cava suits the occasion better');
-        await sheet.getByRole('button', { name: 'Approve edited' }).click();
+        const seen = await sheet.getAttribute('data-version');
+        const [editRequest] = await Promise.all([
+          page.waitForRequest((r) => r.url().endsWith(`/cases/${caseId}/decide`) && r.method() === 'POST'),
+          sheet.getByRole('button', { name: 'Approve edited' }).click(),
+        ]);
+        assert.equal(editRequest.headers()['if-match'], `"${seen}"`, 'the edit names the case version on the sheet');
         await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
         assert.equal(await sheet.getByTestId('sheet-error').count(), 0);
         assert.equal(await sheet.getByTestId('recommendation').innerText(), edited);
         // The drink was spent from the shift's budget, and the header says so without a reload.
-        await waitFor('the budget to show the drink spent', async () => /^Budget \D*294\D* of \D*300\D* left$/.test(await budget.innerText()), kLiveMs);
+        await waitFor('the budget to show the drink spent', async () => leftAfter.test(await budget.innerText()), kLiveMs);
 
         // Resolved with a follow-up message for the next day, drafted for Ana.
         await sheet.getByRole('button', { name: 'Resolve', exact: true }).click();
@@ -523,6 +542,77 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
       }
     }));
 
+  test('a plan that changed while the manager edited it is refused; the sheet shows the case as it is now and the second attempt works', { timeout: 90000 }, (t) =>
+    guard(async () => {
+      const manager = await openPage(kTablet);
+      const staff = await openPage(kPhone);
+      try {
+        await signIn(manager.page, kManager);
+        await publishSeated('T12', 2);
+        await caseRow(manager.page, 'T12').waitFor({ timeout: kLiveMs });
+        const caseId = await caseRow(manager.page, 'T12').getAttribute('data-case-id');
+        const etag = await manager.page.evaluate(
+          async (id) => (await fetch('/api/v1/cases/' + encodeURIComponent(id))).headers.get('ETag'),
+          caseId,
+        );
+        if (etag === null) {
+          // web/openapi.json requires the ETag, so the contract check fails while it is absent.
+          t.skip('mendd sends no case versions yet (the server side is not merged)');
+          return;
+        }
+        await caseRow(manager.page, 'T12').click();
+        const sheet = manager.page.getByRole('dialog');
+        // Critical is as far as the wait raises it: from here only people change the case.
+        await sheet.locator('.sheet-meta .sev-pill.sev-critical').waitFor({ timeout: kLiveMs });
+        await sheet.getByRole('button', { name: 'Edit', exact: true }).click();
+        const seen = await sheet.getAttribute('data-version');
+        const text = sheet.locator('textarea[name=recommendation]');
+        const edited = 'Take the order at T12 now and bring bread for the table.';
+        await text.fill(edited);
+        await sheet.locator('input[name=reason]').fill('Bread is quicker than a drink');
+
+        // Meanwhile someone on the floor acknowledges the case: a change the manager has not seen.
+        await signIn(staff.page, kStaff);
+        const ack = await pageApi(staff.page, 'POST', `/api/v1/cases/${encodeURIComponent(caseId)}/acknowledge`, {});
+        assert.equal(ack.status, 200);
+        assert.ok(ack.body.version > Number(seen), `the acknowledgement made a new version (${ack.body.version} after ${seen})`);
+
+        const [refused] = await Promise.all([
+          manager.page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/decide`)),
+          sheet.getByRole('button', { name: 'Approve edited' }).click(),
+        ]);
+        assert.equal(refused.status(), 409);
+        assert.equal((await refused.json()).error.code, 'stale');
+        const note = sheet.getByTestId('stale-note');
+        await note.waitFor();
+        assert.equal(
+          await note.innerText(),
+          'The recommendation changed while you were looking at it: check it and decide again.',
+        );
+        // The sheet shows the case as it is now, and the edit starts again from its plan.
+        await sheet.locator('[data-testid=case-status][data-status=acknowledged]').waitFor();
+        assert.equal(await sheet.getAttribute('data-version'), String(ack.body.version));
+        const now = await pageApi(manager.page, 'GET', `/api/v1/cases/${encodeURIComponent(caseId)}`);
+        assert.equal(await text.inputValue(), now.body.recommendation.text);
+        assert.equal(await sheet.locator('input[name=reason]').inputValue(), 'Bread is quicker than a drink');
+
+        await text.fill(edited);
+        const [second] = await Promise.all([
+          manager.page.waitForRequest((r) => r.url().endsWith(`/cases/${caseId}/decide`) && r.method() === 'POST'),
+          sheet.getByRole('button', { name: 'Approve edited' }).click(),
+        ]);
+        assert.equal(second.headers()['if-match'], `"${ack.body.version}"`);
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        assert.equal(await sheet.getByTestId('recommendation').innerText(), edited);
+        assert.equal(await note.count(), 0, 'the note goes once the decision is taken');
+        await assertClean(manager.page, manager.probe);
+        await assertClean(staff.page, staff.probe);
+      } finally {
+        await manager.context.close();
+        await staff.context.close();
+      }
+    }));
+
   test('when mendd restarts, the tablet says the live link is lost and recovers without a reload', { timeout: 120000 }, () =>
     guard(async () => {
       const { context, page, probe } = await openPage(kTablet);
@@ -568,6 +658,7 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         await caseRow(manager.page, 'T11').waitFor({ timeout: kLiveMs });
         await caseRow(manager.page, 'T11').click();
         const sheet = manager.page.getByRole('dialog');
+        await sheet.locator('.sheet-meta .sev-pill.sev-critical').waitFor({ timeout: kLiveMs });
         await sheet.getByRole('button', { name: 'Edit', exact: true }).click();
         const text = sheet.locator('textarea[name=recommendation]');
         assert.match(await text.inputValue(), /T11/, 'the edit starts from the recommendation');
@@ -721,11 +812,17 @@ describe('alerts', { concurrency: false }, () => {
         await managerToast.waitFor({ state: 'detached', timeout: 5000 });
         await toast(staff.page, caseId).waitFor({ state: 'detached', timeout: kLiveMs });
 
-        // No further alert for the case within the next repeat window (2 s), with room to spare.
-        await sleep(kRepeatMs + 1000);
+        // No further alert for the case: another table's case opens (after table_no_order, 3 s,
+        // longer than the 2 s repeat), and its alert reaching the manager shows that a repeat
+        // of the acknowledged case, had there been one, would have come by then.
+        await publishSeated('T22', 2, { venue: kAlertVenue });
+        const later = await waitFor('the next case\'s alert on the manager\'s tablet', () =>
+          managerAlerts.find((a) => a.case !== caseId && a.received > ackedAt + kRepeatMs + 300), kLiveMs);
         const late = managerAlerts.filter((a) => a.case === caseId && a.received > ackedAt + 300);
         assert.deepEqual(late, [], 'acknowledging stopped the alerts');
         assert.equal(await toast(manager.page, caseId).count(), 0);
+        // The other case is acknowledged too, so its reminders do not follow into the next test.
+        assert.equal((await pageApi(manager.page, 'POST', `/api/v1/cases/${encodeURIComponent(later.case)}/acknowledge`, {})).status, 200);
         await assertClean(staff.page, staff.probe);
         await assertClean(manager.page, manager.probe);
       } finally {

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <mqtt/async_client.h>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -304,7 +306,52 @@ HttpResult http(int port, const std::string& method, const std::string& target,
   }
   r.body = raw.substr(head_end + 4);
   // Chunked bodies are not expected from mendd (it always sends a length); keep it simple.
+  record_exchange(method, target, r);
   return r;
+}
+
+namespace {
+
+// "Suite.Test" while a GoogleTest test runs, else the program's name.
+std::string recorder_name() {
+  if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    return std::string(info->test_suite_name()) + "." + info->name();
+  }
+  return program_invocation_short_name;
+}
+
+void append_record(json::Object line) {
+  const char* path = std::getenv("MEND_CONTRACT_LOG");
+  if (path == nullptr || *path == '\0') return;
+  line.append("from", recorder_name());
+  const std::string text = json::dump(json::Value(std::move(line))) + "\n";
+  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(std::string("cannot open MEND_CONTRACT_LOG ") + path);
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size()))
+    throw std::runtime_error("short write to MEND_CONTRACT_LOG");
+}
+
+}  // namespace
+
+void record_exchange(const std::string& method, const std::string& target, const HttpResult& r) {
+  if (r.status == 0) return;  // no answer: nothing to check
+  json::Object headers;
+  for (const auto& [name, value] : r.headers) headers.append(name, value);
+  json::Object line;
+  line.append("method", method);
+  line.append("target", target);
+  line.append("status", static_cast<std::int64_t>(r.status));
+  line.append("headers", json::Value(std::move(headers)));
+  line.append("body", r.body);
+  append_record(std::move(line));
+}
+
+void record_live_message(const std::string& text) {
+  json::Object line;
+  line.append("live", text);
+  append_record(std::move(line));
 }
 
 // ---- mendd -----------------------------------------------------------------------------------

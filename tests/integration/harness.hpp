@@ -105,9 +105,17 @@ struct HttpResult {
   std::map<std::string, std::string> headers;  // lower-case names
 };
 // A plain HTTP/1.1 request on loopback, connection closed after it. status 0: no answer.
+// Every answer is recorded for the contract check (record_exchange).
 HttpResult http(int port, const std::string& method, const std::string& target,
                 const std::string& body = {},
                 const std::map<std::string, std::string>& headers = {});
+
+// When MEND_CONTRACT_LOG names a file, appends one JSON line per response a test received
+// (method, target, status, headers, body) or per live message it read, with the test's name:
+// tests/contract/check.mjs validates them against web/openapi.json. One write per line with
+// O_APPEND, so test processes that run at once do not interleave their lines.
+void record_exchange(const std::string& method, const std::string& target, const HttpResult& r);
+void record_live_message(const std::string& text);
 
 struct MenddOptions {
   std::string venue = "test-venue";

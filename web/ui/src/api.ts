@@ -1,6 +1,16 @@
 // A thin fetch wrapper for mendd's REST API: same-origin cookie, the CSRF header on every
 // change, and one error type carrying the API's stable code and its message for a person.
-import type { AuditEntry, Budget, Case, Floor, Session } from './types';
+import type {
+  AuditEntry,
+  Budget,
+  Case,
+  CaseDetail,
+  DecideRequest,
+  Floor,
+  NoteRequest,
+  ResolveRequest,
+  Session,
+} from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -10,6 +20,8 @@ export class ApiError extends Error {
     // Seconds, from Retry-After on 429 locked_out / busy.
     readonly retryAfter: number | null = null,
     readonly retryAt: string | null = null,
+    // With 409 stale: the case as it is now (error.case).
+    readonly currentCase: CaseDetail | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -30,8 +42,13 @@ export function getCsrfToken(): string | null {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+export async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -55,7 +72,8 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     // Not JSON (a proxy's error page, say): fall through to a generic message.
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; retry_at?: string } } | null)?.error;
+    const err = (data as { error?: { code?: string; message?: string; retry_at?: string; case?: CaseDetail } } | null)
+      ?.error;
     const retryHeader = res.headers.get('Retry-After');
     const retryAfter = retryHeader !== null && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
     const retryAt =
@@ -66,6 +84,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
       err?.message ?? `The server answered ${res.status}.`,
       retryAfter,
       retryAt,
+      err?.case ?? null,
     );
   }
   return data as T;
@@ -79,38 +98,50 @@ export const api = {
   setup: (code: string, name: string, pin: string) =>
     request<Session>('POST', '/api/v1/setup', { code, name, pin }),
   cases: () => request<{ cases: Case[] }>('GET', '/api/v1/cases?open=true'),
-  case: (id: string) => request<Case>('GET', '/api/v1/cases/' + encodeURIComponent(id)),
+  case: (id: string) => request<CaseDetail>('GET', '/api/v1/cases/' + encodeURIComponent(id)),
   floor: () => request<Floor>('GET', '/api/v1/floor'),
   acknowledge: (id: string, note?: string) =>
     request<Case>('POST', caseAction(id, 'acknowledge'), note ? { note } : {}),
+  // Deciding, marking actioned and resolving commit to a recovery: each carries the case
+  // version the person saw (If-Match, as the ETag has it), and a case changed since is refused
+  // (409 stale, with the case as it is now).
   decide: (
     id: string,
+    version: number,
     decision: 'approve' | 'edit' | 'reject',
     reason: string,
     recommendation?: { action: string; text: string },
   ) =>
-    request<Case>('POST', caseAction(id, 'decide'), {
-      decision,
-      reason,
-      ...(recommendation ? { recommendation } : {}),
-    }),
-  action: (id: string, note: string) => request<Case>('POST', caseAction(id, 'action'), { note }),
+    request<Case>(
+      'POST',
+      caseAction(id, 'decide'),
+      { decision, reason, ...(recommendation ? { recommendation } : {}) } satisfies DecideRequest,
+      ifMatch(version),
+    ),
+  action: (id: string, version: number, note: string) =>
+    request<Case>('POST', caseAction(id, 'action'), { note } satisfies NoteRequest, ifMatch(version)),
   resolve: (
     id: string,
-    root_cause: string,
+    version: number,
+    root_cause: ResolveRequest['root_cause'],
     note: string,
     follow_up?: { after_hours: number; message: string },
   ) =>
-    request<Case>('POST', caseAction(id, 'resolve'), {
-      root_cause,
-      note,
-      ...(follow_up ? { follow_up } : {}),
-    }),
+    request<Case>(
+      'POST',
+      caseAction(id, 'resolve'),
+      { root_cause, note, ...(follow_up ? { follow_up } : {}) } satisfies ResolveRequest,
+      ifMatch(version),
+    ),
   users: () =>
     request<{ users: { id: number; name: string; role: string; disabled?: boolean }[] }>('GET', '/api/v1/users'),
   budget: () => request<Budget>('GET', '/api/v1/budget'),
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
 };
+
+function ifMatch(version: number): Record<string, string> {
+  return { 'If-Match': `"${version}"` };
+}
 
 function caseAction(id: string, verb: string): string {
   return '/api/v1/cases/' + encodeURIComponent(id) + '/' + verb;

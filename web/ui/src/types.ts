@@ -1,164 +1,37 @@
-// The shapes mendd sends (docs/api.md, docs/signals.md). Fields the UI does not use are left
-// out; fields that may be missing on older cases are optional.
+// The shapes mendd sends, named for the UI. Every one comes from web/openapi.json through
+// src/generated/openapi.ts (written by scripts/build-ui with openapi-typescript), so a change
+// of the API that the UI does not follow fails the type check.
+import type { components } from './generated/openapi';
 
-export type Role = 'staff' | 'manager' | 'admin' | 'integration';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: number;
-  name: string;
-  role: Role;
-}
-
-export interface Session {
-  user: User;
-  csrf_token: string;
-}
-
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export type CaseStatus =
-  | 'open'
-  | 'acknowledged'
-  | 'awaiting_approval'
-  | 'actioned'
-  | 'follow_up'
-  | 'resolved'
-  | 'closed';
-
-export interface Recommendation {
-  action: string;
-  text: string;
-  needs_approval_by?: string | null;
-}
-
-export interface Actor {
-  id: string | number;
-  role: string;
-}
-
-export interface Evidence {
-  event: string;
-  type: string;
-  ts: string;
-  note?: string;
-}
-
-export interface TimelineEntry {
-  at: string;
-  what: string;
-  detail?: string;
-}
-
-export interface Case {
-  id: string;
-  kind: string;
-  severity: Severity;
-  status: CaseStatus;
-  subject: Record<string, string>;
-  opened_at: string;
-  updated_at: string;
-  reason?: string;
-  explanation?: string;
-  evidence?: Evidence[];
-  recommendation?: Recommendation;
-  history?: { from: string; to: string; by: Actor; at: string; note?: string }[];
-  decisions?: { decision: string; by: Actor; at: string; reason: string }[];
-  resolution?: { root_cause: string; note: string; by: Actor; at: string };
-  // Only on GET /api/v1/cases/{id}.
-  timeline?: TimelineEntry[];
-  // The recovery policy's view (docs/api.md "Recovery policy").
-  guest?: Guest;
-  actions?: PlanAction[];
-  compensation?: number;
-  currency?: string;
-  automatic?: boolean;
-  vouchers?: Voucher[];
-  satisfaction?: number | null;
-  follow_up?: { due: string; message: string } | null;
-}
-
-export type GuestTier = 'new' | 'returning' | 'regular' | 'vip';
-
-// What the guest book knew when the case opened. Older cases (and the detail endpoint before
-// the policy) may carry other fields, so everything is optional.
-export interface Guest {
-  id?: string;
-  name?: string;
-  tier?: GuestTier | string;
-  visits?: number;
-  [key: string]: unknown;
-}
-
-export interface PlanAction {
-  type: string;
-  value?: number;
-  text?: string;
-}
-
-export interface Voucher {
-  id: string;
-  value?: number;
-  redeemed_at?: string | null;
-  redeemed_check?: string | null;
-}
-
-export interface Budget {
-  shift_start?: string;
-  shift_end?: string;
-  budget?: number;
-  spent?: number;
-  remaining?: number;
-  auto_budget?: number;
-  auto_spent?: number;
-  limits?: Record<string, number>;
-  currency?: string;
-}
-
-// A live `alert`: a person of `role` (or above) must hear of case `case`.
-export interface Alert {
-  case: string;
-  role: string;
-  stage?: number;
-  repeat?: boolean;
-  severity?: Severity | string;
-  kind?: string;
-  text?: string;
-  reason?: string;
-  at?: string;
-  subject?: Record<string, string>;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: { id: string | number; role: string } | string;
-  action: string;
-  subject: string;
-  detail?: unknown;
-}
-
-export type TableState = 'seated' | 'ordered' | 'course_fired' | 'bill_asked';
-
-export interface Timer {
-  kind: string;
-  course?: string;
-  started: string;
-  threshold_s: number;
-  deadline?: string;
-  breached?: boolean;
-}
-
-export interface FloorTable {
-  table: string;
-  area?: string;
-  state: TableState | string;
-  seated_at?: string;
-  party?: number | null;
-  booking?: string | null;
-  timers?: Timer[];
-  cases?: string[];
-}
-
-export interface Floor {
-  now: string;
-  tables: FloorTable[];
-}
+export type Role = Schemas['ActorRole'];
+export type User = Schemas['SessionUser'];
+export type Session = Schemas['Session'];
+export type Severity = Schemas['Severity'];
+export type CaseStatus = Schemas['CaseStatus'];
+export type Recommendation = Schemas['Recommendation'];
+export type Actor = Schemas['Actor'];
+export type Evidence = Schemas['Evidence'];
+export type TimelineEntry = Schemas['TimelineEntry'];
+// The list's case and the detail's (with its timeline) are one type here: the sheet shows a
+// case from the list until its detail arrives.
+export type Case = Schemas['Case'] & { timeline?: TimelineEntry[] };
+export type CaseDetail = Schemas['CaseDetail'];
+export type Guest = Schemas['GuestSummary'];
+export type GuestTier = Guest['tier'];
+export type PlanAction = Schemas['CaseAction'];
+export type Voucher = Schemas['Voucher'];
+export type Budget = Schemas['Budget'];
+// A live `alert`'s data: a person of `role` (or above) must hear of case `case`.
+export type Alert = NonNullable<Schemas['LiveAlert']['data']>;
+export type AuditEntry = Schemas['AuditEntry'];
+export type TableState = Schemas['Table']['state'];
+export type Timer = Schemas['Timer'];
+export type FloorTable = Schemas['Table'];
+export type Floor = Schemas['Floor'];
+export type ApiError = Schemas['Error'];
+export type NoteRequest = Schemas['NoteRequest'];
+export type DecideRequest = Schemas['DecideRequest'];
+export type ResolveRequest = Schemas['ResolveRequest'];
+export type RootCause = Schemas['RootCause'];

@@ -19,7 +19,7 @@ import {
   subjectLabel,
   tierLabel,
 } from '../format';
-import type { Case, Guest, TimelineEntry } from '../types';
+import type { Case, Guest, RootCause, TimelineEntry } from '../types';
 
 interface Props {
   caseId: string;
@@ -56,6 +56,11 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // The case version the person saw when they began to decide: sent with the decision, so a
+  // plan that changed meanwhile is refused rather than approved unseen.
+  const [seenVersion, setSeenVersion] = useState<number | null>(null);
+  // The server refused a decision as stale: the sheet now shows the new plan and says so.
+  const [stale, setStale] = useState(false);
   const titleRef = useRef<HTMLHeadingElement>(null);
   const now = useNow(skewMs);
 
@@ -97,13 +102,15 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
     detail && known && Date.parse(known.updated_at) > Date.parse(detail.updated_at)
       ? { ...detail, ...known, timeline: detail.timeline }
       : detail ?? known ?? null;
-  // The guest as both copies know it: the detail may add what the list copy lacks.
-  const c: Case | null = newest && { ...newest, guest: { ...known?.guest, ...detail?.guest } };
+  // The detail's guest has all the list copy's, and the visit's booking and party besides.
+  const c: Case | null = newest && { ...newest, guest: detail?.guest ?? known?.guest };
 
   const choose = (m: Mode) => {
     setMode(m);
     setError(null);
     setDone(null);
+    setStale(false);
+    setSeenVersion(c?.version ?? null);
     setReason('');
     setNote('');
     setRootCause('');
@@ -123,8 +130,21 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
       setDetail((d) => (d ? { ...d, ...updated, timeline: updated.timeline ?? d.timeline } : updated));
       setMode(null);
       setDone(what);
+      setStale(false);
     } catch (e) {
-      if (!onAuthLost(e)) setError(e instanceof ApiError ? e.message : String(e));
+      if (e instanceof ApiError && e.code === 'stale' && e.currentCase) {
+        // Show the plan as it is now, start the edit again from it, and let the person decide
+        // again: what they typed as a reason stays.
+        const current = e.currentCase;
+        onChanged(current);
+        setDetail(current);
+        setSeenVersion(current.version);
+        setEditText(current.recommendation?.text ?? '');
+        setFollowMessage(followUpDraft(current));
+        setStale(true);
+      } else if (!onAuthLost(e)) {
+        setError(e instanceof ApiError ? e.message : String(e));
+      }
     } finally {
       setBusy(false);
     }
@@ -134,26 +154,27 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
     e.preventDefault();
     if (!c || busy) return;
     const r = reason.trim();
+    const v = seenVersion ?? c.version;
     switch (mode) {
       case 'approve':
-        return void run('Approved.', () => api.decide(c.id, 'approve', r));
+        return void run('Approved.', () => api.decide(c.id, v, 'approve', r));
       case 'edit':
         return void run('Approved with your changes.', () =>
-          api.decide(c.id, 'edit', r, {
+          api.decide(c.id, v, 'edit', r, {
             action: c.recommendation?.action ?? 'custom',
             text: editText.trim(),
           }),
         );
       case 'reject':
-        return void run('Rejected.', () => api.decide(c.id, 'reject', r));
+        return void run('Rejected.', () => api.decide(c.id, v, 'reject', r));
       case 'action':
-        return void run('Marked as actioned.', () => api.action(c.id, note.trim()));
+        return void run('Marked as actioned.', () => api.action(c.id, v, note.trim()));
       case 'resolve': {
         const follow = followUp
           ? { after_hours: Number(followHours), message: followMessage.trim() }
           : undefined;
         return void run(follow ? 'Resolved; the follow-up is scheduled.' : 'Resolved.', () =>
-          api.resolve(c.id, rootCause, note.trim(), follow),
+          api.resolve(c.id, v, rootCause as RootCause, note.trim(), follow),
         );
       }
     }
@@ -180,7 +201,14 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
 
   return (
     <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" data-case-id={caseId}>
+      <div
+        class="sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="sheet-title"
+        data-case-id={caseId}
+        data-version={c?.version}
+      >
         <div class="sheet-head">
           <h2 id="sheet-title" ref={titleRef} tabIndex={-1}>
             {c ? kindLabel(c.kind) : 'Case'}
@@ -311,6 +339,11 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
               </ol>
             </section>
 
+            {stale && (
+              <p class="stale-note" role="alert" data-testid="stale-note">
+                The recommendation changed while you were looking at it: check it and decide again.
+              </p>
+            )}
             {error && (
               <p class="error" role="alert" data-testid="sheet-error">
                 {error}
@@ -526,7 +559,7 @@ function guestName(g: Guest | undefined): string {
 // "Ana Lopez · Returning guest, 6 visits"; empty when nothing is known of the guest.
 function guestLine(g: Guest | undefined): string {
   if (!g) return '';
-  const hasTier = typeof g.tier === 'string' && g.tier !== '';
+  const hasTier = typeof g.tier === 'string';
   const name = guestName(g);
   if (!hasTier && !name) return '';
   const tier = tierLabel(hasTier ? (g.tier as string) : undefined, typeof g.visits === 'number' ? g.visits : undefined);

@@ -54,12 +54,30 @@ export function Floor({ floor, cases, skewMs, onOpenCase }: Props) {
 
 // The floor lists a table's case ids; a case that reached us on the feed before the next floor
 // message is matched by its table too, so the badge does not lag.
+// Stands in for a case the floor names before its copy arrives: open, medium, nothing else known.
+function unknownCase(id: string): Case {
+  return {
+    id,
+    kind: 'table.no_order',
+    severity: 'medium',
+    status: 'open',
+    subject: {},
+    opened_at: '',
+    updated_at: '',
+    reason: '',
+    evidence: [],
+    recommendation: { action: '', text: '', needs_approval_by: null },
+    history: [],
+    version: 0,
+  };
+}
+
 function casesFor(t: FloorTable, cases: Map<string, Case>): Case[] {
   const out = new Map<string, Case>();
   for (const id of t.cases ?? []) {
     const c = cases.get(id);
     if (!c) {
-      out.set(id, { id, kind: '', severity: 'medium', status: 'open', subject: {}, opened_at: '', updated_at: '' });
+      out.set(id, unknownCase(id));
     } else if (isOpen(c)) {
       out.set(id, c);
     }

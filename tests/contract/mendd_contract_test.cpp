@@ -1,0 +1,385 @@
+// The API's documented answers, each brought about once against the real mendd: a success and
+// the documented errors of every operation in web/openapi.json. Every answer (these and every
+// other whole-binary test's) is recorded by the harness and validated against the document by
+// tests/contract/check.mjs; this file makes sure there is something to validate for each
+// operation and status, and asserts the status it expects, so a changed answer fails here too.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/json.hpp"
+#include "tests/integration/harness.hpp"
+#include "tests/web/live_clients.hpp"
+
+namespace mend::test {
+namespace {
+
+using web::testing::WsClient;
+
+const std::string kVenue = "contract-venue";
+const std::string kManagerPin = "482913";
+const std::string kStaffPin = "715264";
+const std::map<std::string, std::string> kJson{{"Content-Type", "application/json"}};
+
+// A body over mendd's limit (64 KiB).
+std::string oversize() { return std::string(std::size_t{70} * 1024, 'x'); }
+
+int g_seq = 0;
+std::string seated(const std::string& table, int party) {
+  return R"({"id":"contract-)" + std::to_string(now_ms()) + "-" + std::to_string(++g_seq) +
+         R"(","ts":)" + std::to_string(now_ms()) + R"(,"table":")" + table + R"(","party":)" +
+         std::to_string(party) + "}";
+}
+
+struct Session {
+  std::string cookie;
+  std::string csrf;
+};
+
+struct Box {
+  TempDir dir;
+  std::unique_ptr<Mosquitto> broker;
+  std::unique_ptr<Mendd> mendd;
+  std::unique_ptr<MqttProbe> probe;
+
+  Box() {
+    broker = std::make_unique<Mosquitto>(dir);
+    MenddOptions o;
+    o.venue = kVenue;
+    o.detect = "table_no_order = \"1s\"\n";
+    // Staff may give nothing away: a party of 6's comped drink needs a manager.
+    o.extra = "[policy]\nstaff_limit = 0\n";
+    mendd = std::make_unique<Mendd>(dir, broker->port(), o);
+    mendd->start();
+    probe = std::make_unique<MqttProbe>(broker->port(), "contract-probe");
+  }
+
+  int port() const { return mendd->http_port(); }
+
+  void add_user(const std::string& name, const std::string& role, const std::string& pin) {
+    const std::string pin_file = dir.file("pin-" + name);
+    std::ofstream(pin_file) << pin << "\n";
+    run_capture({mendctl_binary(), "user", "add", "--name", name, "--role", role, "--pin-file",
+                 pin_file, "--store", mendd->db_path()});
+  }
+
+  Session sign_in(const std::string& name, const std::string& pin) {
+    const HttpResult r = http(port(), "POST", "/api/v1/session",
+                              R"({"name":")" + name + R"(","pin":")" + pin + R"("})", kJson);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string set = r.headers.count("set-cookie") ? r.headers.at("set-cookie") : "";
+    return Session{set.substr(0, set.find(';')), str(parse(r.body).get("csrf_token"))};
+  }
+
+  HttpResult as(const Session& s, const std::string& method, const std::string& target,
+                const std::string& body = {}, bool with_csrf = true) {
+    std::map<std::string, std::string> h{{"Cookie", s.cookie},
+                                         {"Content-Type", "application/json"}};
+    if (with_csrf) h["X-CSRF-Token"] = s.csrf;
+    return http(port(), method, target, body, h);
+  }
+
+  HttpResult api(const std::string& method, const std::string& target,
+                 const std::string& body = {}) {
+    return mendd->api(method, target, body, kJson);
+  }
+
+  // Seats a table and waits (bounded) for its open case; returns the case's id.
+  std::string open_case(const std::string& table, int party) {
+    probe->publish("venue/" + kVenue + "/booking/guest.seated", seated(table, party));
+    std::string id;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          const HttpResult r = api("GET", "/api/v1/cases?status=open");
+          if (r.status != 200) return false;
+          const json::Value list = parse(r.body);  // alive across the loop
+          for (const auto& c : *list.get("cases")->as_array()) {
+            if (str(c.get("subject")->get("table")) == table) id = str(c.get("id"));
+          }
+          return !id.empty();
+        },
+        15s, 50ms))
+        << "no case for " << table;
+    return id;
+  }
+};
+
+std::string path_of(const std::string& pointer_path, const std::string& id) {
+  std::string target = pointer_path;
+  for (auto pos = target.find("{id}"); pos != std::string::npos; pos = target.find("{id}")) {
+    target.replace(pos, 4, id);
+  }
+  return target;
+}
+
+struct Operation {
+  std::string method;  // upper case
+  std::string path;
+  std::set<std::string> statuses;
+  bool public_route = false;  // `security: []`
+};
+
+std::vector<Operation> documented_operations() {
+  auto doc = parse(read_file(std::string(MEND_SOURCE_DIR) + "/web/openapi.json"));
+  std::vector<Operation> out;
+  for (const auto& [path, item] : *doc.get("paths")->as_object()) {
+    for (const auto& [method, op] : *item.as_object()) {
+      if (method != "get" && method != "post" && method != "delete") continue;
+      Operation o;
+      for (char c : method)
+        o.method += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      o.path = path;
+      for (const auto& [status, response] : *op.get("responses")->as_object()) {
+        (void)response;
+        o.statuses.insert(status);
+      }
+      const json::Value* security = op.get("security");
+      o.public_route =
+          security != nullptr && security->as_array() != nullptr && security->as_array()->empty();
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+// ---- sign-in and first run ---------------------------------------------------------------
+
+TEST(Contract, FirstRunSetupThenSignInAndOut) {
+  Box box;
+  EXPECT_EQ(http(box.port(), "GET", "/livez").status, 200);
+  EXPECT_EQ(http(box.port(), "GET", "/readyz").status, 200);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/openapi.json").status, 200);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/setup").status, 200);
+
+  std::smatch m;
+  std::string log;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        log = box.mendd->log();
+        return std::regex_search(log, m, std::regex(R"(setup code (\S+) \(valid)"));
+      },
+      10s))
+      << log;
+  const std::string code = m[1];
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/setup", "[1]", kJson).status, 400);
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/setup",
+                 R"({"code":"WRONG-CODE","name":"Alex","pin":"640271"})", kJson)
+                .status,
+            403);
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/setup", oversize(), kJson).status, 413);
+  const HttpResult made = http(box.port(), "POST", "/api/v1/setup",
+                               R"({"code":")" + code + R"(","name":"Alex","pin":"640271"})", kJson);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string set_cookie =
+      made.headers.count("set-cookie") ? made.headers.at("set-cookie") : "";
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/session", {}, {{"Cookie", cookie}}).status, 200);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/session").status, 401);
+
+  // Sign-in: refused, malformed, then locked out after the free wrong PINs.
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/session", "{}", kJson).status, 400);
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/session", oversize(), kJson).status, 413);
+  const Session alex = box.sign_in("Alex", "640271");
+  EXPECT_EQ(box.as(alex, "DELETE", "/api/v1/session", {}, false).status, 403);
+  EXPECT_EQ(box.as(alex, "DELETE", "/api/v1/session").status, 204);
+  int last = 0;
+  for (int i = 0; i < 8 && last != 429; ++i) {
+    last = http(box.port(), "POST", "/api/v1/session", R"({"name":"Alex","pin":"190273"})", kJson)
+               .status;
+    if (last != 429) {
+      EXPECT_EQ(last, 401);
+    }
+  }
+  EXPECT_EQ(last, 429) << "wrong PINs lock the name out";
+}
+
+// ---- what every operation refuses --------------------------------------------------------
+
+TEST(Contract, EveryOperationRefusesAStrangerAnOversizeBodyAndAMissingCsrfToken) {
+  Box box;
+  box.add_user("Morgan", "manager", kManagerPin);
+  const Session morgan = box.sign_in("Morgan", kManagerPin);
+  int checked = 0;
+  for (const Operation& o : documented_operations()) {
+    const std::string target = path_of(o.path, "1");
+    if (o.path == "/api/v1/live") continue;  // an upgrade: LiveFeedUpgradesAndRefuses
+    if (!o.public_route && o.statuses.count("401") != 0) {
+      EXPECT_EQ(http(box.port(), o.method, target, o.method == "GET" ? "" : "{}", kJson).status,
+                401)
+          << o.method << " " << o.path;
+      ++checked;
+    }
+    if (o.method == "POST" && o.statuses.count("413") != 0) {
+      EXPECT_EQ(box.as(morgan, o.method, target, oversize()).status, 413)
+          << o.method << " " << o.path;
+    }
+    if (o.method == "POST" && !o.public_route && o.statuses.count("403") != 0) {
+      const HttpResult r = box.as(morgan, o.method, target, "{}", false);
+      EXPECT_EQ(r.status, 403) << o.method << " " << o.path << " " << r.body;
+    }
+  }
+  EXPECT_GE(checked, 15);
+}
+
+// ---- cases -------------------------------------------------------------------------------
+
+TEST(Contract, CasesAnswerEveryDecisionAsDocumented) {
+  Box box;
+  box.add_user("Sam", "staff", kStaffPin);
+  const Session sam = box.sign_in("Sam", kStaffPin);
+  EXPECT_EQ(box.api("GET", "/api/v1/cases").status, 200);
+  EXPECT_EQ(box.api("GET", "/api/v1/cases?status=sideways").status, 400);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/audit").status, 403);
+  EXPECT_EQ(box.api("GET", "/api/v1/floor").status, 200);
+  EXPECT_EQ(box.api("GET", "/api/v1/budget").status, 200);
+  EXPECT_EQ(box.api("GET", "/metrics").status, 200);
+
+  // One case through acknowledge, actioned, resolved with a follow-up, and the follow-up sent.
+  const std::string a = box.open_case("T1", 2);
+  const std::string ca = "/api/v1/cases/" + a;
+  EXPECT_EQ(box.api("GET", ca).status, 200);
+  EXPECT_EQ(box.api("GET", "/api/v1/cases/c-nope").status, 404);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/acknowledge", "{}").status, 404);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", R"({"note":7})").status, 400);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", "{}").status, 200);
+  EXPECT_EQ(box.api("POST", ca + "/acknowledge", "{}").status, 409);  // already acknowledged
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":7})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/action", "{}").status, 404);
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":"done"})").status, 200);
+  EXPECT_EQ(box.api("POST", ca + "/action", R"({"note":"again"})").status, 409);
+  EXPECT_EQ(box.api("POST", ca + "/resolve", R"({"root_cause":"luck"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/resolve", R"({"root_cause":"people"})").status,
+            404);
+  EXPECT_EQ(box.api("POST", ca + "/follow-up", R"({"decision":"skip","reason":"none yet"})").status,
+            409);  // no follow-up waiting
+  EXPECT_EQ(box.api("POST", ca + "/resolve",
+                    R"({"root_cause":"people","note":"short-staffed",)"
+                    R"("follow_up":{"after_hours":24,"message":"Thank you for coming"}})")
+                .status,
+            200);
+  EXPECT_EQ(box.api("POST", ca + "/follow-up", R"({"decision":"later"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/follow-up", R"({"decision":"skip","reason":"x"})")
+                .status,
+            404);
+  EXPECT_EQ(
+      box.api("POST", ca + "/follow-up", R"({"decision":"send","reason":"kind words"})").status,
+      200);
+  EXPECT_EQ(box.api("POST", ca + "/resolve", R"({"root_cause":"people"})").status, 409);
+
+  // A party of 6: its plan comps a drink, over the staff limit; a manager approves it, once.
+  const std::string b = box.open_case("T2", 6);
+  const std::string cb = "/api/v1/cases/" + b;
+  const std::string approve = R"({"decision":"approve","reason":"a drink"})";
+  const HttpResult over = box.as(sam, "POST", cb + "/decide", approve);
+  EXPECT_EQ(over.status, 403) << over.body;
+  EXPECT_EQ(str(parse(over.body).get("error")->get("code")), "over_limit");
+  EXPECT_EQ(box.api("POST", cb + "/decide", R"({"decision":"maybe"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/cases/c-nope/decide", approve).status, 404);
+  EXPECT_EQ(box.api("POST", cb + "/decide", approve).status, 200);
+  EXPECT_EQ(box.api("POST", cb + "/decide", approve).status, 409);
+}
+
+// ---- case versions ----------------------------------------------------------------------
+
+TEST(Contract, CaseVersionsAreChecked) {
+  Box box;
+  const std::string id = box.open_case("T3", 2);
+  const std::string c = "/api/v1/cases/" + id;
+  const HttpResult first = box.api("GET", c);
+  ASSERT_EQ(first.status, 200);
+  if (first.headers.count("etag") == 0) {
+    // web/openapi.json requires the ETag, so contract_check fails while it is absent.
+    GTEST_SKIP() << "mendd sends no case versions yet (the server side is not merged)";
+  }
+  const std::int64_t seen = *parse(first.body).get("version")->as_int();
+  EXPECT_EQ(first.headers.at("etag"), "\"" + std::to_string(seen) + "\"");
+  const std::string reject = R"({"decision":"reject","reason":"not now"})";
+  for (const char* action : {"/decide", "/action", "/resolve", "/follow-up"}) {
+    const HttpResult r =
+        box.api("POST", c + action,
+                action == std::string("/decide") ? reject : R"({"root_cause":"people"})");
+    EXPECT_EQ(r.status, 428) << action << " " << r.body;
+  }
+  // Another person acknowledges: what was seen is now stale.
+  const HttpResult ack = box.api("POST", c + "/acknowledge", "{}");
+  ASSERT_EQ(ack.status, 200);
+  const std::int64_t now = *parse(ack.body).get("version")->as_int();
+  EXPECT_GT(now, seen);
+  const HttpResult stale = box.mendd->api(
+      "POST", c + "/decide", reject,
+      {{"Content-Type", "application/json"}, {"If-Match", "\"" + std::to_string(seen) + "\""}});
+  ASSERT_EQ(stale.status, 409) << stale.body;
+  const json::Value refusal = parse(stale.body);
+  EXPECT_EQ(str(refusal.get("error")->get("code")), "stale");
+  EXPECT_EQ(*refusal.get("error")->get("case")->get("version")->as_int(), now);
+  // The body's version works as well as the header.
+  const HttpResult again =
+      box.api("POST", c + "/decide",
+              R"({"decision":"reject","reason":"not now","version":)" + std::to_string(now) + "}");
+  EXPECT_EQ(again.status, 200) << again.body;
+}
+
+// ---- people and the audit log ------------------------------------------------------------
+
+TEST(Contract, UsersAndTheAuditLogAnswerAsDocumented) {
+  Box box;
+  box.add_user("Sam", "staff", kStaffPin);
+  const Session sam = box.sign_in("Sam", kStaffPin);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/users").status, 403);
+  EXPECT_EQ(box.api("GET", "/api/v1/users").status, 200);
+  const HttpResult made =
+      box.api("POST", "/api/v1/users", R"({"name":"Kim","role":"staff","pin":"915372"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string kim = std::to_string(*parse(made.body).get("id")->as_int());
+  EXPECT_EQ(
+      box.api("POST", "/api/v1/users", R"({"name":"Kim","role":"staff","pin":"915372"})").status,
+      409);
+  EXPECT_EQ(box.api("POST", "/api/v1/users", R"({"name":"Lee","role":"staff","pin":"1"})").status,
+            400);
+  EXPECT_EQ(box.api("POST", "/api/v1/users/" + kim + "/pin", R"({"pin":"1"})").status, 400);
+  EXPECT_EQ(box.api("POST", "/api/v1/users/999999/pin", R"({"pin":"826451"})").status, 404);
+  EXPECT_EQ(box.api("POST", "/api/v1/users/" + kim + "/pin", R"({"pin":"826451"})").status, 200);
+  EXPECT_EQ(box.api("POST", "/api/v1/users/999999/disable", "{}").status, 404);
+  EXPECT_EQ(box.api("POST", "/api/v1/users/" + kim + "/disable", "{}").status, 200);
+  EXPECT_EQ(box.api("GET", "/api/v1/audit?limit=5").status, 200);
+  EXPECT_EQ(box.api("GET", "/api/v1/audit?limit=lots").status, 400);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/budget").status, 200);
+}
+
+// ---- the live feed -----------------------------------------------------------------------
+
+TEST(Contract, LiveFeedUpgradesAndRefuses) {
+  Box box;
+  const std::map<std::string, std::string> bearer{
+      {"Authorization", "Bearer " + box.mendd->token()}};
+  const auto upgrade = [&](const std::string& target, const std::map<std::string, std::string>& h,
+                           bool keep_reading) {
+    WsClient<false> ws(static_cast<std::uint16_t>(box.port()));
+    EXPECT_FALSE(ws.connect_error());
+    boost::beast::websocket::response_type res;
+    const auto ec = ws.upgrade(target, h, &res);
+    HttpResult r;
+    r.status = static_cast<int>(res.result_int());
+    for (const auto& field : res) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(field.value());
+    }
+    r.body = res.body();
+    record_exchange("GET", target, r);
+    if (!ec && keep_reading) record_live_message(ws.read());  // the hello
+    return r.status;
+  };
+  EXPECT_EQ(upgrade("/api/v1/live", bearer, true), 101);
+  EXPECT_EQ(upgrade("/api/v1/live", {}, false), 401);
+  auto foreign = bearer;
+  foreign["Origin"] = "https://evil.example";
+  EXPECT_EQ(upgrade("/api/v1/live", foreign, false), 403);
+  EXPECT_EQ(upgrade("/api/v1/live?since=minus-one", bearer, false), 400);
+}
+
+}  // namespace
+}  // namespace mend::test

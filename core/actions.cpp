@@ -30,6 +30,7 @@ std::string_view action_refusal_code_name(ActionRefusal::Code c) {
     case ActionRefusal::Code::kVersionRequired: return "version_required";
     case ActionRefusal::Code::kInvalid: return "invalid_body";
     case ActionRefusal::Code::kOverLimit: return "over_limit";
+    case ActionRefusal::Code::kReadOnly: return "read_only";
   }
   return "invalid_body";
 }

@@ -52,6 +52,7 @@ struct ActionRefusal {
     kVersionRequired,   // the action must say which version it was made against
     kInvalid,           // the request itself is wrong: an empty reason, an empty text
     kOverLimit,         // beyond the role's authority or the shift budget: `route_to` may
+    kReadOnly,          // the box cannot save anything now (its disk is full): try again later
   };
   Code code = Code::kInvalid;
   std::string message;

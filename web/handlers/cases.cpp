@@ -122,6 +122,8 @@ Response refused(const ActionRefusal& r, const std::string& case_id, const Handl
       extra.append("route_to", r.route_to);
       return refuse_with(http::status::forbidden, code, r.message, std::move(extra));
     }
+    case ActionRefusal::Code::kReadOnly:
+      return refuse(http::status::service_unavailable, code, r.message);
   }
   return invalid_body(r.message);
 }

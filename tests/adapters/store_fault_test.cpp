@@ -4,6 +4,7 @@
 // file passes PRAGMA integrity_check, and once the fault is gone a retry of the same staged
 // work commits it.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -169,6 +170,44 @@ INSTANTIATE_TEST_SUITE_P(FullAndIoError, StoreFaultTest,
                          [](const auto& param_info) {
                            return param_info.param == Fault::kFull ? "Full" : "IoError";
                          });
+
+// Low space prunes raw events to the newest N days: each chunk must be a range scan of the
+// `received` index, not a scan of the whole table, whatever its size.
+TEST(LowSpaceRetention, PruningToTheNewestDaysIsARangeScan) {
+  std::string templ = (fs::temp_directory_path() / "mend-prune-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+  const std::string dir = templ;
+  {
+    auto store = Store::open({dir + "/mend.db", true});
+    constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
+    for (int i = 0; i < 3000; ++i) {  // 30 days, 100 a day
+      ASSERT_TRUE(store->stage_event(seated("ev-" + std::to_string(i), i * (kDayMs / 100)), "t"));
+    }
+    ASSERT_EQ(store->try_commit().result, CommitResult::kOk);
+    sqlite3_stmt* plan = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(store->native_handle(),
+                                 "EXPLAIN QUERY PLAN SELECT rowid FROM events WHERE received < ?1 "
+                                 "ORDER BY received LIMIT ?2",
+                                 -1, &plan, nullptr),
+              SQLITE_OK);
+    std::string steps;
+    while (sqlite3_step(plan) == SQLITE_ROW) {
+      steps += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+      steps += "\n";
+    }
+    sqlite3_finalize(plan);
+    EXPECT_NE(steps.find("INDEX events_by_received (received<?)"), std::string::npos) << steps;
+    EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
+    // Keep the newest 7 of 30 days.
+    const WallTime cutoff = wall_from_ms(30 * kDayMs - 7 * kDayMs);
+    std::size_t pruned = 0;
+    while (const std::size_t n = store->prune_events(cutoff, 1000)) pruned += n;
+    EXPECT_EQ(pruned, 2300u);
+    EXPECT_EQ(store->event_count(), 700);
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
 
 TEST(DiskSpace, MeasuresTheStoresFilesystemEvenBeforeTheFileExists) {
   const DiskSpace here = disk_space(fs::temp_directory_path().string() + "/not-yet-a.db");

@@ -42,6 +42,8 @@ struct StoreConfig {
   Millis commit_interval = 200ms;  // how long an accepted event may wait for its transaction
   int commit_batch = 512;          // at most this many events per transaction
   Millis event_retention = std::chrono::hours(24 * 30);  // raw events older than this are pruned
+  std::string low_space = "5%";  // free space below this is low (core/disk_budget.hpp)
+  Millis low_space_retention = std::chrono::hours(24 * 7);  // raw events kept while it is low
 };
 
 struct HttpConfig {

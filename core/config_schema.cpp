@@ -9,6 +9,8 @@
 // the positions the walk recorded.
 #include "core/config_schema.hpp"
 
+#include "core/disk_budget.hpp"
+
 #include "core/recovery.hpp"
 
 #include <toml++/toml.h>
@@ -153,6 +155,20 @@ constexpr Key<Config> kConfigKeys[] = {
      "30d",
      "",
      "Raw events older than this are pruned.",
+     {.min = kDay}},
+    {"store.low_space",
+     [](Config& c) { return Slot{&c.store.low_space}; },
+     "\"5%\"",
+     "",
+     "Free space on the store's filesystem below this is low: raw events are pruned to "
+     "low_space_retention and a store.low_space case is raised, before any write fails.",
+     {.valid = is_space_amount,
+      .valid_text = "a share such as \"5%\" or an amount such as \"200MiB\" (KiB, MiB, GiB, B)"}},
+    {"store.low_space_retention",
+     [](Config& c) { return Slot{&c.store.low_space_retention}; },
+     "7d",
+     "",
+     "While free space is low, raw events older than this are pruned (cases are kept).",
      {.min = kDay}},
     // [http]
     {"http.listen", [](Config& c) { return Slot{&c.http.listen}; }, "\"127.0.0.1\"", "",

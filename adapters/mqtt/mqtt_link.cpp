@@ -2,7 +2,6 @@
 
 #include <mqtt/async_client.h>
 #include <boost/asio/post.hpp>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -11,15 +10,6 @@
 #include "core/codec.hpp"
 
 namespace mend {
-
-Millis backoff_delay(Millis base, Millis cap, unsigned attempt, double unit) {
-  // Doubling stops once it passes the cap, so a long outage cannot overflow the shift.
-  Millis ceiling = base;
-  for (unsigned i = 0; i < attempt && ceiling < cap; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, cap);
-  unit = std::clamp(unit, 0.0, 1.0);
-  return Millis{static_cast<Millis::rep>(std::floor(static_cast<double>(ceiling.count()) * unit))};
-}
 
 // Paho's persistence callbacks, forwarded to the spool.
 class MqttLink::Persistence : public mqtt::iclient_persistence {
@@ -55,7 +45,7 @@ class MqttLink::Callback : public mqtt::callback {
  public:
   explicit Callback(MqttLink& link) : link_(link) {}
   void message_arrived(mqtt::const_message_ptr msg) override {
-    link_.deliver(msg->get_topic(), msg->get_payload_str());
+    link_.deliver(msg->get_topic(), msg->get_payload_str(), msg->is_duplicate());
   }
   void connection_lost(const mqtt::string& cause) override {
     boost::asio::post(link_.io_, [this, cause] {
@@ -112,7 +102,7 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
     : io_(io),
       opt_(std::move(options)),
       handlers_(std::move(handlers)),
-      spool_(std::make_unique<Spool>(opt_.spool_path)),
+      spool_(std::make_unique<Spool>(opt_.spool_path, 4u << 20, opt_.spool_write)),
       persistence_(std::make_unique<Persistence>(*spool_)),
       callback_(std::make_unique<Callback>(*this)),
       connect_listener_(std::make_unique<Listener>(*this, "connect", [this] { on_connected(); })),
@@ -120,6 +110,8 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
           std::make_unique<Listener>(*this, "subscribe", [this] { on_subscribed(); })),
       retry_timer_(io),
       rng_(std::random_device{}()),
+      probe_backoff_(opt_.storage_probe_min, opt_.storage_probe_max),
+      probe_timer_(io),
       next_seq_(spool_->last_incoming_seq()) {
   if (!opt_.mqtt.password_file.empty()) password_ = read_secret(opt_.mqtt.password_file);
   const std::string uri = std::string(opt_.mqtt.tls ? "ssl://" : "tcp://") + opt_.mqtt.host + ":" +
@@ -163,6 +155,11 @@ void MqttLink::connect() {
     ssl.set_enable_server_cert_auth(true);
     co.set_ssl(ssl);
   }
+  {
+    std::lock_guard lock(ends_mu_);
+    before_connect_ = tcp_connections_to(opt_.mqtt.port);
+    ends_.reset();
+  }
   try {
     client_->cli.connect(co, nullptr, *connect_listener_);
   } catch (const mqtt::exception& e) {
@@ -172,6 +169,10 @@ void MqttLink::connect() {
 
 void MqttLink::on_connected() {
   if (stopping_) return;
+  {
+    std::lock_guard lock(ends_mu_);
+    if (!ends_) ends_ = new_connection(before_connect_, tcp_connections_to(opt_.mqtt.port));
+  }
   auto topics = std::make_shared<mqtt::string_collection>();
   std::vector<int> qos;
   for (const auto& f : inbound_topic_filters(opt_.venue)) {
@@ -188,7 +189,11 @@ void MqttLink::on_connected() {
 void MqttLink::on_subscribed() {
   // Paho may report one subscription's success more than once; the link comes up once.
   if (stopping_ || up_) return;
-  client_->cli.publish(status_topic(), "online", 6, 1, true);
+  try {
+    client_->cli.publish(status_topic(), "online", 6, 1, true);
+  } catch (const mqtt::exception&) {
+    // its persistence could not be written (a full disk): the retained status waits
+  }
   attempt_ = 0;
   up_ = true;
   if (handlers_.on_up) handlers_.on_up();
@@ -198,6 +203,7 @@ void MqttLink::schedule_reconnect(const std::string& why) {
   if (stopping_) return;
   if (handlers_.on_down) handlers_.on_down(why);
   up_ = false;
+  if (!writable_) return;  // the disk probe reconnects once the spool takes writes again
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const Millis delay = std::max(
       Millis{50},
@@ -210,16 +216,93 @@ void MqttLink::schedule_reconnect(const std::string& why) {
 }
 
 // Paho's delivery thread, before the PUBACK goes out: the spool write is what makes the
-// acknowledgement safe (see spool.hpp).
-void MqttLink::deliver(const std::string& topic, const std::string& payload) {
+// acknowledgement safe (see spool.hpp), and a failed one must not be acknowledged at all.
+void MqttLink::deliver(const std::string& topic, const std::string& payload, bool redelivered) {
+  if (!writable_) {
+    // Already failing: this one came before the cut took effect; it stays the broker's.
+    (void)cut_connection();
+    return;
+  }
   {
     std::unique_lock lock(flow_mu_);
     flow_cv_.wait(lock, [this] { return in_flight_ < opt_.max_in_flight || stopping_; });
     ++in_flight_;
   }
-  MqttMessageIn m{topic, payload, read_clock(), ++next_seq_};
-  spool_->append_incoming(Spool::Incoming{m.seq, m.topic, m.payload, to_ms(m.received.wall)});
+  MqttMessageIn m{topic, payload, read_clock(), ++next_seq_, redelivered};
+  const Spool::Incoming in{m.seq, m.topic, m.payload, to_ms(m.received.wall)};
+  if (const std::error_code ec = spool_->append_incoming(in)) {
+    if (storage_failed(spool_->describe(ec), topic.size() + payload.size()) ||
+        !hold_until_written(in)) {
+      message_done();
+      return;
+    }
+  }
   handlers_.on_message(std::move(m));
+}
+
+// Still on Paho's delivery thread: returning acknowledges the message, so the connection is cut
+// first. True when it was.
+bool MqttLink::storage_failed(const std::string& why, std::size_t bytes) {
+  probe_bytes_ = std::max<std::size_t>(probe_bytes_, bytes + 64);
+  const bool was_writable = writable_.exchange(false);
+  const bool cut = cut_connection();
+  if (was_writable) {
+    boost::asio::post(io_, [this, why] {
+      if (handlers_.on_storage) handlers_.on_storage(false, why);
+      probe_backoff_.reset();
+      schedule_probe();
+    });
+  }
+  return cut;
+}
+
+// When our socket cannot be found (two connections to the broker appeared while this one
+// connected), the delivery thread is held instead, retrying the write with backoff: the message
+// is then acknowledged late, but only once it is in the spool. False when the link stops first;
+// the message is then acknowledged without being kept, the one loss this fallback allows.
+bool MqttLink::hold_until_written(const Spool::Incoming& in) {
+  std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Backoff backoff(opt_.storage_probe_min, opt_.storage_probe_max);
+  std::unique_lock lock(flow_mu_);
+  while (!flow_cv_.wait_for(lock, backoff.next(unit(rng)), [this] { return stopping_.load(); })) {
+    lock.unlock();
+    const bool ok = !spool_->append_incoming(in);
+    lock.lock();
+    if (ok) return true;
+  }
+  return false;
+}
+
+bool MqttLink::cut_connection() {
+  std::lock_guard lock(ends_mu_);
+  // Messages can arrive before the executor has noted the connection: find it now.
+  if (!ends_) ends_ = new_connection(before_connect_, tcp_connections_to(opt_.mqtt.port));
+  return ends_ && shut_down_connection(*ends_);
+}
+
+void MqttLink::schedule_probe() {
+  if (stopping_) return;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const Millis delay = std::max(Millis{10}, probe_backoff_.next(unit(rng_)));
+  probe_timer_.expires_after(delay);
+  probe_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) probe_storage();
+  });
+}
+
+void MqttLink::probe_storage() {
+  if (stopping_) return;
+  if (spool_->probe(probe_bytes_)) {
+    schedule_probe();
+    return;
+  }
+  writable_ = true;
+  if (handlers_.on_storage) {
+    handlers_.on_storage(true, "spool " + spool_->path() + ": writes work again");
+  }
+  // A connection still up (the cut did not reach it yet) reconnects through connection_lost.
+  if (!up_) connect();
 }
 
 std::vector<MqttMessageIn> MqttLink::unreleased() const {
@@ -253,6 +336,7 @@ bool MqttLink::publish(const std::string& topic, const std::string& payload, boo
 void MqttLink::stop(Millis timeout) {
   stopping_ = true;
   retry_timer_.cancel();
+  probe_timer_.cancel();
   flow_cv_.notify_all();
   try {
     if (client_->cli.is_connected()) {

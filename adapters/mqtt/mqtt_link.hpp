@@ -9,6 +9,14 @@
 // - Every message is in the Spool (see spool.hpp) before Paho may acknowledge it, so nothing
 //   the broker has been told we received is only in memory.
 //
+// - A spool write that fails (disk full, I/O error) is not acknowledged: the link cuts its own
+//   connection before Paho can send the PUBACK (connection_cut.hpp says why that is the only
+//   way with Paho), takes nothing more, reports on_storage(false, why), probes the disk with
+//   capped exponential backoff and full jitter, and once a probe write succeeds reports
+//   on_storage(true, ...) and reconnects. The broker kept the unacknowledged message and
+//   everything after it in the persistent session and hands them over again (a message whose
+//   ack was lost with the connection comes again with `redelivered` set).
+//
 // Threads: Paho calls on_message on its own delivery thread; the handler must hand the message
 // to the executor and return. Everything else (on_up, on_down, reconnect timers) runs on the
 // executor given at construction. At most `max_in_flight` messages wait for the executor: past
@@ -26,7 +34,9 @@
 #include <random>
 #include <string>
 
+#include "adapters/mqtt/connection_cut.hpp"
 #include "adapters/mqtt/spool.hpp"
+#include "core/backoff.hpp"
 #include "core/config.hpp"
 #include "core/time.hpp"
 
@@ -35,14 +45,10 @@ namespace mend {
 struct MqttMessageIn {
   std::string topic;
   std::string payload;
-  Now received;           // read on arrival
-  std::uint64_t seq = 0;  // ingest sequence number: the spool is released by it after a commit
+  Now received;              // read on arrival
+  std::uint64_t seq = 0;     // ingest sequence number: the spool is released by it after a commit
+  bool redelivered = false;  // the broker's DUP flag: an earlier copy may have been spooled
 };
-
-// Capped exponential backoff with full jitter: a delay drawn uniformly from
-// [0, min(cap, base * 2^attempt)], so a venue's bridges and mendd do not all retry together
-// after the broker restarts. `unit` is a draw from [0, 1).
-Millis backoff_delay(Millis base, Millis cap, unsigned attempt, double unit);
 
 class MqttLink {
  public:
@@ -50,6 +56,9 @@ class MqttLink {
     std::function<void(MqttMessageIn)> on_message;    // Paho's thread: hand off and return
     std::function<void()> on_up;                      // executor: subscribed, online published
     std::function<void(const std::string&)> on_down;  // executor: why
+    // executor: the spool stopped (false) or started again (true) taking writes. Called once
+    // per change; `why` is the write error, or what the probe found.
+    std::function<void(bool writable, const std::string& why)> on_storage;
   };
   struct Options {
     MqttConfig mqtt;
@@ -57,6 +66,11 @@ class MqttLink {
     std::string spool_path;
     std::size_t max_in_flight = 10000;
     int max_buffered_publishes = 10000;  // published while disconnected, sent on reconnect
+    // The disk probe while the spool is unwritable: capped exponential backoff, full jitter.
+    Millis storage_probe_min{500};
+    Millis storage_probe_max{30000};
+    // Every spool write goes through this (tests inject faults); empty means pwrite(2).
+    Spool::WriteFn spool_write;
   };
 
   // Throws std::runtime_error when the spool cannot be opened or the password file read.
@@ -83,6 +97,8 @@ class MqttLink {
   void release(std::uint64_t seq) { spool_->release(seq); }
 
   bool connected() const { return up_.load(); }
+  // False from a failed spool write until a probe write succeeds.
+  bool storage_writable() const { return writable_.load(); }
   std::uint64_t reconnects() const { return reconnects_.load(); }
   Spool::Stats spool_stats() const { return spool_->stats(); }
   std::string status_topic() const;
@@ -95,7 +111,12 @@ class MqttLink {
   void schedule_reconnect(const std::string& why);
   void on_connected();
   void on_subscribed();
-  void deliver(const std::string& topic, const std::string& payload);
+  void deliver(const std::string& topic, const std::string& payload, bool redelivered);
+  bool storage_failed(const std::string& why, std::size_t bytes);
+  bool hold_until_written(const Spool::Incoming& in);
+  bool cut_connection();
+  void schedule_probe();
+  void probe_storage();
 
   boost::asio::io_context& io_;
   Options opt_;
@@ -109,7 +130,14 @@ class MqttLink {
   boost::asio::steady_timer retry_timer_;
   std::mt19937_64 rng_;
   unsigned attempt_ = 0;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> writable_{true};
+  std::atomic<std::size_t> probe_bytes_{0};
+  Backoff probe_backoff_;
+  boost::asio::steady_timer probe_timer_;
+  std::mutex ends_mu_;
+  std::vector<TcpEnds> before_connect_;  // this process's connections to the broker's port
+  std::optional<TcpEnds> ends_;          // our connection to the broker, once known
   std::atomic<bool> up_{false};
   std::atomic<std::uint64_t> reconnects_{0};
   std::atomic<std::uint64_t> next_seq_{0};

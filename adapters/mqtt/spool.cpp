@@ -106,8 +106,12 @@ std::optional<Spool::Incoming> decode_incoming(std::uint64_t seq, const std::str
 
 }  // namespace
 
-Spool::Spool(std::string path, std::uint64_t compact_above_bytes)
-    : path_(std::move(path)), compact_above_(compact_above_bytes) {
+Spool::Spool(std::string path, std::uint64_t compact_above_bytes, WriteFn write)
+    : path_(std::move(path)), compact_above_(compact_above_bytes), write_(std::move(write)) {
+  if (!write_)
+    write_ = [](int fd, const void* data, std::size_t size, off_t at) {
+      return ::pwrite(fd, data, size, at);
+    };
   load();
 }
 
@@ -161,20 +165,48 @@ void Spool::load() {
   }
 }
 
-void Spool::write_all(std::string_view bytes) {
+std::error_code Spool::write_at(int fd, std::string_view bytes, std::uint64_t at) const {
   while (!bytes.empty()) {
-    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    const ssize_t n = write_(fd, bytes.data(), bytes.size(), static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail(path_, "cannot write");
+      return {errno, std::generic_category()};
     }
+    if (n == 0) return std::make_error_code(std::errc::no_space_on_device);
     bytes.remove_prefix(static_cast<std::size_t>(n));
-    file_bytes_ += static_cast<std::uint64_t>(n);
+    at += static_cast<std::uint64_t>(n);
   }
+  return {};
 }
 
-void Spool::append_record(char type, std::string_view key, std::string_view data) {
-  write_all(encode(type, key, data));
+// A record is whole or absent: a failed write is cut back off, so the next record never lands
+// behind a partial one (which would end the readable log at the next open).
+std::error_code Spool::append_locked(std::string_view bytes) {
+  const std::error_code ec = write_at(fd_, bytes, file_bytes_);
+  if (ec) {
+    // Shrinking needs no free space; if even that fails, the next record overwrites the
+    // partial one from the same offset and the open-time check cuts any rest.
+    (void)::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+    return ec;
+  }
+  file_bytes_ += bytes.size();
+  return {};
+}
+
+std::error_code Spool::append_record(char type, std::string_view key, std::string_view data) {
+  return append_locked(encode(type, key, data));
+}
+
+std::string Spool::describe(std::error_code ec) const {
+  return "spool " + path_ + ": cannot write: " + ec.message();
+}
+
+std::error_code Spool::probe(std::size_t bytes) {
+  std::lock_guard lock(mu_);
+  const std::string filler(std::max<std::size_t>(bytes, 1), '\0');
+  const std::error_code ec = write_at(fd_, filler, file_bytes_);
+  (void)::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+  return ec;
 }
 
 void Spool::put(const std::string& key, const std::vector<std::string_view>& parts) {
@@ -184,7 +216,8 @@ void Spool::put(const std::string& key, const std::vector<std::string_view>& par
   value.reserve(n);
   for (auto p : parts) value.append(p);
   std::lock_guard lock(mu_);
-  append_record(kPut, key, value);  // before Paho acknowledges: this is the durable step
+  // before Paho acknowledges: this is the durable step
+  if (auto ec = append_record(kPut, key, value)) throw std::runtime_error(describe(ec));
   auto it = live_.find(key);
   if (it != live_.end()) live_bytes_ -= it->first.size() + it->second.size();
   live_bytes_ += key.size() + value.size();
@@ -218,7 +251,7 @@ void Spool::erase_locked(const std::string& key) {
   if (it == live_.end()) return;
   live_bytes_ -= it->first.size() + it->second.size();
   live_.erase(it);
-  append_record(kDel, key, {});
+  (void)append_record(kDel, key, {});  // see remove() in the header
 }
 
 void Spool::remove(const std::string& key) {
@@ -237,14 +270,16 @@ void Spool::clear() {
   for (const auto& k : paho) erase_locked(k);
 }
 
-void Spool::append_incoming(const Incoming& m) {
+std::error_code Spool::append_incoming(const Incoming& m) {
   std::string key = std::string(kIncomingPrefix) + std::to_string(m.seq);
   std::string value = encode_incoming(m);
   std::lock_guard lock(mu_);
-  append_record(kPut, key, value);  // the durable step, before Paho may acknowledge
+  // the durable step, before Paho may acknowledge
+  if (auto ec = append_record(kPut, key, value)) return ec;
   live_bytes_ += key.size() + value.size();
   incoming_[m.seq] = key;
   live_.insert_or_assign(std::move(key), std::move(value));
+  return {};
 }
 
 std::vector<Spool::Incoming> Spool::incoming() const {
@@ -279,37 +314,28 @@ void Spool::release(std::uint64_t seq) {
     }
     incoming_.erase(incoming_.begin());
   }
-  if (!dels.empty()) write_all(dels);
+  if (!dels.empty()) (void)append_locked(dels);  // see release() in the header
   maybe_compact_locked();
 }
 
 // Rewrites the live entries into a fresh file once the log is mostly dead weight. The new file
 // is complete and synced before it replaces the old one, so a crash at any point leaves one
-// whole spool behind.
+// whole spool behind. When it cannot be written (a full disk) the old log stays and the next
+// release tries again.
 void Spool::maybe_compact_locked() {
   if (file_bytes_ < compact_above_ || live_bytes_ * 4 > file_bytes_) return;
   const std::string tmp = path_ + ".compact";
   const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) fail(tmp, "cannot create");
+  if (fd < 0) return;
   std::string out;
   for (const auto& [k, v] : live_) out += encode(kPut, k, v);
-  std::string_view rest = out;
-  while (!rest.empty()) {
-    const ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fail(tmp, "cannot write");
-    }
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (::fsync(fd) != 0 || ::rename(tmp.c_str(), path_.c_str()) != 0) {
+  if (write_at(fd, out, 0) || ::fsync(fd) != 0 || ::rename(tmp.c_str(), path_.c_str()) != 0) {
     ::close(fd);
-    fail(tmp, "cannot replace the spool");
+    ::unlink(tmp.c_str());
+    return;
   }
   ::close(fd_);
   fd_ = fd;
-  if (::lseek(fd_, 0, SEEK_END) < 0) fail(path_, "cannot seek");
   file_bytes_ = out.size();
 }
 

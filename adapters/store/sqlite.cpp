@@ -48,13 +48,16 @@ void Db::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string why = err != nullptr ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw StoreError(path_, std::string(sql).substr(0, 60) + ": " + why + " (sqlite error " +
-                                std::to_string(sqlite3_extended_errcode(db_)) + ")");
+    const int code = sqlite3_extended_errcode(db_);
+    throw StoreError(path_,
+                     std::string(sql).substr(0, 60) + ": " + why + " (sqlite error " +
+                         std::to_string(code) + ")",
+                     code);
   }
 }
 
 void Db::fail(std::string_view doing) const {
-  throw StoreError(path_, std::string(doing) + ": " + describe(db_));
+  throw StoreError(path_, std::string(doing) + ": " + describe(db_), sqlite3_extended_errcode(db_));
 }
 
 bool Db::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }

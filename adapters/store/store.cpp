@@ -393,8 +393,10 @@ CommitStats Store::commit() {
   } catch (const StoreError& e) {
     db_.rollback_quietly();
     last_commit_failed_ = true;
-    throw StoreError(path(), "commit failed, " + std::to_string(staged) +
-                                 " staged writes kept for a retry: " + e.problem());
+    throw StoreError(path(),
+                     "commit failed, " + std::to_string(staged) +
+                         " staged writes kept for a retry: " + e.problem(),
+                     e.sqlite_code());
   } catch (...) {
     db_.rollback_quietly();
     last_commit_failed_ = true;

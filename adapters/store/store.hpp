@@ -66,6 +66,19 @@ struct CommitStats {
   std::chrono::microseconds took{0};
 };
 
+// What try_commit() did: kOk (everything staged is on disk), or kRetry (nothing of it is,
+// everything stays staged; call again later). Every commit failure is worth a retry: a full
+// disk gets space back, a lock is released, an I/O error may pass.
+enum class CommitResult { kOk, kRetry };
+struct CommitOutcome {
+  CommitResult result = CommitResult::kOk;
+  CommitStats stats;       // kOk
+  std::string error;       // kRetry: what failed, naming the file
+  int sqlite_code = 0;     // kRetry: SQLite's extended result code, 0 when not SQLite's
+  bool disk_full() const;  // SQLITE_FULL: the daemon's store.unwritable says "disk full"
+  bool io_error() const;   // SQLITE_IOERR and its extended codes
+};
+
 class Store : public AuditLog {
  public:
   // Opens the database at options.path, creating it only as described at the top, checks that
@@ -110,6 +123,8 @@ class Store : public AuditLog {
   // StoreError says what failed; the daemon catches it and retries on its next tick. With
   // nothing staged it returns at once.
   CommitStats commit();
+  // The same, for the running path: never throws, says what happened.
+  CommitOutcome try_commit();
 
   // ---- immediate writes --------------------------------------------------------------------
 
@@ -148,7 +163,9 @@ class Store : public AuditLog {
 
   // Deletes up to max_rows raw events received before older_than, oldest first, in chunks
   // that are each their own short transaction, so one call never holds the write lock long.
-  // Returns how many were deleted; call again later for the rest.
+  // Returns how many were deleted; call again later for the rest. The `received` index makes
+  // each chunk a range scan, so pruning to the newest N days is quick at any table size (it
+  // is the low-space retention too, see disk_space.hpp).
   std::size_t prune_events(WallTime older_than, std::size_t max_rows);
   // The same bounded retention for dead letters.
   std::size_t prune_dead_letters(WallTime older_than, std::size_t max_rows);

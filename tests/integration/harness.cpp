@@ -161,16 +161,16 @@ Mosquitto::Mosquitto(const TempDir& dir, int port)
 void Mosquitto::start() {
   const std::string conf = dir_ + "/mosquitto.conf";
   std::filesystem::create_directories(dir_ + "/mosquitto/");
-  // Persistence on, so a broker restart keeps mendd's session and its queued messages; no
-  // limit on queued messages, so a long mendd outage in a test loses nothing at the broker.
+  // The limits Mend ships (firmware-host/mosquitto/mend.conf: persistence, queued messages
+  // and bytes for an offline mendd), then this test's own listener, location and a quick
+  // autosave, so a broker restart keeps mendd's session and its queued messages.
   write_file(conf, "listener " + std::to_string(port_) + " 127.0.0.1\n" +
                        "allow_anonymous true\n"
-                       "persistence true\n"
                        "persistence_location " +
-                       dir_ +
-                       "/mosquitto/\n"
+                       dir_ + "/mosquitto/\n" +
+                       "include_dir " MEND_SOURCE_DIR
+                       "/firmware-host/mosquitto\n"
                        "autosave_interval 1\n"
-                       "max_queued_messages 0\n"
                        "user root\n"
                        "log_type error\nlog_type warning\n");
   proc_ = std::make_unique<Process>(std::vector<std::string>{"mosquitto", "-c", conf},

@@ -26,8 +26,10 @@ bool same(const MqttConfig& a, const MqttConfig& b) {
                   b.cert_file, b.key_file, b.keepalive, b.reconnect_min, b.reconnect_max);
 }
 bool same(const StoreConfig& a, const StoreConfig& b) {
-  return std::tie(a.path, a.commit_interval, a.commit_batch, a.event_retention) ==
-         std::tie(b.path, b.commit_interval, b.commit_batch, b.event_retention);
+  return std::tie(a.path, a.commit_interval, a.commit_batch, a.event_retention, a.low_space,
+                  a.low_space_retention) == std::tie(b.path, b.commit_interval, b.commit_batch,
+                                                     b.event_retention, b.low_space,
+                                                     b.low_space_retention);
 }
 bool same(const DetectConfig& a, const DetectConfig& b) {
   return std::tie(a.table_no_order, a.course, a.course_default, a.bill_slow, a.call_unanswered,
@@ -152,6 +154,8 @@ path = "/data/mend.db"
 commit_interval = "500ms"
 commit_batch = 64
 event_retention = "7d"
+low_space = "200MiB"
+low_space_retention = "3d"
 
 [http]
 listen = "0.0.0.0"
@@ -261,6 +265,8 @@ Config full_expected() {
   c.store.commit_interval = 500ms;
   c.store.commit_batch = 64;
   c.store.event_retention = std::chrono::hours(24 * 7);
+  c.store.low_space = "200MiB";
+  c.store.low_space_retention = std::chrono::hours(24 * 3);
   c.http.listen = "0.0.0.0";
   c.http.port = 8443;
   c.http.local_port = 8080;
@@ -545,6 +551,14 @@ TEST(ConfigDuration, NeedsAUnitAndQuotes) {
   EXPECT_EQ(one_error(with_venue("[detect]\nbill_slow = \"-8m\"\n")).key, "detect.bill_slow");
 }
 
+TEST(ConfigStore, LowSpaceIsAShareOrAnAmount) {
+  EXPECT_EQ(parse_ok(with_venue("")).store.low_space, "5%");
+  EXPECT_EQ(parse_ok(with_venue("[store]\nlow_space = \"200MiB\"\n")).store.low_space, "200MiB");
+  const std::string msg = one_error(with_venue("[store]\nlow_space = \"5 percent\"\n")).message;
+  EXPECT_NE(msg.find("\"200MiB\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find("5 percent"), std::string::npos) << msg;
+}
+
 TEST(ConfigDuration, BoundsAreChecked) {
   EXPECT_EQ(one_error(with_venue("[detect]\nbill_slow = \"0s\"\n")).message,
             "must be more than 0s, got 0s");
@@ -552,6 +566,8 @@ TEST(ConfigDuration, BoundsAreChecked) {
             "must be between 1s and 18h12m15s, got 1d");
   EXPECT_EQ(one_error(with_venue("[store]\nevent_retention = \"2h\"\n")).message,
             "must be at least 1d, got 2h");
+  EXPECT_EQ(one_error(with_venue("[store]\nlow_space_retention = \"12h\"\n")).message,
+            "must be at least 1d, got 12h");
   // 0 is allowed where it means "off".
   EXPECT_EQ(parse_ok(with_venue("[detect]\ndevice_silence = \"0s\"\n")).detect.device_silence, 0ms);
 }

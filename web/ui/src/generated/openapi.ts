@@ -467,10 +467,10 @@ export interface components {
          */
         Role: "staff" | "manager" | "admin";
         /**
-         * @description Who acted: a person's role, an API token's (integration), or the daemon itself (system).
+         * @description Who acted: a person's role, an API token's (integration), the daemon itself (system), or nobody signed in (none: the audit log's refused sign-ins, by "anonymous").
          * @enum {string}
          */
-        ActorRole: "staff" | "manager" | "admin" | "integration" | "system";
+        ActorRole: "staff" | "manager" | "admin" | "integration" | "system" | "none";
         /** @enum {string} */
         RootCause: "process" | "people" | "product" | "policy" | "communication";
         Actor: {

@@ -45,7 +45,10 @@ Response handle_readyz(const ApiContext& ctx, const Request& /*req*/, const Para
   if (!ready) {
     std::string message = "not ready:";
     if (!broker) message += " not connected to the MQTT broker;";
-    if (!store) message += " the store is not writable;";
+    if (!store) {
+      const std::string why = ctx.store_problem ? ctx.store_problem() : std::string();
+      message += " the store is not writable" + (why.empty() ? std::string() : ": " + why) + ";";
+    }
     message.pop_back();
     json::Object error;
     error.append("code", error_code::kNotReady);

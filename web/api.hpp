@@ -23,6 +23,8 @@ struct ApiContext {
   std::function<bool()> store_writable;
   std::string venue;
   std::string version;
+  // Why the store is not writable, for /readyz; empty or unset when there is nothing to say.
+  std::function<std::string()> store_problem;
 };
 
 // GET /livez: 200 "ok" whenever the executor gets to run it; a stuck loop answers nothing.

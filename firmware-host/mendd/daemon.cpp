@@ -159,6 +159,11 @@ void Daemon::start_link() {
     asio::post(io_, [this, m = std::move(m)] { on_message(m); });
   };
   h.on_up = [this] { on_link_up(); };
+  h.on_storage = [this](bool writable, const std::string& why) {
+    spool_writable_ = writable;
+    spool_why_ = why;
+    storage_changed(clock_.now());
+  };
   h.on_down = [this](const std::string& why) {
     metrics_.mqtt_connected.set(0);
     metrics_.mqtt_reconnects.inc();

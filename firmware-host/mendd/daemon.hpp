@@ -28,10 +28,12 @@
 
 #include "adapters/clock.hpp"
 #include "adapters/mqtt/mqtt_link.hpp"
+#include "core/backoff.hpp"
 #include "core/codec.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/service.hpp"
+#include "core/state_report.hpp"
 
 namespace mend {
 
@@ -81,7 +83,10 @@ class Daemon {
   void arm_deadline();
   void schedule_commit();
   bool commit();
-  void commit_failed(const std::string& why);
+  void report_commit(const std::string& state, Now now);
+  void storage_changed(Now now);
+  void check_space(Now now);
+  std::string read_only_reason() const;
   void stage_state(bool everything);
   void publish_after_commit();
   void publish_case(const Case& c);
@@ -128,9 +133,17 @@ class Daemon {
   // Commit failures: retried with capped exponential backoff and full jitter, logged when the
   // state changes and then as a reminder, never per attempt (a full disk must not also fill the
   // journal).
-  unsigned commit_attempts_ = 0;
-  MonoTime commit_failure_logged_{};
+  Backoff commit_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
+  StateReport commit_report_{"ok", std::chrono::minutes(5)};
   std::minstd_rand rng_{std::random_device{}()};
+  // The box's disk: the spool (the broker link says) and the store (its commits say). While
+  // either cannot be written, a store.unwritable case is open and the tablet is read-only.
+  bool spool_writable_ = true;
+  std::string spool_why_;
+  bool store_failing_ = false;
+  std::string store_why_;
+  bool unwritable_ = false;  // as last told to the service
+  bool low_space_ = false;   // as last told to the service
   MonoTime last_refusal_log_{};
   std::uint64_t refusals_since_log_ = 0;
   MonoTime writable_checked_{};

@@ -73,7 +73,8 @@ bool is_loopback(const std::string& address) {
 void Daemon::start_http() {
   api_ = std::make_unique<web::ApiContext>(web::ApiContext{
       service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
-      [this] { return store_writable(); }, config_.venue.id, MEND_VERSION});
+      [this] { return store_writable(); }, config_.venue.id, MEND_VERSION,
+      [this] { return unwritable_ ? read_only_reason() : std::string(); }});
   web::HandlerContext ctx{
       *api_,
       service_.cases(),
@@ -82,6 +83,8 @@ void Daemon::start_http() {
       [this] { return service_.tables(); },
       [this] { return clock_.now(); },
       [this](const PersonAction& a) -> web::ActionResult {
+        // Read-only while nothing can be saved: "done" on the tablet must mean on disk.
+        if (unwritable_) return ActionRefusal{ActionRefusal::Code::kReadOnly, read_only_reason(), {}};
         const Now now = clock_.now();
         ActionEffects r = service_.act(a, now);
         if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);

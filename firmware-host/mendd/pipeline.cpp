@@ -20,10 +20,6 @@ constexpr std::size_t kPruneChunk = 5000;
 // The guest book can be large: it is written at most this often (and at shutdown), not with
 // every batch. After a crash the visits of the last minute may be missing from it.
 constexpr Millis kGuestSaveEvery = 1min;
-// A failed commit is retried after a delay drawn from [0, min(cap, base * 2^attempt)].
-constexpr Millis kCommitRetryBase = 200ms;
-constexpr Millis kCommitRetryCap = 30s;
-constexpr Millis kCommitFailureReminder = 5min;
 
 }  // namespace
 
@@ -77,8 +73,15 @@ void Daemon::refuse(const MqttMessageIn& m, const Refusal& r, Now now) {
 // The service's effects are staged with the next commit; what they publish waits for it.
 void Daemon::apply(Effects fx, Now now) {
   for (const auto& id : fx.cases) {
-    if (const Case* c = service_.cases().find(id)) store_->stage_case(*c);
-    to_publish_.insert(id);
+    const Case* c = service_.cases().find(id);
+    if (c != nullptr) store_->stage_case(*c);
+    if (!fx.publish_now) {
+      to_publish_.insert(id);
+    } else if (c != nullptr) {
+      // The store may be unable to keep it: the people who can help hear of it now.
+      publish_case(*c);
+      if (hub_) hub_->publish("case", case_to_json(*c));
+    }
   }
   for (const auto& id : fx.opened) {
     if (const Case* c = service_.cases().find(id)) {
@@ -88,11 +91,19 @@ void Daemon::apply(Effects fx, Now now) {
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
   for (auto& o : fx.outbox) store_->stage_outbox(std::move(o.topic), std::move(o.payload), now.wall);
   for (auto& a : fx.alerts) {
+    if (fx.publish_now) {
+      if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);
+      if (hub_) hub_->publish("alert", a);
+      continue;
+    }
     alerts_.push_back(json::dump(a));
     live_alerts_.push_back(std::move(a));
   }
   budget_changed_ = budget_changed_ || fx.budget_changed;
-  if (fx.prune_events_before) prune(*fx.prune_events_before);
+  if (fx.prune_events_before) {
+    prune(*fx.prune_events_before);
+    check_space(now);
+  }
   arm_deadline();
   schedule_commit();
 }
@@ -126,19 +137,20 @@ void Daemon::arm_deadline() {
 }
 
 // Bounded batch, bounded delay: commit now when the batch is full, else within the interval.
-// While commits fail, only the retry timer commits.
+// While commits fail, only the retry timer commits, after a delay drawn from
+// [0, min(30 s, 200 ms * 2^failures)].
 void Daemon::schedule_commit() {
-  if (commit_attempts_ == 0 &&
-      store_->staged_count() >= static_cast<std::size_t>(config_.store.commit_batch)) {
+  const bool failing = store_failing_;
+  if (!failing && store_->staged_count() >= static_cast<std::size_t>(config_.store.commit_batch)) {
     commit();
     return;
   }
   if (commit_armed_) return;
   commit_armed_ = true;
   Millis wait = config_.store.commit_interval;
-  if (commit_attempts_ > 0) {
+  if (failing) {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    wait = backoff_delay(kCommitRetryBase, kCommitRetryCap, commit_attempts_ - 1, unit(rng_));
+    wait = commit_backoff_.next(unit(rng_));
   }
   commit_timer_.expires_after(wait);
   // A cancelled wait must not touch commit_armed_: by then it may describe a newer wait.
@@ -166,20 +178,34 @@ void Daemon::stage_state(bool everything) {
 bool Daemon::commit() {
   stage_state(false);
   if (store_->staged_count() == 0) return true;
-  try {
-    store_->commit();
-  } catch (const std::exception& e) {
-    commit_failed(e.what());
+  const CommitOutcome r = store_->try_commit();
+  const Now now = clock_.now();
+  if (r.result == CommitResult::kRetry) {
+    // Staged work stays staged; nothing is released or published.
+    metrics_.store_commit_failures.inc();
+    report_commit(r.error, now);
+    if (!store_failing_) {
+      store_failing_ = true;
+      store_why_ = r.disk_full() ? "the disk is full" : r.error;
+      storage_changed(now);
+    }
+    if (commit_armed_) {
+      commit_timer_.cancel();
+      commit_armed_ = false;
+    }
+    schedule_commit();
     return false;
   }
-  if (commit_attempts_ > 0) {
-    spdlog::info("store: committing again after {} failed attempts", commit_attempts_);
-    commit_attempts_ = 0;
+  report_commit("ok", now);
+  commit_backoff_.reset();
+  if (store_failing_) {
+    store_failing_ = false;
+    storage_changed(now);
   }
   metrics_.store_commits.inc();
-  const MonoTime done = clock_.now().mono;
   for (MonoTime arrived : batch_arrivals_) {
-    metrics_.ingest_commit_seconds.observe(std::chrono::duration<double>(done - arrived).count());
+    metrics_.ingest_commit_seconds.observe(
+        std::chrono::duration<double>(now.mono - arrived).count());
   }
   batch_arrivals_.clear();
   if (batch_seq_ > 0) link_->release(batch_seq_);
@@ -191,24 +217,6 @@ bool Daemon::commit() {
     commit_armed_ = false;
   }
   return true;
-}
-
-// Staged work stays staged; nothing is released or published. Logged when commits start
-// failing and then every few minutes, not per attempt.
-void Daemon::commit_failed(const std::string& why) {
-  metrics_.store_commit_failures.inc();
-  const MonoTime now = clock_.now().mono;
-  if (commit_attempts_ == 0 || now - commit_failure_logged_ >= kCommitFailureReminder) {
-    spdlog::error("store commit failed ({} attempts so far), retrying with backoff: {}",
-                  commit_attempts_ + 1, why);
-    commit_failure_logged_ = now;
-  }
-  ++commit_attempts_;
-  if (commit_armed_) {
-    commit_timer_.cancel();
-    commit_armed_ = false;
-  }
-  schedule_commit();
 }
 
 void Daemon::publish_after_commit() {
@@ -237,6 +245,7 @@ void Daemon::publish_after_commit() {
 }
 
 void Daemon::publish_case(const Case& c) {
+  if (!link_) return;  // not connected yet: on_link_up publishes every open case
   // A closed case leaves the retained topic: an empty retained payload deletes it.
   link_->publish(topics::case_state(config_.venue.id, c.id),
                  c.status == CaseStatus::kClosed ? std::string() : json::dump(case_to_json(c)),
@@ -255,6 +264,7 @@ void Daemon::publish_floor() {
 }
 
 bool Daemon::store_writable() {
+  if (unwritable_) return false;
   const MonoTime now = clock_.now().mono;
   if (now - writable_checked_ >= 1s) {
     writable_ = store_->writable();

@@ -1000,6 +1000,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The box cannot save anything now (its disk is full or failing): the tablet is read-only until it can. Nothing was changed; try again once the store.unwritable case has cleared. */
+        ReadOnly: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description The case id. */
@@ -1357,6 +1366,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["ReadOnly"];
         };
     };
     decideCase: {
@@ -1394,6 +1404,7 @@ export interface operations {
             409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
             428: components["responses"]["VersionRequired"];
+            503: components["responses"]["ReadOnly"];
         };
     };
     actionCase: {
@@ -1431,6 +1442,7 @@ export interface operations {
             409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
             428: components["responses"]["VersionRequired"];
+            503: components["responses"]["ReadOnly"];
         };
     };
     resolveCase: {
@@ -1468,6 +1480,7 @@ export interface operations {
             409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
             428: components["responses"]["VersionRequired"];
+            503: components["responses"]["ReadOnly"];
         };
     };
     getFloor: {
@@ -1734,6 +1747,7 @@ export interface operations {
             409: components["responses"]["Stale"];
             413: components["responses"]["PayloadTooLarge"];
             428: components["responses"]["VersionRequired"];
+            503: components["responses"]["ReadOnly"];
         };
     };
 }

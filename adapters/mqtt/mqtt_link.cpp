@@ -34,7 +34,7 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
       // Paho queues an incoming message here (when its queue is not empty) and acknowledges it
       // even when this fails: the connection must go first, as for a failed append.
       // Its queued incoming messages are "q-<n>" (PERSISTENCE_QUEUE_KEY); the rest is outgoing.
-      if (key.rfind("q", 0) == 0) {
+      if (key.rfind('q', 0) == 0) {
         std::size_t bytes = 0;
         for (const auto& b : bufs) bytes += b.size();
         link_.storage_failed(e.what(), bytes);

@@ -14,7 +14,7 @@ namespace mend {
 // Paho's persistence callbacks, forwarded to the spool.
 class MqttLink::Persistence : public mqtt::iclient_persistence {
  public:
-  explicit Persistence(Spool& spool) : spool_(spool) {}
+  Persistence(Spool& spool, MqttLink& link) : spool_(spool), link_(link) {}
   void open(const mqtt::string&, const mqtt::string&) override {}
   void close() override {}
   void clear() override { spool_.clear(); }
@@ -28,7 +28,19 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
     std::vector<std::string_view> parts;
     parts.reserve(bufs.size());
     for (const auto& b : bufs) parts.emplace_back(b.data(), b.size());
-    spool_.put(key, parts);
+    try {
+      spool_.put(key, parts);
+    } catch (const std::runtime_error& e) {
+      // Paho queues an incoming message here (when its queue is not empty) and acknowledges it
+      // even when this fails: the connection must go first, as for a failed append.
+      // Its queued incoming messages are "q-<n>" (PERSISTENCE_QUEUE_KEY); the rest is outgoing.
+      if (key.rfind('q', 0) == 0) {
+        std::size_t bytes = 0;
+        for (const auto& b : bufs) bytes += b.size();
+        link_.storage_failed(e.what(), bytes);
+      }
+      throw;
+    }
   }
   mqtt::string get(const mqtt::string& key) const override {
     auto v = spool_.get(key);
@@ -39,6 +51,7 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
 
  private:
   Spool& spool_;
+  MqttLink& link_;
 };
 
 class MqttLink::Callback : public mqtt::callback {
@@ -103,7 +116,7 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
       opt_(std::move(options)),
       handlers_(std::move(handlers)),
       spool_(std::make_unique<Spool>(opt_.spool_path, 4u << 20, opt_.spool_write)),
-      persistence_(std::make_unique<Persistence>(*spool_)),
+      persistence_(std::make_unique<Persistence>(*spool_, *this)),
       callback_(std::make_unique<Callback>(*this)),
       connect_listener_(std::make_unique<Listener>(*this, "connect", [this] { on_connected(); })),
       subscribe_listener_(

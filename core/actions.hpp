@@ -31,8 +31,8 @@ struct PersonAction {
   // Absent: no check (only acknowledge allows that; see requires_version).
   std::optional<std::uint64_t> version;
   std::string note;  // acknowledge/actioned: a note; decide/follow-up: the reason; resolve: note
-  Verdict verdict = Verdict::kApprove;   // kDecide
-  std::optional<Recommendation> edited;  // kDecide with kEdit
+  Verdict verdict = Verdict::kApprove;         // kDecide
+  std::optional<Recommendation> edited;        // kDecide with kEdit
   RootCause root_cause = RootCause::kProcess;  // kResolve
   // kResolve: a follow-up due `follow_up_after` from now, with this drafted message.
   std::optional<Millis> follow_up_after;
@@ -46,13 +46,13 @@ bool requires_version(PersonAction::Kind k);
 
 struct ActionRefusal {
   enum class Code : std::uint8_t {
-    kNotFound,          // no such case
-    kConflict,          // not now: the case's status does not allow it
-    kStale,             // the case changed since the version the person saw
-    kVersionRequired,   // the action must say which version it was made against
-    kInvalid,           // the request itself is wrong: an empty reason, an empty text
-    kOverLimit,         // beyond the role's authority or the shift budget: `route_to` may
-    kReadOnly,          // the box cannot save anything now (its disk is full): try again later
+    kNotFound,         // no such case
+    kConflict,         // not now: the case's status does not allow it
+    kStale,            // the case changed since the version the person saw
+    kVersionRequired,  // the action must say which version it was made against
+    kInvalid,          // the request itself is wrong: an empty reason, an empty text
+    kOverLimit,        // beyond the role's authority or the shift budget: `route_to` may
+    kReadOnly,         // the box cannot save anything now (its disk is full): try again later
   };
   Code code = Code::kInvalid;
   std::string message;

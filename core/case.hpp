@@ -31,9 +31,9 @@ enum class CaseKind : std::uint8_t {
 inline constexpr int kCaseKindCount = 13;
 // The kinds' names, in the enum's order: the one list the config, the API and the store use.
 inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
-    "table.no_order",           "course.slow",      "bill.slow",
-    "call.unanswered",          "arrival.unseated", "enquiry.unanswered",
-    "temperature.out_of_range", "device.offline",   "review.negative",
+    "table.no_order",           "course.slow",       "bill.slow",
+    "call.unanswered",          "arrival.unseated",  "enquiry.unanswered",
+    "temperature.out_of_range", "device.offline",    "review.negative",
     "voids.repeated",           "pattern.recurring", "store.unwritable",
     "store.low_space"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...

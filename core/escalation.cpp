@@ -116,9 +116,10 @@ void Escalator::notify(const std::string& case_id, const Ladder& l, std::size_t 
   const EscalationStage& s = config_.ladder[stage];
   auto floor = config_.quiet_floor.find(s.role);
   if (floor != config_.quiet_floor.end() && l.severity < floor->second) return;
-  std::string reason = repeat                 ? "still unacknowledged after " + words::minutes_or_compact(elapsed)
-                       : elapsed.count() == 0 ? std::string("opened")
-                                              : "unacknowledged for " + words::minutes_or_compact(elapsed);
+  std::string reason = repeat ? "still unacknowledged after " + words::minutes_or_compact(elapsed)
+                       : elapsed.count() == 0
+                           ? std::string("opened")
+                           : "unacknowledged for " + words::minutes_or_compact(elapsed);
   out.push_back(Notification{case_id, s.role, static_cast<int>(stage), repeat, l.severity,
                              std::move(reason)});
 }

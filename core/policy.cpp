@@ -16,7 +16,6 @@ using namespace policy_detail;
 
 namespace {
 
-
 constexpr std::array<std::string_view, 12> kPlaceholders{"name",   "greeting", "table", "check",
                                                          "course", "device",   "kind",  "minutes",
                                                          "limit",  "party",    "venue", "value"};

@@ -127,8 +127,8 @@ void RecoveryService::plan_case(const std::string& id, Now now, bool first, Effe
   }
   const Millis offset = utc_offset_(now.wall);
   const GuestProfile guest = guests_.profile_for(c->subject);
-  Plan plan = recommend(settings_.recovery.policy, *c, guest, settings_.venue_name, offset,
-                        now.wall);
+  Plan plan =
+      recommend(settings_.recovery.policy, *c, guest, settings_.venue_name, offset, now.wall);
   std::vector<CaseAction> actions;
   for (const auto& a : plan.actions) {
     actions.push_back(CaseAction{std::string(action_type_name(a.type)), a.value, a.text});
@@ -157,8 +157,8 @@ bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now n
   ledger_.spend(id, plan.compensation, true, now.wall, offset);
   json::Object detail;
   detail.append("compensation", plan.compensation);
-  fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic",
-                                 id, json::Value(std::move(detail))});
+  fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic", id,
+                                 json::Value(std::move(detail))});
   fx.budget_changed = true;
   return true;
 }
@@ -208,8 +208,9 @@ Effects RecoveryService::on_health(const HealthReport& r, Now now) {
   Effects fx;
   Subject subject;
   subject.device = "mendd";
-  Evidence ev{"mendd:" + std::string(case_kind_name(r.kind)) + ":" + std::to_string(to_ms(now.wall)),
-              std::string(case_kind_name(r.kind)), now.wall, r.detail};
+  Evidence ev{
+      "mendd:" + std::string(case_kind_name(r.kind)) + ":" + std::to_string(to_ms(now.wall)),
+      std::string(case_kind_name(r.kind)), now.wall, r.detail};
   const Severity severity =
       r.kind == CaseKind::kStoreUnwritable ? Severity::kCritical : Severity::kMedium;
   const EngineOutput out =

@@ -20,8 +20,8 @@ ActionEffects RecoveryService::act(const PersonAction& a, Now now) {
   if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
   ActionDone& done = std::get<ActionDone>(r);
   Effects fx;
-  fx.audit.push_back(AuditRecord{now.wall, a.by.id, a.by.role, std::move(done.action),
-                                 done.case_id, std::move(done.detail)});
+  fx.audit.push_back(AuditRecord{now.wall, a.by.id, a.by.role, std::move(done.action), done.case_id,
+                                 std::move(done.detail)});
   fx.touch(done.case_id);
   after_person_action(a, *cases_.find(done.case_id), now, fx);
   return fx;
@@ -44,8 +44,8 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
     m.append("booking", c.subject.booking);
     m.append("message", c.follow_up->message);
     m.append("approved_by", a.by.id);
-    fx.outbox.push_back(
-        OutboxMessage{topics::follow_ups(settings_.venue_id), json::dump(json::Value(std::move(m)))});
+    fx.outbox.push_back(OutboxMessage{topics::follow_ups(settings_.venue_id),
+                                      json::dump(json::Value(std::move(m)))});
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject &&
       c.compensation > 0) {

@@ -140,9 +140,8 @@ void Daemon::restore() {
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);
-  spdlog::info("restored {} open cases and {} pending waits ({})",
-               service_.cases().open_count(), service_.pending_waits(),
-               same_boot ? "same boot" : "after a reboot");
+  spdlog::info("restored {} open cases and {} pending waits ({})", service_.cases().open_count(),
+               service_.pending_waits(), same_boot ? "same boot" : "after a reboot");
   store_->stage_meta("boot_id", boot);
   stage_state(/*everything=*/true);
   // Whatever the restore made due (waits that breached while we were down) happens now.

@@ -71,10 +71,10 @@ bool is_loopback(const std::string& address) {
 }  // namespace
 
 void Daemon::start_http() {
-  api_ = std::make_unique<web::ApiContext>(web::ApiContext{
-      service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
-      [this] { return store_writable(); }, config_.venue.id, MEND_VERSION,
-      [this] { return unwritable_ ? read_only_reason() : std::string(); }});
+  api_ = std::make_unique<web::ApiContext>(
+      web::ApiContext{service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
+                      [this] { return store_writable(); }, config_.venue.id, MEND_VERSION,
+                      [this] { return unwritable_ ? read_only_reason() : std::string(); }});
   web::HandlerContext ctx{
       *api_,
       service_.cases(),
@@ -84,7 +84,8 @@ void Daemon::start_http() {
       [this] { return clock_.now(); },
       [this](const PersonAction& a) -> web::ActionResult {
         // Read-only while nothing can be saved: "done" on the tablet must mean on disk.
-        if (unwritable_) return ActionRefusal{ActionRefusal::Code::kReadOnly, read_only_reason(), {}};
+        if (unwritable_)
+          return ActionRefusal{ActionRefusal::Code::kReadOnly, read_only_reason(), {}};
         const Now now = clock_.now();
         ActionEffects r = service_.act(a, now);
         if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);

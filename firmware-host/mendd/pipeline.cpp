@@ -89,7 +89,8 @@ void Daemon::apply(Effects fx, Now now) {
     }
   }
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
-  for (auto& o : fx.outbox) store_->stage_outbox(std::move(o.topic), std::move(o.payload), now.wall);
+  for (auto& o : fx.outbox)
+    store_->stage_outbox(std::move(o.topic), std::move(o.payload), now.wall);
   for (auto& a : fx.alerts) {
     if (fx.publish_now) {
       if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);

@@ -53,18 +53,18 @@ void Daemon::storage_changed(Now now) {
   const DiskSpace d = disk_space(config_.store.path);
   std::string detail;
   if (unwritable) {
-    detail = "Mend cannot save anything: " + (!spool_writable_ ? spool_why_ : store_why_) +
-             " (" + space_words(d) +
+    detail = "Mend cannot save anything: " + (!spool_writable_ ? spool_why_ : store_why_) + " (" +
+             space_words(d) +
              "). The broker keeps the venue's signals for Mend meanwhile, for about 30 minutes "
              "of a busy service; free space on the box, or call your installer.";
     spdlog::error("storage: read-only: {}", detail);
   } else {
-    detail = "Mend can save again (" + space_words(d) + "); it is catching up on what the broker "
+    detail = "Mend can save again (" + space_words(d) +
+             "); it is catching up on what the broker "
              "kept.";
     spdlog::info("storage: writable again ({})", space_words(d));
   }
-  apply(service_.on_health(HealthReport{CaseKind::kStoreUnwritable, unwritable, detail}, now),
-        now);
+  apply(service_.on_health(HealthReport{CaseKind::kStoreUnwritable, unwritable, detail}, now), now);
 }
 
 // Below the low-water mark: keep only store.low_space_retention of raw events, and tell the
@@ -89,12 +89,13 @@ void Daemon::check_space(Now now) {
   }
   if (low == low_space_) return;
   low_space_ = low;
-  const std::string detail =
-      low ? "The box's disk is nearly full: " + space_words(d) + ", below store.low_space (" +
-                config_.store.low_space + "). Mend keeps only the last " +
-                words::duration(config_.store.low_space_retention) + " of raw events until it "
-                "has room."
-          : "The box's disk has room again: " + space_words(d) + ".";
+  const std::string detail = low ? "The box's disk is nearly full: " + space_words(d) +
+                                       ", below store.low_space (" + config_.store.low_space +
+                                       "). Mend keeps only the last " +
+                                       words::duration(config_.store.low_space_retention) +
+                                       " of raw events until it "
+                                       "has room."
+                                 : "The box's disk has room again: " + space_words(d) + ".";
   if (low) spdlog::warn("low space: {}", detail);
   apply(service_.on_health(HealthReport{CaseKind::kStoreLowSpace, low, detail}, now), now);
 }

@@ -79,25 +79,23 @@ TEST(DiskFull, NothingTheBrokerAcknowledgedIsLostAndTheManagerIsTold) {
     MqttProbe bridge(broker.port(), "booking-bridge");
     for (int i = 0; i < kEvents; ++i) {
       ids.push_back("full-" + std::to_string(i));
-      bridge.publish(kBase + "booking/guest.seated",
-                     R"({"id":")" + ids.back() + R"(","ts":)" + std::to_string(now_ms()) +
-                         R"(,"table":"T)" + std::to_string(i % 40) + R"(","notes":")" + notes +
-                         "\"}");
+      bridge.publish(kBase + "booking/guest.seated", R"({"id":")" + ids.back() + R"(","ts":)" +
+                                                         std::to_string(now_ms()) +
+                                                         R"(,"table":"T)" + std::to_string(i % 40) +
+                                                         R"(","notes":")" + notes + "\"}");
     }
   }
 
   // The manager hears of it, the tablet is read-only and /readyz says why; mendd lives on.
-  ASSERT_TRUE(wait_until([&] { return unwritable_case(mendd).has_value(); }, 60s))
-      << mendd.log();
+  ASSERT_TRUE(wait_until([&] { return unwritable_case(mendd).has_value(); }, 60s)) << mendd.log();
   EXPECT_TRUE(mendd.process()->running());
   const HttpResult ready = http(mendd.http_port(), "GET", "/readyz");
   EXPECT_EQ(ready.status, 503);
   EXPECT_NE(ready.body.find("cannot save"), std::string::npos) << ready.body;
   const json::Value c = *unwritable_case(mendd);
   const std::string case_id = str(c.get("id"));
-  const HttpResult refused =
-      mendd.api("POST", "/api/v1/cases/" + case_id + "/acknowledge", "{}",
-                {{"Content-Type", "application/json"}});
+  const HttpResult refused = mendd.api("POST", "/api/v1/cases/" + case_id + "/acknowledge", "{}",
+                                       {{"Content-Type", "application/json"}});
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_NE(refused.body.find("read_only"), std::string::npos) << refused.body;
 

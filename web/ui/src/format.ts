@@ -13,6 +13,8 @@ const kKinds: Record<string, string> = {
   'review.negative': 'Bad review',
   'voids.repeated': 'Several items voided',
   'pattern.recurring': 'Keeps happening',
+  'store.unwritable': 'Mend cannot save: disk full',
+  'store.low_space': 'Mend is running out of disk space',
 };
 
 export function kindLabel(kind: string): string {

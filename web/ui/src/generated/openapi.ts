@@ -456,7 +456,7 @@ export interface components {
          * @description The failure kinds Mend detects (signals.md).
          * @enum {string}
          */
-        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring";
+        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space";
         /** @enum {string} */
         Severity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */

@@ -186,6 +186,27 @@ void Engine::on_case_closed(std::string_view case_id) {
   m.case_keys.erase(it);
 }
 
+namespace {
+
+// A decision about a case opened from outside detection (raise_case / clear_case).
+Decision outside_decision(Decision::Op op, const std::string& case_id, CaseKind kind,
+                          const Subject& subject, Severity severity, std::string reason,
+                          Evidence evidence, Now now) {
+  Decision d;
+  d.op = op;
+  d.case_id = case_id;
+  d.kind = kind;
+  d.subject = subject;
+  d.severity = severity;
+  d.at = now.wall;
+  d.started = now.wall;
+  d.reason = std::move(reason);
+  d.evidence.push_back(std::move(evidence));
+  return d;
+}
+
+}  // namespace
+
 EngineOutput Engine::raise_case(CaseKind kind, const Subject& subject, Severity severity,
                                 std::string reason, Evidence evidence, Now now) {
   Impl& m = *impl_;
@@ -193,21 +214,13 @@ EngineOutput Engine::raise_case(CaseKind kind, const Subject& subject, Severity 
   EngineOutput out;
   const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
   if (auto it = m.open_cases.find(key); it != m.open_cases.end()) {
-    Decision d;
-    d.op = Decision::Op::kAddEvidence;
-    d.case_id = it->second.id;
-    d.kind = kind;
-    d.subject = subject;
-    d.severity = it->second.severity;
-    d.at = now.wall;
-    d.reason = std::move(reason);
-    d.evidence.push_back(std::move(evidence));
-    out.decisions.push_back(std::move(d));
+    out.decisions.push_back(outside_decision(Decision::Op::kAddEvidence, it->second.id, kind,
+                                             subject, it->second.severity, std::move(reason),
+                                             std::move(evidence), now));
   } else {
-    Decision d = m.open_case(kind, key, subject, severity, now);
-    d.reason = std::move(reason);
-    d.evidence.push_back(std::move(evidence));
-    out.decisions.push_back(std::move(d));
+    const std::string id = m.open_case(kind, key, subject, severity, now).case_id;
+    out.decisions.push_back(outside_decision(Decision::Op::kOpen, id, kind, subject, severity,
+                                             std::move(reason), std::move(evidence), now));
   }
   out.next_deadline = m.next_deadline();
   return out;
@@ -219,18 +232,10 @@ EngineOutput Engine::clear_case(CaseKind kind, const Subject& subject, std::stri
   now = m.clamp(now);
   EngineOutput out;
   const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
-  auto it = m.open_cases.find(key);
-  if (it != m.open_cases.end()) {
-    Decision d;
-    d.op = Decision::Op::kClose;
-    d.case_id = it->second.id;
-    d.kind = kind;
-    d.subject = subject;
-    d.severity = it->second.severity;
-    d.at = now.wall;
-    d.reason = std::move(reason);
-    d.evidence.push_back(std::move(evidence));
-    out.decisions.push_back(std::move(d));
+  if (auto it = m.open_cases.find(key); it != m.open_cases.end()) {
+    out.decisions.push_back(outside_decision(Decision::Op::kClose, it->second.id, kind, subject,
+                                             it->second.severity, std::move(reason),
+                                             std::move(evidence), now));
     m.case_keys.erase(it->second.id);
     m.open_cases.erase(it);
   }

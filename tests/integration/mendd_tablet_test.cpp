@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/json.hpp"
+#include "core/time.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/web/live_clients.hpp"
 

@@ -76,8 +76,8 @@ class ApiTest : public ::testing::Test {
   Metrics metrics_;
   bool broker_ = true;
   bool store_ = true;
-  ApiContext ctx_{book_, metrics_, [this] { return broker_; }, [this] { return store_; },
-                  "v-1", "0.1.0"};
+  ApiContext ctx_{book_,   metrics_, [this] { return broker_; }, [this] { return store_; }, "v-1",
+                  "0.1.0", {}};
   Router router_ = make_api_router(ctx_);
 };
 
@@ -120,7 +120,7 @@ TEST_F(ApiTest, ReadyzNamesTheStoreWhenItIsNotWritable) {
 }
 
 TEST_F(ApiTest, ReadyzWithoutProbesIsNotReady) {
-  ApiContext bare{book_, metrics_, {}, {}, "v-1", "0.1.0"};
+  ApiContext bare{book_, metrics_, {}, {}, "v-1", "0.1.0", {}};
   const Response res = handle_readyz(bare, request("/readyz"), Params{});
   EXPECT_EQ(res.result(), http::status::service_unavailable);
   EXPECT_EQ(error_code_of(res), "not_ready");

@@ -279,12 +279,12 @@ std::optional<Case> case_from_json(const json::Value& v) {
   c.updated_at = *updated;
   c.reason = str(v.get("reason"));
   // Cases stored before versions existed start at 1.
+  c.version = 1;
   if (const json::Value* ver = v.get("version"); ver != nullptr) {
     const auto n = ver->as_int();
     if (!n || *n < 0) return std::nullopt;
     c.version = static_cast<std::uint64_t>(*n);
   }
-  if (c.version == 0) c.version = 1;
   if (const json::Value* s = v.get("subject")) {
     c.subject.table = str(s->get("table"));
     c.subject.check = str(s->get("check"));

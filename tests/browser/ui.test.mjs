@@ -410,10 +410,12 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         assert.match(await sheet.getByTestId('needs-approval').innerText(), /Needs a manager's approval/);
         assert.match(await sheet.getByTestId('guest').innerText(), /Ana Lopez · New guest/);
 
-        // And the server refuses it, not only the sheet.
+        // And the server refuses it, not only the sheet, for the version the sheet shows.
+        const seen = await pageApi(page, 'GET', `/api/v1/cases/${encodeURIComponent(caseId)}`);
         const answer = await pageApi(page, 'POST', `/api/v1/cases/${encodeURIComponent(caseId)}/decide`, {
           decision: 'approve',
           reason: 'staff trying to comp a drink',
+          version: seen.body.version,
         });
         assert.equal(answer.status, 403);
         assert.equal(answer.body?.error?.code, 'over_limit');
@@ -520,9 +522,11 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         await screenshot(page, 'audit-1280x800.png');
 
         // Refresh brings what happened since: T7 resolved elsewhere.
+        const t7seen = await pageApi(page, 'GET', `/api/v1/cases/${encodeURIComponent(t7)}`);
         const resolved = await pageApi(page, 'POST', `/api/v1/cases/${encodeURIComponent(t7)}/resolve`, {
           root_cause: 'process',
           note: 'Sections rebalanced',
+          version: t7seen.body.version,
         });
         assert.equal(resolved.status, 200);
         const t7entry = page.locator(`.audit-row[data-action="case.resolve"]`, { hasText: t7 });

@@ -438,7 +438,7 @@ export interface components {
                  * @description Stable error code. payload_too_large is 413; unauthorized and sign_in_refused 401; forbidden, csrf_failed, forbidden_origin, setup_closed and setup_code_wrong 403; locked_out and busy 429; conflict, stale and name_taken 409; version_required 428; bad_name and bad_pin 400; not_ready 503; internal_error 500; the rest 400 (not_found 404, method_not_allowed 405).
                  * @enum {string}
                  */
-                code: "bad_request" | "invalid_parameter" | "invalid_body" | "not_found" | "method_not_allowed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "forbidden_origin" | "sign_in_refused" | "locked_out" | "busy" | "setup_closed" | "setup_code_wrong" | "conflict" | "bad_name" | "bad_pin" | "name_taken" | "not_ready" | "internal_error" | "over_limit" | "unsupported_media_type" | "headers_too_large" | "too_many_connections" | "stale" | "version_required";
+                code: "bad_request" | "invalid_parameter" | "invalid_body" | "not_found" | "method_not_allowed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "forbidden_origin" | "sign_in_refused" | "locked_out" | "busy" | "setup_closed" | "setup_code_wrong" | "conflict" | "bad_name" | "bad_pin" | "name_taken" | "not_ready" | "internal_error" | "over_limit" | "unsupported_media_type" | "headers_too_large" | "too_many_connections" | "stale" | "version_required" | "read_only";
                 /** @description For a person: what went wrong and, where it helps, what is allowed. */
                 message: string;
                 /**

@@ -107,14 +107,14 @@ std::string source_topic_filter(std::string_view venue, BridgeKind kind) {
 }
 
 std::string example_topic(std::string_view venue, BridgeKind kind) {
-  const std::string base = "venue/" + std::string(venue) + "/";
+  std::string_view rest = "till/order.opened";
   switch (kind) {
-    case BridgeKind::kTill: return base + "till/order.opened";
-    case BridgeKind::kBooking: return base + "booking/guest.seated";
-    case BridgeKind::kSensor: return base + "sensor/<device>/temperature";
-    case BridgeKind::kFeedback: return base + "feedback/review.posted";
+    case BridgeKind::kTill: break;
+    case BridgeKind::kBooking: rest = "booking/guest.seated"; break;
+    case BridgeKind::kSensor: rest = "sensor/<device>/temperature"; break;
+    case BridgeKind::kFeedback: rest = "feedback/review.posted"; break;
   }
-  return base;
+  return "venue/" + std::string(venue) + "/" + std::string(rest);
 }
 
 bool valid_account_name(std::string_view name) {

@@ -18,6 +18,7 @@ const kPhone = { width: 390, height: 844 };
 // The live feed must bring a seated table and its case within this, without a reload.
 const kLiveMs = 15000;
 const kScreenshots = [
+  'setup-1280x800.png',
   'floor-1280x800.png',
   'case-sheet-1280x800.png',
   'floor-390x844.png',
@@ -198,6 +199,8 @@ describe('first run', { concurrency: false }, () => {
         await page.getByRole('heading', { name: 'Set up Mend' }).waitFor();
         await page.locator('input[name=code]').fill(code);
         await page.locator('input[name=name]').fill(kAdmin.name);
+        // The installer's guide (docs/install.md) shows this page; no PIN is typed yet.
+        await screenshot(page, 'setup-1280x800.png');
         await page.locator('input[name=pin]').fill(kAdmin.pin);
         await page.locator('input[name=pin2]').fill(kAdmin.pin);
         await page.getByRole('button', { name: 'Create account and sign in' }).click();

@@ -17,6 +17,7 @@
 #include "adapters/auth/users.hpp"
 #include "adapters/store/store.hpp"
 #include "firmware-host/config_file.hpp"
+#include "firmware-host/mendctl/options.hpp"
 
 namespace mend::mendctl {
 
@@ -28,36 +29,6 @@ constexpr int kExitUsage = 2;
 constexpr std::string_view kDefaultConfig = "/etc/mend/mend.toml";
 
 using Args = std::span<const std::string_view>;
-
-// --flag VALUE pairs and the positional words left over. Bare flags are refused: none of
-// these commands has one, and a PIN must never come on the command line (other users can read
-// a process's argv), so there is deliberately no --pin.
-struct Parsed {
-  std::map<std::string, std::string, std::less<>> flags;
-  std::vector<std::string> positional;
-  std::string error;
-};
-
-Parsed parse(Args args, std::initializer_list<std::string_view> known) {
-  Parsed p;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (!a.starts_with("--")) {
-      p.positional.emplace_back(a);
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), a) == known.end()) {
-      p.error = "unknown option " + std::string(a);
-      return p;
-    }
-    if (i + 1 >= args.size()) {
-      p.error = std::string(a) + " needs a value";
-      return p;
-    }
-    p.flags[std::string(a.substr(2))] = std::string(args[++i]);
-  }
-  return p;
-}
 
 int usage_error(const std::string& message) {
   std::cerr << "mendctl: " << message << '\n';

@@ -12,6 +12,7 @@
 
 #include "firmware-host/config_file.hpp"
 #include "firmware-host/mendctl/auth_commands.hpp"
+#include "firmware-host/mendctl/bridge_commands.hpp"
 #include "firmware-host/mendctl/cert_commands.hpp"
 
 namespace mend {
@@ -62,6 +63,15 @@ constexpr Command kCommands[] = {
      kAnyArgs, mendctl::cert_fingerprint},
     {"cert export", "FILE [DIR]", "write the TLS certificate (PEM) to FILE, for tablets", kAnyArgs,
      mendctl::cert_export},
+    {"broker init", "[--new-password yes]",
+     "make mendd's broker account (once) and the broker's ACL; reloads Mosquitto", kAnyArgs,
+     mendctl::broker_init},
+    {"bridge add", "--name NAME --kind till|booking|sensor|feedback",
+     "make a bridge's broker account; prints its password once, with its settings", kAnyArgs,
+     mendctl::bridge_add},
+    {"bridge list", "", "list the bridges and the topics each may publish to", kAnyArgs,
+     mendctl::bridge_list},
+    {"bridge remove", "NAME", "remove a bridge's broker account", kAnyArgs, mendctl::bridge_remove},
     {"version", "", "print the version", 0, version},
     {"help", "", "print this text", 0, help},
 };
@@ -76,7 +86,9 @@ int usage(std::ostream& out) {
     out << "  " << head << c.summary << '\n';
   }
   out << "\nuser and token commands take --config FILE (default /etc/mend/mend.toml) or --store "
-         "PATH\n";
+         "PATH\nbroker and bridge commands take --config FILE, --broker-dir DIR (default "
+         "/etc/mosquitto/mend)\nand --pid-file F (Mosquitto's, default "
+         "/run/mosquitto/mosquitto.pid)\n";
   return kExitOk;
 }
 

@@ -23,6 +23,7 @@ const kLiveMs = 15000;
 // settled (the sheet shows critical), never across a re-plan.
 const kNoOrder = '6s';
 const kScreenshots = [
+  'setup-1280x800.png',
   'floor-1280x800.png',
   'case-sheet-1280x800.png',
   'floor-390x844.png',
@@ -204,6 +205,8 @@ describe('first run', { concurrency: false }, () => {
         await page.getByRole('heading', { name: 'Set up Mend' }).waitFor();
         await page.locator('input[name=code]').fill(code);
         await page.locator('input[name=name]').fill(kAdmin.name);
+        // The installer's guide (docs/install.md) shows this page; no PIN is typed yet.
+        await screenshot(page, 'setup-1280x800.png');
         await page.locator('input[name=pin]').fill(kAdmin.pin);
         await page.locator('input[name=pin2]').fill(kAdmin.pin);
         await page.getByRole('button', { name: 'Create account and sign in' }).click();

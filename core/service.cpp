@@ -7,11 +7,6 @@
 
 namespace mend {
 
-bool Effects::empty() const {
-  return cases.empty() && audit.empty() && alerts.empty() && outbox.empty() && !budget_changed &&
-         !prune_events_before;
-}
-
 void Effects::touch(const std::string& case_id) {
   if (std::find(cases.begin(), cases.end(), case_id) == cases.end()) cases.push_back(case_id);
 }

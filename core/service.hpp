@@ -83,7 +83,6 @@ struct Effects {
   // people who can fix it must hear of it even if nothing can be saved.
   bool publish_now = false;
 
-  bool empty() const;
   void touch(const std::string& case_id);  // adds to `cases` once
   void merge(Effects other);
 };

@@ -81,7 +81,8 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void refuse(const MqttMessageIn& m, const Refusal& r, Now now);
   bool known_event(const std::string& id);
   void apply(Effects fx, Now now);
-  void prune(WallTime before);
+  // Raw events received before `before` go, in short chunks; `until_done`: all of them now.
+  void prune(WallTime before, bool until_done);
   void arm_deadline();
   void schedule_commit();
   bool commit();

@@ -102,16 +102,21 @@ void Daemon::apply(Effects fx, Now now) {
   }
   budget_changed_ = budget_changed_ || fx.budget_changed;
   if (fx.prune_events_before) {
-    prune(*fx.prune_events_before);
+    prune(*fx.prune_events_before, false);
     check_space(now);
   }
   arm_deadline();
   schedule_commit();
 }
 
-void Daemon::prune(WallTime before) {
+void Daemon::prune(WallTime before, bool until_done) {
   try {
-    const std::size_t pruned = store_->prune_events(before, kPruneChunk);
+    std::size_t pruned = 0;
+    std::size_t n = 0;
+    do {
+      n = store_->prune_events(before, kPruneChunk);
+      pruned += n;
+    } while (until_done && n == kPruneChunk);
     if (pruned > 0) spdlog::info("retention: pruned {} raw events", pruned);
   } catch (const std::exception& e) {
     spdlog::error("retention: pruning failed, will retry: {}", e.what());

@@ -13,8 +13,6 @@
 namespace mend {
 namespace {
 
-constexpr std::size_t kPruneChunk = 5000;
-
 std::string space_words(const DiskSpace& d) {
   if (!d.ok()) return "free space unknown (" + d.error + ")";
   return format_bytes(d.free_bytes) + " free of " + format_bytes(d.total_bytes);
@@ -74,19 +72,7 @@ void Daemon::check_space(Now now) {
   const DiskSpace d = disk_space(config_.store.path);
   if (!mark || !d.ok()) return;
   const bool low = space_is_low(*mark, d.free_bytes, d.total_bytes);
-  if (low) {
-    try {
-      std::size_t pruned = 0;
-      const WallTime keep_from = now.wall - config_.store.low_space_retention;
-      for (std::size_t n = kPruneChunk; n == kPruneChunk;) {
-        n = store_->prune_events(keep_from, kPruneChunk);
-        pruned += n;
-      }
-      if (pruned > 0) spdlog::warn("low space: pruned {} raw events", pruned);
-    } catch (const std::exception& e) {
-      spdlog::error("low space: pruning failed: {}", e.what());
-    }
-  }
+  if (low) prune(now.wall - config_.store.low_space_retention, /*until_done=*/true);
   if (low == low_space_) return;
   low_space_ = low;
   const std::string detail = low ? "The box's disk is nearly full: " + space_words(d) +

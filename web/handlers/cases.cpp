@@ -112,7 +112,7 @@ Response refused(const ActionRefusal& r, const std::string& case_id, const Handl
     case ActionRefusal::Code::kStale: {
       json::Object extra;
       if (const Case* now = ctx.cases.find(case_id)) extra.append("case", case_detail_json(*now));
-      return refuse_with(http::status::conflict, code, r.message, std::move(extra));
+      return refuse_with(http::status::conflict, code, r.message, extra);
     }
     case ActionRefusal::Code::kVersionRequired:
       return refuse(http::status::precondition_required, code, r.message);
@@ -120,7 +120,7 @@ Response refused(const ActionRefusal& r, const std::string& case_id, const Handl
     case ActionRefusal::Code::kOverLimit: {
       json::Object extra;
       extra.append("route_to", r.route_to);
-      return refuse_with(http::status::forbidden, code, r.message, std::move(extra));
+      return refuse_with(http::status::forbidden, code, r.message, extra);
     }
     case ActionRefusal::Code::kReadOnly:
       return refuse(http::status::service_unavailable, code, r.message);

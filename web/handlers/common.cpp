@@ -29,11 +29,11 @@ Response forbidden(const Caller& c, auth::Permission p) {
 }
 
 Response refuse_with(http::status status, std::string_view code, std::string_view message,
-                     json::Object extra) {
+                     const json::Object& extra) {
   json::Object error;
   error.append("code", std::string(code));
   error.append("message", std::string(message));
-  for (auto& [key, value] : extra) error.append(key, std::move(value));
+  for (const auto& [key, value] : extra) error.append(key, value);
   json::Object o;
   o.append("error", std::move(error));
   return json_response(status, o);

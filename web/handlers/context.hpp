@@ -76,7 +76,7 @@ Response not_found(std::string_view message);
 Response forbidden(const Caller& c, auth::Permission p);
 // {"error":{"code":...,"message":...}} plus `extra`'s members inside "error".
 Response refuse_with(http::status status, std::string_view code, std::string_view message,
-                     json::Object extra);
+                     const json::Object& extra);
 // A refused account change: 403, 404, 409 or 400 with the account error's code.
 Response account_refused(const auth::AccountProblem& p);
 // A whole number from a path or query value (up to 18 digits), or nullopt.

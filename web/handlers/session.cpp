@@ -38,9 +38,9 @@ Response locked_out(WallTime retry_at, WallTime now) {
       (std::chrono::duration_cast<std::chrono::milliseconds>(retry_at - now).count() + 999) / 1000);
   json::Object extra;
   extra.append("retry_at", format_rfc3339(retry_at));
-  auto res = refuse_with(http::status::too_many_requests, "locked_out",
-                         "too many wrong PINs: try again in " + std::to_string(wait_s) + " s",
-                         std::move(extra));
+  auto res =
+      refuse_with(http::status::too_many_requests, "locked_out",
+                  "too many wrong PINs: try again in " + std::to_string(wait_s) + " s", extra);
   res.set(http::field::retry_after, std::to_string(wait_s));
   return res;
 }

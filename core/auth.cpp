@@ -7,17 +7,6 @@ namespace mend::auth {
 
 namespace {
 
-struct RoleName {
-  Role role;
-  std::string_view name;
-};
-constexpr RoleName kRoleNames[] = {
-    {Role::kStaff, "staff"},
-    {Role::kManager, "manager"},
-    {Role::kAdmin, "admin"},
-    {Role::kIntegration, "integration"},
-};
-
 struct PermissionRow {
   std::string_view name;
   Permission permission;
@@ -42,17 +31,6 @@ constexpr PermissionRow kPermissions[] = {
     {"audit.read", Permission::kAuditRead, {false, true, true, false}},
     {"tokens.manage", Permission::kTokensManage, {false, false, true, false}},
 };
-
-// Rank among people's roles; integration has none.
-int rank(Role r) {
-  switch (r) {
-    case Role::kStaff: return 1;
-    case Role::kManager: return 2;
-    case Role::kAdmin: return 3;
-    case Role::kIntegration: return 0;
-  }
-  return 0;
-}
 
 bool all_same(std::string_view pin) {
   return std::all_of(pin.begin(), pin.end(), [&](char c) { return c == pin[0]; });
@@ -83,22 +61,6 @@ constexpr std::string_view kCommonPins[] = {
 
 }  // namespace
 
-std::string_view role_name(Role r) {
-  for (const auto& n : kRoleNames) {
-    if (n.role == r) return n.name;
-  }
-  return "?";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  for (const auto& n : kRoleNames) {
-    if (n.name == name) return n.role;
-  }
-  return std::nullopt;
-}
-
-bool is_person_role(Role r) { return r != Role::kIntegration; }
-
 std::string_view permission_name(Permission p) {
   for (const auto& row : kPermissions) {
     if (row.permission == p) return row.name;
@@ -122,7 +84,7 @@ bool allows(Role r, Permission p) {
 
 bool may_assign_role(Role actor, Role target) {
   return allows(actor, Permission::kUsersManage) && is_person_role(target) &&
-         rank(target) <= rank(actor);
+         authority_rank(target) <= authority_rank(actor);
 }
 
 std::string_view pin_problem_message(PinProblem p) {

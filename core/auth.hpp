@@ -20,20 +20,18 @@
 #include <string_view>
 #include <vector>
 
+#include "core/roles.hpp"
 #include "core/time.hpp"
 
 namespace mend::auth {
 
 // ---- roles and permissions -----------------------------------------------------------------
 
-// staff < manager < admin for people; integration is for API tokens and is outside that order
-// (it may read, never act).
-enum class Role { kStaff, kManager, kAdmin, kIntegration };
-
-std::string_view role_name(Role r);
-std::optional<Role> parse_role(std::string_view name);
-// Roles a person's account may have (not integration).
-bool is_person_role(Role r);
+// Roles live in core/roles.hpp; sign-in and permissions speak of them as auth::Role.
+using mend::is_person_role;
+using mend::parse_role;
+using mend::Role;
+using mend::role_name;
 
 enum class Permission {
   kCaseRead,         // list and open cases

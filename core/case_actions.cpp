@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/roles.hpp"
+
 namespace mend {
 namespace {
 
@@ -21,7 +23,7 @@ std::optional<ActionRefusal> check_authority(const Case& c, const PersonAction& 
   if (a.kind != PersonAction::Kind::kDecide || a.verdict == Verdict::kReject) return std::nullopt;
   const std::string& needs = c.recommendation.needs_approval_by;
   AuthorityVerdict v;
-  if (!needs.empty() && role_rank(a.by.role) < role_rank(needs)) {
+  if (!needs.empty() && authority_rank(a.by.role) < authority_rank(needs)) {
     v = AuthorityVerdict{false, "this case needs a " + needs + "'s approval", needs};
   } else if (authority) {
     v = authority(a.by.role, c.compensation);

@@ -173,9 +173,4 @@ DecodeResult decode(std::string_view topic, std::string_view payload, WallTime r
   return e;
 }
 
-std::vector<std::string> inbound_topic_filters(std::string_view venue) {
-  const std::string base = "venue/" + std::string(venue) + "/";
-  return {base + "till/+", base + "booking/+", base + "sensor/+/+", base + "feedback/+"};
-}
-
 }  // namespace mend

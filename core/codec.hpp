@@ -64,7 +64,4 @@ DecodeResult decode(std::string_view topic, std::string_view payload, WallTime r
 // keeps and what the golden fixtures compare against.
 json::Value event_to_json(const Event& e);
 
-// Subscription filters for the contract's inbound topics of one venue.
-std::vector<std::string> inbound_topic_filters(std::string_view venue);
-
 }  // namespace mend

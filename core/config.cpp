@@ -10,7 +10,9 @@
 #include <set>
 #include <utility>
 
+#include "core/case.hpp"
 #include "core/config_schema.hpp"
+#include "core/roles.hpp"
 
 namespace mend {
 
@@ -375,9 +377,9 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
           "expected role@time such as \"manager@3m\", got \"" + esc.ladder[i] + "\"");
       continue;
     }
-    if (step->first != "staff" && step->first != "manager" && step->first != "admin") {
+    if (!parse_person_role(step->first)) {
       add(element("escalation.ladder", i),
-          "the role must be staff, manager or admin, got \"" + step->first + "\"");
+          "the role must be one of " + person_role_list() + ", got \"" + step->first + "\"");
     }
     if (step->second <= previous) {
       add(element("escalation.ladder", i), "each stage must come later than the one before (" +
@@ -388,14 +390,14 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
   }
   for (std::size_t i = 0; i < esc.quiet.size(); ++i) {
     const auto rule = parse_role_word(esc.quiet[i]);
-    const bool severity_ok = rule && (rule->second == "low" || rule->second == "medium" ||
-                                      rule->second == "high" || rule->second == "critical");
-    if (!rule || !severity_ok ||
-        (rule->first != "staff" && rule->first != "manager" && rule->first != "admin")) {
+    if (!rule || !parse_person_role(rule->first) || !severity_from_name(rule->second)) {
+      std::string severities;
+      for (const auto name : kSeverityNames) {
+        severities += (severities.empty() ? "" : ", ") + std::string(name);
+      }
       add(element("escalation.quiet", i),
-          "expected role:severity such as \"manager:medium\" (roles staff, manager, admin; "
-          "severities low, medium, high, critical), got \"" +
-              esc.quiet[i] + "\"");
+          "expected role:severity such as \"manager:medium\" (roles " + person_role_list() +
+              "; severities " + severities + "), got \"" + esc.quiet[i] + "\"");
     }
   }
 }

@@ -101,9 +101,9 @@ namespace policy_detail {
 // The lowest role whose per-case limit covers `amount`.
 std::optional<std::string> lowest_role_covering(const std::map<std::string, double>& limits,
                                                 double amount) {
-  for (const auto role : kRoles) {
-    auto it = limits.find(std::string(role));
-    if (it != limits.end() && amount <= it->second + kEpsilon) return std::string(role);
+  for (const Role role : kPersonRoles) {
+    auto it = limits.find(std::string(role_name(role)));
+    if (it != limits.end() && amount <= it->second + kEpsilon) return it->first;
   }
   return std::nullopt;
 }
@@ -188,23 +188,18 @@ Plan recommend(const PolicyConfig& p, const Case& c, const GuestProfile& g,
   plan.text = join(texts, " ");
   plan.action = std::string(action_type_name(plan.actions.front().type));
   if (facing || !best->min_approval.empty()) {
-    int rank =
-        role_rank(lowest_role_covering(p.per_case_limit, plan.compensation).value_or("admin"));
-    rank = std::max({rank, 0, role_rank(best->min_approval)});
-    plan.needs_approval_by = std::string(kRoles[static_cast<std::size_t>(rank)]);
+    // No limit covers it: only the top role may.
+    const auto covering = lowest_role_covering(p.per_case_limit, plan.compensation);
+    int rank = covering ? authority_rank(*covering) : authority_rank(kPersonRoles.back());
+    rank = std::max({rank, 0, authority_rank(best->min_approval)});
+    plan.needs_approval_by =
+        std::string(role_name(kPersonRoles.at(static_cast<std::size_t>(rank))));
   }
   return plan;
 }
 
 Recommendation to_recommendation(const Plan& plan) {
   return Recommendation{plan.action, plan.text, plan.needs_approval_by};
-}
-
-int role_rank(std::string_view role) {
-  for (std::size_t i = 0; i < kRoles.size(); ++i) {
-    if (kRoles[i] == role) return static_cast<int>(i);
-  }
-  return -1;
 }
 
 }  // namespace mend

@@ -119,10 +119,6 @@ struct Plan {
   bool operator==(const Plan&) const = default;
 };
 
-// Where a role stands among those that approve compensation: staff 0, manager 1, admin 2;
-// -1 for any other word.
-int role_rank(std::string_view role);
-
 // The plan for a case and its guest (an empty profile for an unknown guest). Falls back to
 // default_recommendation when no rule matches.
 Plan recommend(const PolicyConfig& p, const Case& c, const GuestProfile& g,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/policy.hpp"
+#include "core/roles.hpp"
 
 namespace mend::policy_detail {
 
@@ -21,9 +22,6 @@ inline constexpr std::int64_t kMsPerDay = 86'400'000;
 inline constexpr int kMinutesPerDay = 24 * 60;
 // Money sums like 6 + 8 must not be refused for a rounding error.
 inline constexpr double kEpsilon = 1e-9;
-
-// Roles that approve compensation, lowest first.
-inline constexpr std::array<std::string_view, 3> kRoles{"staff", "manager", "admin"};
 
 inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;

@@ -71,7 +71,7 @@ AuthorityVerdict ShiftLedger::check(const std::string& role, double amount, Wall
   }
   const auto route = lowest_role_covering(limits_, amount);
   const auto it = limits_.find(role);
-  if (role_rank(role) < 0 || it == limits_.end()) {
+  if (authority_rank(role) < 0 || it == limits_.end()) {
     v.allowed = false;
     v.reason = "the role " + (role.empty() ? std::string("(none)") : role) +
                " may not approve compensation" +
@@ -89,7 +89,7 @@ AuthorityVerdict ShiftLedger::check(const std::string& role, double amount, Wall
   if (amount <= 0) return v;
   const Status s = status(now, utc_offset);
   // The highest role answers for the venue's money: it may go past the shift budget.
-  const std::string top(kRoles.back());
+  const std::string top(role_name(kPersonRoles.back()));
   if (amount > s.remaining + kEpsilon && role != top) {
     v.allowed = false;
     const auto top_limit = limits_.find(top);
@@ -173,7 +173,8 @@ bool decide_automatic(const PolicyConfig& p, const Case& c, Plan& plan, const Sh
   plan.automatic = false;
   if (std::find(p.automatic.begin(), p.automatic.end(), c.kind) == p.automatic.end()) return false;
   if (plan.actions.empty()) return false;
-  if (!plan.needs_approval_by.empty() && plan.needs_approval_by != kRoles.front()) return false;
+  if (!plan.needs_approval_by.empty() && plan.needs_approval_by != role_name(kPersonRoles.front()))
+    return false;
   const ShiftLedger::Status s = ledger.status(now, utc_offset);
   if (plan.compensation > p.auto_budget - s.auto_spent + kEpsilon) return false;
   if (plan.compensation > s.remaining + kEpsilon) return false;

@@ -21,24 +21,24 @@ std::string rule_label(std::size_t i, const PolicyRule& r) {
 std::vector<std::string> PolicyConfig::validate() const {
   std::vector<std::string> problems;
   for (const auto& [role, limit] : per_case_limit) {
-    if (role_rank(role) < 0) {
-      problems.push_back("per_case_limit names unknown role '" + role +
-                         "' (roles are staff, manager, admin)");
+    if (authority_rank(role) < 0) {
+      problems.push_back("per_case_limit names unknown role '" + role + "' (roles are " +
+                         person_role_list() + ")");
     }
     if (bad_amount(limit)) problems.push_back("per_case_limit for " + role + " is not 0 or more");
   }
   const std::map<std::string, double>::const_iterator none = per_case_limit.end();
   std::map<std::string, double>::const_iterator below = none;
-  for (const auto role : kRoles) {
-    auto it = per_case_limit.find(std::string(role));
+  for (const Role role : kPersonRoles) {
+    auto it = per_case_limit.find(std::string(role_name(role)));
     if (it == none) {
-      problems.push_back("per_case_limit has no limit for " + std::string(role));
+      problems.push_back("per_case_limit has no limit for " + std::string(role_name(role)));
       continue;
     }
     if (below != none && it->second < below->second) {
       problems.push_back("per_case_limit for " + it->first + " (" + words::money(it->second) +
                          ") is below " + below->first + " (" + words::money(below->second) +
-                         "): limits rise from staff to manager to admin");
+                         "): limits rise with the role (" + person_role_list() + ")");
     }
     below = it;
   }
@@ -78,7 +78,7 @@ std::vector<std::string> PolicyConfig::validate() const {
       }
     }
     if (r.actions.empty()) problems.push_back(label + " has no actions");
-    if (!r.min_approval.empty() && role_rank(r.min_approval) < 0) {
+    if (!r.min_approval.empty() && authority_rank(r.min_approval) < 0) {
       problems.push_back(label + " asks for approval by unknown role '" + r.min_approval + "'");
     }
     for (const auto& a : r.actions) {

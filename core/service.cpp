@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/roles.hpp"
 #include "core/topics.hpp"
 
 namespace mend {
@@ -85,13 +86,14 @@ void RecoveryService::apply_decisions(const EngineOutput& out, Now now, Effects&
       if (metrics_ != nullptr) metrics_->cases_opened[c.kind].inc();
       if (c.automatic) {
         // Done by the venue's policy: the floor is told once, nobody needs chasing.
-        notify(Notification{id, "staff", 0, false, c.severity, "done automatically"}, "automatic",
-               now, fx);
+        notify(Notification{id, std::string(role_name(Role::kStaff)), 0, false, c.severity,
+                            "done automatically"},
+               "automatic", now, fx);
       } else {
         for (const auto& n : escalator_.open(id, c.severity, now.mono)) notify(n, {}, now, fx);
         // A plan above the floor's authority goes to the role that may approve it at once.
         const std::string needs = c.recommendation.needs_approval_by;
-        if (needs == "manager" || needs == "admin") {
+        if (authority_rank(needs) > authority_rank(Role::kStaff)) {
           notify(Notification{id, needs, 0, false, c.severity, "needs a " + needs + "'s approval"},
                  "needs_approval", now, fx);
         }
@@ -255,8 +257,9 @@ void RecoveryService::follow_ups_due(Now now, Effects& fx) {
     const Case* c = cases_.find(id);
     if (c == nullptr) continue;
     fx.touch(id);
-    notify(Notification{id, "manager", 0, false, c->severity, "follow-up due"}, "follow_up_due",
-           now, fx);
+    notify(Notification{id, std::string(role_name(Role::kManager)), 0, false, c->severity,
+                        "follow-up due"},
+           "follow_up_due", now, fx);
   }
 }
 

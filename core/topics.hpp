@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mend::topics {
 
@@ -15,6 +16,17 @@ inline std::string venue_base(std::string_view venue) {
 }
 inline std::string venue_topic(std::string_view venue, std::string_view rest) {
   return venue_base(venue) + std::string(rest);
+}
+// Everything under one part of a venue's tree, as a subscription or ACL filter:
+// subtree("v", "till") is "venue/v/till/#".
+inline std::string subtree(std::string_view venue, std::string_view part) {
+  return venue_topic(venue, part) + "/#";
+}
+// What mendd subscribes to: each source in the shape docs/signals.md gives it (a sensor
+// reading names its device).
+inline std::vector<std::string> inbound_filters(std::string_view venue) {
+  const std::string base = venue_base(venue);
+  return {base + "till/+", base + "booking/+", base + "sensor/+/+", base + "feedback/+"};
 }
 // mendd's last will and online flag (retained).
 inline std::string status(std::string_view venue) { return venue_topic(venue, "mend/status"); }

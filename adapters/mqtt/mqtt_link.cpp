@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "adapters/clock.hpp"
-#include "core/codec.hpp"
+#include "core/topics.hpp"
 
 namespace mend {
 
@@ -146,7 +146,7 @@ MqttLink::~MqttLink() {
   client_.reset();
 }
 
-std::string MqttLink::status_topic() const { return "venue/" + opt_.venue + "/mend/status"; }
+std::string MqttLink::status_topic() const { return topics::status(opt_.venue); }
 
 void MqttLink::start() { connect(); }
 
@@ -188,7 +188,7 @@ void MqttLink::on_connected() {
   }
   auto topics = std::make_shared<mqtt::string_collection>();
   std::vector<int> qos;
-  for (const auto& f : inbound_topic_filters(opt_.venue)) {
+  for (const auto& f : topics::inbound_filters(opt_.venue)) {
     topics->push_back(f);
     qos.push_back(1);
   }

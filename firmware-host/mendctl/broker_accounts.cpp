@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/topics.hpp"
+
 namespace mend::broker {
 
 namespace {
@@ -103,7 +105,7 @@ std::string bridge_kind_names() {
 }
 
 std::string source_topic_filter(std::string_view venue, BridgeKind kind) {
-  return "venue/" + std::string(venue) + "/" + std::string(bridge_kind_name(kind)) + "/#";
+  return topics::subtree(venue, bridge_kind_name(kind));
 }
 
 std::string example_topic(std::string_view venue, BridgeKind kind) {
@@ -114,7 +116,7 @@ std::string example_topic(std::string_view venue, BridgeKind kind) {
     case BridgeKind::kSensor: rest = "sensor/<device>/temperature"; break;
     case BridgeKind::kFeedback: rest = "feedback/review.posted"; break;
   }
-  return "venue/" + std::string(venue) + "/" + std::string(rest);
+  return topics::venue_topic(venue, rest);
 }
 
 bool valid_account_name(std::string_view name) {
@@ -173,7 +175,7 @@ std::string passwd_text(const std::vector<PasswdEntry>& entries) {
 
 std::string acl_text(std::string_view venue, std::string_view mendd_user,
                      const std::vector<Bridge>& bridges) {
-  const std::string base = "venue/" + std::string(venue) + "/";
+  const std::string base = topics::venue_base(venue);
   std::ostringstream out;
   out << "# Written by mendctl (broker init, bridge add/remove) for venue " << venue
       << ";\n# edits here are lost at its next run. Anything not granted is denied.\n\n"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 
+#include "core/topics.hpp"
 #include "scripts/sim/sim_random.hpp"
 
 namespace mend::sim {
@@ -157,7 +158,7 @@ class Builder {
     Draft& d = drafts_.emplace_back();
     d.at = at;
     d.seq = next_seq_++;
-    d.topic = "venue/" + o_.venue + "/" + std::string(path);
+    d.topic = topics::venue_topic(o_.venue, path);
     d.qos = qos;
     return d;
   }

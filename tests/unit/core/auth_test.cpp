@@ -20,6 +20,18 @@ TEST(Roles, NamesRoundTrip) {
   EXPECT_FALSE(parse_role("Manager"));
 }
 
+TEST(Roles, AuthorityRisesFromStaffToAdminAndIntegrationHasNone) {
+  EXPECT_LT(authority_rank("staff"), authority_rank("manager"));
+  EXPECT_LT(authority_rank("manager"), authority_rank("admin"));
+  EXPECT_EQ(authority_rank("staff"), 0);
+  EXPECT_EQ(authority_rank("integration"), -1);
+  EXPECT_EQ(authority_rank(""), -1);
+  EXPECT_EQ(authority_rank("chef"), -1);
+  EXPECT_FALSE(parse_person_role("integration"));
+  EXPECT_EQ(parse_person_role("admin"), Role::kAdmin);
+  EXPECT_EQ(person_role_list(), "staff, manager, admin");
+}
+
 TEST(Roles, PermissionTable) {
   EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseAcknowledge));
   EXPECT_TRUE(allows(Role::kStaff, Permission::kCaseAction));

@@ -2,6 +2,7 @@
 // type (tests/fixtures/events/<case>/{topic, payload.json | payload.txt, expected.json}), then
 // every way a payload can be refused, then the ts rules.
 #include "core/codec.hpp"
+#include "core/topics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -956,7 +957,7 @@ bool matches(std::string_view filter, std::string_view t) {
 }
 
 TEST(CodecTopic, InboundFiltersAreTheContractsInboundTopics) {
-  const auto filters = inbound_topic_filters(kVenue);
+  const auto filters = topics::inbound_filters(kVenue);
   EXPECT_EQ(filters, (std::vector<std::string>{
                          "venue/the-anchor/till/+", "venue/the-anchor/booking/+",
                          "venue/the-anchor/sensor/+/+", "venue/the-anchor/feedback/+"}));

@@ -913,7 +913,7 @@ quiet = ["manager=high"]
   EXPECT_NE(text.find("policy.staff_limit: a staff member may not approve more than a manager"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("escalation.ladder[2]: the role must be staff, manager or admin"),
+  EXPECT_NE(text.find("escalation.ladder[2]: the role must be one of staff, manager, admin"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("escalation.ladder[2]: each stage must come later"), std::string::npos)

@@ -25,6 +25,9 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
     return out;
   }
   void put(const mqtt::string& key, const std::vector<mqtt::string_view>& bufs) override {
+    // Paho queues an incoming message under "q-<n>" (PERSISTENCE_QUEUE_KEY) when it cannot hand
+    // it over at once, and acknowledges it right away: counted, so that deliver() keeps it.
+    if (key.rfind("q-", 0) == 0) ++link_.queued_;
     std::vector<std::string_view> parts;
     parts.reserve(bufs.size());
     for (const auto& b : bufs) parts.emplace_back(b.data(), b.size());
@@ -34,7 +37,7 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
       // Paho queues an incoming message here (when its queue is not empty) and acknowledges it
       // even when this fails: the connection must go first, as for a failed append.
       // Its queued incoming messages are "q-<n>" (PERSISTENCE_QUEUE_KEY); the rest is outgoing.
-      if (key.rfind('q', 0) == 0) {
+      if (key.rfind("q-", 0) == 0) {
         std::size_t bytes = 0;
         for (const auto& b : bufs) bytes += b.size();
         link_.storage_failed(e.what(), bytes);
@@ -126,6 +129,10 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
       probe_backoff_(opt_.storage_probe_min, opt_.storage_probe_max),
       probe_timer_(io),
       next_seq_(spool_->last_incoming_seq()) {
+  // Paho hands over the queued messages a previous run kept: they were acknowledged then.
+  for (const auto& k : spool_->keys()) {
+    if (k.rfind("q-", 0) == 0) ++queued_;
+  }
   if (!opt_.mqtt.password_file.empty()) password_ = read_secret(opt_.mqtt.password_file);
   const std::string uri = std::string(opt_.mqtt.tls ? "ssl://" : "tcp://") + opt_.mqtt.host + ":" +
                           std::to_string(opt_.mqtt.port);
@@ -153,6 +160,9 @@ void MqttLink::start() { connect(); }
 void MqttLink::connect() {
   if (stopping_) return;
   mqtt::connect_options co;
+  // Stated, not left to Paho: its default tries 3.1.1 and then falls back to 3.1 on a second
+  // connection of its own, which a cut made for a failed spool write (ends_) cannot reach.
+  co.set_mqtt_version(MQTTVERSION_3_1_1);
   co.set_clean_session(false);
   co.set_keep_alive_interval(std::chrono::duration_cast<std::chrono::seconds>(opt_.mqtt.keepalive));
   co.set_connect_timeout(std::chrono::seconds(10));
@@ -231,11 +241,16 @@ void MqttLink::schedule_reconnect(const std::string& why) {
 // Paho's delivery thread, before the PUBACK goes out: the spool write is what makes the
 // acknowledgement safe (see spool.hpp), and a failed one must not be acknowledged at all.
 void MqttLink::deliver(const std::string& topic, const std::string& payload, bool redelivered) {
-  if (!writable_) {
-    // Already failing: this one came before the cut took effect; it stays the broker's.
-    (void)cut_connection();
-    return;
+  // Paho delivers in order and queues everything behind a queued message, so while queued ones
+  // are outstanding this is one of them: already acknowledged, it must be written, whatever it
+  // costs the delivery thread.
+  std::size_t queued = queued_.load();
+  while (queued > 0 && !queued_.compare_exchange_weak(queued, queued - 1)) {
   }
+  const bool acknowledged = queued > 0;
+  // Already failing: a message that came before the cut took effect stays the broker's, but
+  // only if the cut reached the connection it came on; otherwise it is written like any other.
+  if (!writable_ && !acknowledged && cut_connection()) return;
   {
     std::unique_lock lock(flow_mu_);
     flow_cv_.wait(lock, [this] { return in_flight_ < opt_.max_in_flight || stopping_; });
@@ -244,8 +259,8 @@ void MqttLink::deliver(const std::string& topic, const std::string& payload, boo
   MqttMessageIn m{topic, payload, read_clock(), ++next_seq_, redelivered};
   const Spool::Incoming in{m.seq, m.topic, m.payload, to_ms(m.received.wall)};
   if (const std::error_code ec = spool_->append_incoming(in)) {
-    if (storage_failed(spool_->describe(ec), topic.size() + payload.size()) ||
-        !hold_until_written(in)) {
+    const bool cut = storage_failed(spool_->describe(ec), topic.size() + payload.size());
+    if ((cut && !acknowledged) || !hold_until_written(in)) {
       message_done();
       return;
     }

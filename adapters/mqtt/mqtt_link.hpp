@@ -141,6 +141,8 @@ class MqttLink {
   std::atomic<bool> up_{false};
   std::atomic<std::uint64_t> reconnects_{0};
   std::atomic<std::uint64_t> next_seq_{0};
+  std::atomic<std::size_t> queued_{
+      0};  // messages Paho queued (and acknowledged), not yet delivered
   std::mutex flow_mu_;
   std::condition_variable flow_cv_;
   std::size_t in_flight_ = 0;

@@ -203,6 +203,13 @@ export class Mosquitto {
     return run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(this.port), '-q', '1', '-t', topic, '-m', payload], 10000);
   }
 
+  // One QoS 1 message per line, in order, over one connection.
+  publishLines(topic, lines) {
+    return run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(this.port), '-q', '1', '-t', topic, '-l'], 60000, {
+      input: lines.join('\n') + '\n',
+    });
+  }
+
   // The retained payload on one topic (mosquitto_sub prints "topic payload" with -v); null
   // when nothing arrives within `waitS` seconds.
   async retained(topic, waitS = 5) {
@@ -234,7 +241,11 @@ export function run(cmd, args, timeoutMs, { input, allowFailure = false } = {}) 
 
 export class Mendd {
   // `extra`: more TOML sections appended to the config ([policy], [escalation], ...).
-  constructor(dir, brokerPort, { venue = 'browser-venue', detect = 'table_no_order = "3s"', extra = '' } = {}) {
+  // `fileSizeKiB`: mendd may write no file larger than this (a soft RLIMIT_FSIZE, SIGXFSZ
+  // ignored), so its writes fail as on a full disk, without root; liftFileSizeLimit() is the
+  // space coming back.
+  constructor(dir, brokerPort, { venue = 'browser-venue', detect = 'table_no_order = "3s"', extra = '', fileSizeKiB } = {}) {
+    this.fileSizeKiB = fileSizeKiB;
     this.dir = dir;
     this.venue = venue;
     this.brokerPort = brokerPort;
@@ -285,7 +296,10 @@ ${this.extra ? '\n' + this.extra.trim() + '\n' : ''}`,
   // Starts mendd and waits for /readyz (broker connected, store writable).
   async start(timeoutMs = 20000) {
     if (!existsSync(this.config)) await this.writeConfig();
-    this.proc = new Proc([paths.mendd, '--config', this.config], this.log);
+    const argv = this.fileSizeKiB
+      ? ['bash', '-c', `trap '' XFSZ; ulimit -S -f ${this.fileSizeKiB}; exec "$0" --config "$1"`, paths.mendd, this.config]
+      : [paths.mendd, '--config', this.config];
+    this.proc = new Proc(argv, this.log);
     await waitFor('mendd to be ready', async () => {
       if (!this.proc.running) throw new Error(`mendd exited (${this.proc.status}):\n` + tail(this.log));
       const r = await fetch(this.base + '/readyz', { signal: AbortSignal.timeout(2000) });
@@ -295,6 +309,10 @@ ${this.extra ? '\n' + this.extra.trim() + '\n' : ''}`,
 
   async stop() {
     await this.proc?.stop(20000);
+  }
+
+  async liftFileSizeLimit() {
+    await run('prlimit', ['--pid', String(this.proc.child.pid), '--fsize=unlimited:'], 10000);
   }
 
   // mendctl user add, the PIN from a file readable only by us (never on the command line).

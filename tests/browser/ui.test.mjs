@@ -2,7 +2,8 @@
 // live, a manager's approval reaching the retained MQTT case topic, staff approving within their
 // limit and refused beyond it, an edited approval in the audit log, the shift budget, alerts
 // escalating from staff to a manager until acknowledged, the live link surviving a mendd
-// restart, screenshots at tablet and phone size, and touch targets of at least 44x44 CSS px.
+// restart, the read-only banner while the box cannot save, screenshots at tablet and phone
+// size, and touch targets of at least 44x44 CSS px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -41,6 +42,8 @@ const kEscalation = '[escalation]\nladder = ["staff@0s", "manager@3s"]\nrepeat =
 const kVoucherRule =
   '[[rule]]\nkind = "review.negative"\naction = "voucher"\nvalue = 10\ntext = "Send {name} a voucher for {value} off their next visit."\n';
 const kRepeatMs = 2000;
+// The full-disk test's own mendd: it may write no file over 2 MiB (see Mendd's fileSizeKiB).
+const kDiskVenue = 'disk-venue';
 
 let dir;
 let broker;
@@ -885,6 +888,72 @@ describe('alerts', { concurrency: false }, () => {
         await sheet.getByTestId('satisfaction').waitFor({ timeout: kLiveMs });
         assert.match(await sheet.getByTestId('satisfaction').innerText(), /4 of 5/);
         await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
+describe('a full disk', { concurrency: false }, () => {
+  let diskDir;
+  let diskMendd;
+
+  before(async () => {
+    diskDir = makeTempDir();
+    diskMendd = new Mendd(diskDir, broker.port, { venue: kDiskVenue, fileSizeKiB: 2048 });
+    await diskMendd.writeConfig();
+    await diskMendd.start();
+    await diskMendd.stop();
+    await diskMendd.addUser(kManager.name, 'manager', kManager.pin);
+    await diskMendd.start();
+    current = diskMendd;
+  });
+
+  after(async () => {
+    current = mendd;
+    await diskMendd?.stop();
+    diskDir?.remove();
+  });
+
+  test('when the box cannot save, the tablet says it is read-only and refuses a decision; once it can, the banner goes', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, diskMendd);
+        await page.locator('#floor-title').waitFor();
+        const navigations = probe.navigations;
+        assert.equal(await page.getByTestId('read-only').count(), 0, 'no banner while the box can save');
+
+        // 600 seatings with 4 kB of notes: more than mendd may write.
+        const notes = 'n'.repeat(4000);
+        const lines = [];
+        for (let i = 0; i < 600; i += 1) {
+          lines.push(JSON.stringify({ id: `disk-${i}`, ts: Date.now(), table: `T${i % 40}`, notes }));
+        }
+        await broker.publishLines(`venue/${kDiskVenue}/booking/guest.seated`, lines);
+
+        const banner = page.getByTestId('read-only');
+        await banner.waitFor({ timeout: 30000 });
+        assert.match(await banner.innerText(), /Read-only: Mend cannot save right now/);
+        await screenshot(page, 'read-only-1280x800.png');
+
+        // The banner leads to the manager's case, which says what to do; a decision on it is
+        // refused, saying why, and nothing changes.
+        await banner.getByRole('button', { name: 'What to do' }).click();
+        const sheet = page.locator('[role=dialog]');
+        await sheet.waitFor();
+        assert.match(await sheet.innerText(), /cannot save anything/);
+        await sheet.getByRole('button', { name: 'Acknowledge' }).click();
+        const refusal = page.getByTestId('sheet-error');
+        await refusal.waitFor();
+        assert.match(await refusal.innerText(), /cannot save anything right now/);
+
+        // Space comes back: mendd finds out by itself, closes its case and the banner goes.
+        await diskMendd.liftFileSizeLimit();
+        await waitFor('the read-only banner to go', async () => (await banner.count()) === 0, 60000);
+        // The broker link comes back just after: ready again, with nothing left behind.
+        await waitFor('mendd to be ready again', async () => (await fetch(diskMendd.base + '/readyz')).status === 200, 30000);
+        await assertClean(page, probe, navigations);
       } finally {
         await context.close();
       }

@@ -19,6 +19,9 @@
 // the list cannot go stale. EXEMPT.json's `pending` names failures of a documented change whose
 // server side is still being built: they are listed, not counted, and a pending entry that no
 // longer matches any failure fails, so it is dropped as soon as the server catches up.
+// EXEMPT.json's `when_run` names statuses only one test brings about, where that test may be
+// skipped on a machine (it needs root): such a status must be seen whenever that test recorded
+// anything, and is listed as not run otherwise.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -209,7 +212,7 @@ function shorten(ex) {
 // Returns { failures: [...], pending: [...], report: {...} }. `pending` maps a pattern to the
 // reason a failure that matches it is known and awaited (the server side of a documented change
 // not merged yet): such failures are listed, not counted; a pattern that matches none fails.
-export function check(doc, exchanges, exempt, pending = {}) {
+export function check(doc, exchanges, exempt, pending = {}, whenRun = {}) {
   const contract = new Contract(doc);
   const failures = [];
   const seen = new Map(contract.operations.map((o) => [o.key, new Set()]));
@@ -250,6 +253,15 @@ export function check(doc, exchanges, exempt, pending = {}) {
 
   // Coverage.
   const exemptions = new Map(Object.entries(exempt ?? {}));
+  const ran = new Set(exchanges.map((ex) => ex.from));
+  const notRun = [];
+  for (const [key, { test, why }] of Object.entries(whenRun ?? {})) {
+    if (exemptions.has(key)) failures.push(`${key} is both exempted and in when_run`);
+    else if (!ran.has(test)) {
+      exemptions.set(key, why);
+      notRun.push(`${key}: ${test} did not run (${why})`);
+    }
+  }
   for (const o of contract.operations) {
     const got = seen.get(o.key);
     const documented = Object.keys(o.op.responses ?? {});
@@ -268,7 +280,7 @@ export function check(doc, exchanges, exempt, pending = {}) {
       }
     }
   }
-  for (const key of exemptions.keys()) {
+  for (const key of [...exemptions.keys(), ...Object.keys(whenRun ?? {})]) {
     const [method, path, status] = key.split(' ');
     const o = contract.operations.find((x) => x.key === `${method} ${path}`);
     if (!o || !(status in (o.op.responses ?? {}))) failures.push(`exemption "${key}" names no documented status`);
@@ -289,6 +301,7 @@ export function check(doc, exchanges, exempt, pending = {}) {
   return {
     failures: counted,
     pending: awaited,
+    notRun,
     report: { exchanges: exchanges.length, liveMessages, refusals, operations: contract.operations.length, statuses },
   };
 }
@@ -320,19 +333,21 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`contract: cannot read the recorded exchanges: ${e.message}`);
     process.exit(1);
   }
-  const { exempt, pending } = JSON.parse(readFileSync(exemptPath, 'utf8'));
+  const { exempt, pending, when_run: whenRun } = JSON.parse(readFileSync(exemptPath, 'utf8'));
   // MEND_OPENAPI: check against another copy of the document (to see what a change would break).
-  const { failures, pending: awaited, report } = check(
+  const { failures, pending: awaited, notRun, report } = check(
     loadDocument(process.env.MEND_OPENAPI || undefined),
     exchanges,
     exempt,
     pending,
+    whenRun,
   );
   console.log(
     `contract: ${report.exchanges} recorded (${report.liveMessages} live messages, ${report.refusals} refusals of paths the API does not have), ` +
       `${report.operations} operations, ${report.statuses} (operation, status) pairs seen`,
   );
   for (const f of awaited) console.log(`PENDING ${f}`);
+  for (const f of notRun) console.log(`NOT RUN ${f}`);
   for (const f of failures) console.log(`FAIL ${f}`);
   console.log(`${failures.length === 0 ? 1 : 0} passed, ${failures.length === 0 ? 0 : 1} failed`);
   process.exit(failures.length === 0 ? 0 : 1);

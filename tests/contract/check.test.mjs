@@ -63,3 +63,14 @@ test('every documented status must be seen or exempted, and an exemption must no
   assert.ok(failures.some((x) => /GET \/readyz: no test received a success/.test(x)));
   assert.ok(failures.some((x) => /POST \/api\/v1\/setup 403: documented, but no test received it/.test(x)));
 });
+
+test('a status only one test brings about must be seen when that test ran, and not otherwise', () => {
+  const whenRun = { 'GET /livez 200': { test: 'Suite.Root', why: 'made up' } };
+  const skipped = check(doc, [], {}, {}, whenRun);
+  assert.ok(!skipped.failures.some((x) => /GET \/livez 200/.test(x)), skipped.failures.join('\n'));
+  assert.equal(skipped.notRun.length, 1);
+  const other = { method: 'GET', target: '/readyz', status: 200, headers: json, body: '{"status":"ok"}', from: 'Suite.Root' };
+  const ran = check(doc, [other], {}, {}, whenRun);
+  assert.ok(ran.failures.some((x) => /GET \/livez 200: documented, but no test received it/.test(x)), ran.failures.join('\n'));
+  assert.equal(ran.notRun.length, 0);
+});

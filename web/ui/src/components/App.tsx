@@ -20,6 +20,7 @@ import { CaseSheet } from './CaseSheet';
 import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
+import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
 import { Toasts, type ToastItem } from './Toasts';
@@ -275,6 +276,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   }, [reloadAll, upsertCase, applyFloor, loadFloor, onAlert]);
 
   const openCases = useMemo(() => [...cases.values()].filter(isOpen).sort(byUrgency), [cases]);
+  const unwritable = useMemo(() => openCases.find((c) => c.kind === 'store.unwritable') ?? null, [openCases]);
 
   const signOut = async () => {
     setSigningOut(true);
@@ -353,6 +355,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
         </span>
       </header>
       <LiveBanner state={live} />
+      <ReadOnlyBanner unwritable={unwritable} onOpenCase={openCase} />
       {loadError && (
         <p class="load-error" role="alert">
           {loadError}{' '}

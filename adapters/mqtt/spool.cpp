@@ -186,7 +186,7 @@ std::error_code Spool::append_locked(std::string_view bytes) {
   if (ec) {
     // Shrinking needs no free space; if even that fails, the next record overwrites the
     // partial one from the same offset and the open-time check cuts any rest.
-    (void)::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+    [[maybe_unused]] const int cut = ::ftruncate(fd_, static_cast<off_t>(file_bytes_));
     return ec;
   }
   file_bytes_ += bytes.size();
@@ -205,7 +205,8 @@ std::error_code Spool::probe(std::size_t bytes) {
   std::lock_guard lock(mu_);
   const std::string filler(std::max<std::size_t>(bytes, 1), '\0');
   const std::error_code ec = write_at(fd_, filler, file_bytes_);
-  (void)::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+  // As in append_locked: a shrink that fails is overwritten by the next record.
+  [[maybe_unused]] const int cut = ::ftruncate(fd_, static_cast<off_t>(file_bytes_));
   return ec;
 }
 

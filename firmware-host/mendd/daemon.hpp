@@ -147,6 +147,10 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   std::string store_why_;
   bool unwritable_ = false;  // as last told to the service
   bool low_space_ = false;   // as last told to the service
+  // Nothing told yet this run: the first look always reports, so that a case restored from
+  // before a restart is cleared when the state it describes is over.
+  bool storage_told_ = false;
+  bool space_told_ = false;
   MonoTime last_refusal_log_{};
   std::uint64_t refusals_since_log_ = 0;
   MonoTime writable_checked_{};

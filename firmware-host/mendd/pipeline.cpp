@@ -204,7 +204,7 @@ bool Daemon::commit() {
   }
   report_commit("ok", now);
   commit_backoff_.reset();
-  if (store_failing_) {
+  if (store_failing_ || !storage_told_) {
     store_failing_ = false;
     storage_changed(now);
   }

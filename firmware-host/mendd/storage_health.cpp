@@ -46,7 +46,9 @@ std::string Daemon::read_only_reason() const {
 // Raises or clears store.unwritable when the spool's or the store's state changes.
 void Daemon::storage_changed(Now now) {
   const bool unwritable = !spool_writable_ || store_failing_;
-  if (unwritable == unwritable_) return;
+  if (storage_told_ && unwritable == unwritable_) return;
+  const bool changed = unwritable != unwritable_;
+  storage_told_ = true;
   unwritable_ = unwritable;
   const DiskSpace d = disk_space(config_.store.path);
   std::string detail;
@@ -60,7 +62,7 @@ void Daemon::storage_changed(Now now) {
     detail = "Mend can save again (" + space_words(d) +
              "); it is catching up on what the broker "
              "kept.";
-    spdlog::info("storage: writable again ({})", space_words(d));
+    if (changed) spdlog::info("storage: writable again ({})", space_words(d));
   }
   apply(service_.on_health(HealthReport{CaseKind::kStoreUnwritable, unwritable, detail}, now), now);
 }
@@ -73,7 +75,8 @@ void Daemon::check_space(Now now) {
   if (!mark || !d.ok()) return;
   const bool low = space_is_low(*mark, d.free_bytes, d.total_bytes);
   if (low) prune(now.wall - config_.store.low_space_retention, /*until_done=*/true);
-  if (low == low_space_) return;
+  if (space_told_ && low == low_space_) return;
+  space_told_ = true;
   low_space_ = low;
   const std::string detail = low ? "The box's disk is nearly full: " + space_words(d) +
                                        ", below store.low_space (" + config_.store.low_space +

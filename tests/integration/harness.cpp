@@ -432,8 +432,8 @@ Mendd::Mendd(const TempDir& dir, int broker_port, MenddOptions o)
       "\"\n\n[mqtt]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
       "\nclient_id = \"mendd-" + o.venue +
       "\"\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n\n[store]\npath = \"" + db_ +
-      "\"\ncommit_interval = \"" + o.commit_interval + "\"\n\n[http]\n" + http_section(o.lan_tls) +
-      "\n[log]\nlevel = \"info\"\n\n" +
+      "\"\ncommit_interval = \"" + o.commit_interval + "\"\n" + o.store + "\n\n[http]\n" +
+      http_section(o.lan_tls) + "\n[log]\nlevel = \"info\"\n\n" +
       (o.detect_block.empty() ? "[detect]\n" + o.detect + "\n" + o.extra + "\n" : o.detect_block);
   write_file(config_, toml);
 }

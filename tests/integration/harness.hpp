@@ -123,6 +123,7 @@ struct MenddOptions {
   std::string extra;         // extra TOML appended at the end (devices, areas)
   std::string detect_block;  // a whole [detect]/[[device]]/[[area]] block (replaces the two above)
   std::string commit_interval = "50ms";
+  std::string store;  // extra TOML lines for [store]
   // The LAN listener: 0.0.0.0 with TLS on tls_port(), plus plain HTTP on loopback at
   // http_port() (http.local_port), as a venue box runs.
   bool lan_tls = false;

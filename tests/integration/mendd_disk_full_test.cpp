@@ -134,5 +134,48 @@ TEST(DiskFull, NothingTheBrokerAcknowledgedIsLostAndTheManagerIsTold) {
   EXPECT_LT(line_count(mendd.log()), 300u) << mendd.log();
 }
 
+// Below the low-water mark mendd warns the manager before anything fails, and says so again
+// when there is room. "100%" is always below (free space is never all of the disk) and "0%"
+// never, so no disk has to be filled: no root needed.
+TEST(LowSpace, TheManagerIsWarnedBeforeAnythingFailsAndTheWarningClearsWithRoom) {
+  TempDir dir;
+  Mosquitto broker(dir);
+  const auto low_space_case = [](Mendd& mendd) -> std::optional<json::Value> {
+    const HttpResult r = mendd.api("GET", "/api/v1/cases?kind=store.low_space");
+    if (r.status != 200) return std::nullopt;
+    const json::Value v = parse(r.body);
+    const json::Value* cases = v.get("cases");
+    if (cases == nullptr || !cases->is_array() || cases->as_array()->empty()) return std::nullopt;
+    return cases->as_array()->back();
+  };
+  {
+    MenddOptions o;
+    o.venue = kVenue;
+    o.store = R"(low_space = "100%")";
+    Mendd mendd(dir, broker.port(), o);
+    mendd.start();
+    ASSERT_TRUE(wait_until([&] { return low_space_case(mendd).has_value(); }, 20s)) << mendd.log();
+    const json::Value c = *low_space_case(mendd);
+    EXPECT_EQ(str(c.get("status")), "open");
+    EXPECT_NE(str(c.get("reason")).find("below store.low_space (100%)"), std::string::npos)
+        << str(c.get("reason"));
+    // Still able to save: a warning, not read-only.
+    EXPECT_EQ(http(mendd.http_port(), "GET", "/readyz").status, 200);
+    mendd.stop();
+  }
+  MenddOptions o;
+  o.venue = kVenue;
+  o.store = R"(low_space = "0%")";
+  Mendd mendd(dir, broker.port(), o);
+  mendd.start();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto c = low_space_case(mendd);
+        return c && str(c->get("status")) == "closed";
+      },
+      20s))
+      << mendd.log();
+}
+
 }  // namespace
 }  // namespace mend::test

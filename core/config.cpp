@@ -242,6 +242,9 @@ void apply_derived_defaults(Config& config) {
   if (config.mqtt.client_id.empty() && !config.venue.id.empty()) {
     config.mqtt.client_id = "mendd-" + config.venue.id;
   }
+  if (config.cloud.client_id.empty() && !config.cloud.group.empty() && !config.venue.id.empty()) {
+    config.cloud.client_id = "mend-" + config.cloud.group + "-" + config.venue.id;
+  }
 }
 
 void check_rules(const Config& config, const Positions& positions, std::string_view file,
@@ -284,6 +287,31 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
   if (mqtt.cert_file.empty() != mqtt.key_file.empty()) {
     add(mqtt.cert_file.empty() ? "mqtt.key_file" : "mqtt.cert_file",
         "mqtt.cert_file and mqtt.key_file go together: set both or neither");
+  }
+
+  const CloudConfig& cloud = config.cloud;
+  if (cloud.enabled) {
+    const std::pair<std::string_view, const std::string*> needed[] = {
+        {"cloud.url", &cloud.url},
+        {"cloud.ca_file", &cloud.ca_file},
+        {"cloud.cert_file", &cloud.cert_file},
+        {"cloud.key_file", &cloud.key_file},
+        {"cloud.group", &cloud.group}};
+    for (const auto& [key, value] : needed) {
+      if (value->empty())
+        add(set(key) ? key : "cloud.enabled", std::string(key) +
+                                                  " is needed when the cloud "
+                                                  "link is enabled");
+    }
+  }
+  if (!cloud.url.empty() && !cloud.url.starts_with("ssl://") &&
+      !cloud.url.starts_with("mqtts://")) {
+    add("cloud.url", "must start with ssl:// or mqtts://: the cloud link speaks only TLS");
+  }
+  if (cloud.reconnect_min > cloud.reconnect_max) {
+    add(set("cloud.reconnect_min") ? "cloud.reconnect_min" : "cloud.reconnect_max",
+        "cloud.reconnect_min (" + format_duration(cloud.reconnect_min) +
+            ") is longer than cloud.reconnect_max (" + format_duration(cloud.reconnect_max) + ")");
   }
 
   const DetectConfig& detect = config.detect;

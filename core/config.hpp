@@ -37,6 +37,22 @@ struct MqttConfig {
   Millis reconnect_max = 60s;
 };
 
+// The venue group's cloud broker (adapters/cloud): off unless enabled.
+struct CloudConfig {
+  bool enabled = false;
+  std::string url;  // ssl://host:8883 or mqtts://host:8883: TLS only
+  std::string ca_file;
+  std::string cert_file;  // the box's client certificate
+  std::string key_file;
+  std::string group;      // the <group> in mend/v1/<group>/<venue>/<class>
+  std::string client_id;  // default "mend-<group>-<venue.id>"
+  int in_flight = 32;     // published and not yet acknowledged, at most
+  bool events = false;    // raw events go out too
+  Millis keepalive = 30s;
+  Millis reconnect_min = 1s;
+  Millis reconnect_max = 60s;
+};
+
 struct StoreConfig {
   std::string path = "/var/lib/mend/mend.db";
   Millis commit_interval = 200ms;  // how long an accepted event may wait for its transaction
@@ -143,6 +159,7 @@ struct AreaConfig {
 struct Config {
   VenueConfig venue;
   MqttConfig mqtt;
+  CloudConfig cloud;
   StoreConfig store;
   HttpConfig http;
   AuthConfig auth;

@@ -36,6 +36,9 @@ bool is_venue_id(std::string_view s) {
   });
 }
 
+// Empty until the cloud link is set up; check_rules needs it once cloud.enabled is true.
+bool is_group_id(std::string_view s) { return s.empty() || is_venue_id(s); }
+
 bool is_currency(std::string_view s) {
   return s.size() == 3 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -74,6 +77,9 @@ constexpr Limits kTemperature{.min = -100, .max = 300};
 constexpr Section kSections[] = {
     {"venue", "The venue. Its id is the <venue> in every MQTT topic."},
     {"mqtt", "The venue's local MQTT broker (Mosquitto), where the bridges publish."},
+    {"cloud",
+     "The venue group's cloud broker: the outbox goes there, in order, over TLS with the "
+     "box's client certificate. Off unless enabled."},
     {"store", "The SQLite store on the SD card: events, cases, audit log, outbox."},
     {"http", "The tablet's HTTP/WebSocket server."},
     {"auth", "Staff sign-in on the tablets."},
@@ -135,6 +141,43 @@ constexpr Key<Config> kConfigKeys[] = {
      "First wait before reconnecting to a lost broker; it doubles up to reconnect_max.", kPositive},
     {"mqtt.reconnect_max", [](Config& c) { return Slot{&c.mqtt.reconnect_max}; }, "1m", "",
      "Longest wait between reconnect attempts.", kPositive},
+    // [cloud]
+    {"cloud.enabled", [](Config& c) { return Slot{&c.cloud.enabled}; }, "false", "",
+     "Send the outbox to the cloud broker."},
+    {"cloud.url", [](Config& c) { return Slot{&c.cloud.url}; }, "\"\"", "",
+     "The cloud broker, ssl://host:port or mqtts://host:port (TLS only)."},
+    {"cloud.ca_file", [](Config& c) { return Slot{&c.cloud.ca_file}; }, "\"\"", "",
+     "CA certificate (PEM) the cloud broker's certificate must chain to."},
+    {"cloud.cert_file", [](Config& c) { return Slot{&c.cloud.cert_file}; }, "\"\"", "",
+     "The box's client certificate (PEM)."},
+    {"cloud.key_file", [](Config& c) { return Slot{&c.cloud.key_file}; }, "\"\"", "",
+     "Private key (PEM) of cert_file, readable only by mendd."},
+    {"cloud.group",
+     [](Config& c) { return Slot{&c.cloud.group}; },
+     "\"\"",
+     "",
+     "The venue group's id: the <group> in mend/v1/<group>/<venue>/<class>.",
+     {.valid = is_group_id, .valid_text = "1 to 64 of a-z, 0-9 and '-'"}},
+    {"cloud.client_id", [](Config& c) { return Slot{&c.cloud.client_id}; },
+     "\"mend-<group>-<venue.id>\"", "", "MQTT client id at the cloud broker."},
+    {"cloud.in_flight",
+     [](Config& c) { return Slot{&c.cloud.in_flight}; },
+     "32",
+     "messages",
+     "Published and not yet acknowledged by the cloud broker, at most.",
+     {.min = 1, .max = 1000}},
+    {"cloud.events", [](Config& c) { return Slot{&c.cloud.events}; }, "false", "",
+     "Send raw events too, not only cases, alerts, follow-ups and audit entries."},
+    {"cloud.keepalive",
+     [](Config& c) { return Slot{&c.cloud.keepalive}; },
+     "30s",
+     "",
+     "How often mendd and the cloud broker check that the link is alive.",
+     {.min = kSecond, .max = 65535 * kSecond}},
+    {"cloud.reconnect_min", [](Config& c) { return Slot{&c.cloud.reconnect_min}; }, "1s", "",
+     "First wait before reconnecting to the cloud; it doubles up to reconnect_max.", kPositive},
+    {"cloud.reconnect_max", [](Config& c) { return Slot{&c.cloud.reconnect_max}; }, "1m", "",
+     "Longest wait between reconnect attempts to the cloud.", kPositive},
     // [store]
     {"store.path", [](Config& c) { return Slot{&c.store.path}; }, "\"/var/lib/mend/mend.db\"", "",
      "The SQLite database file.", kNonEmpty},

@@ -360,6 +360,8 @@ Metrics::Metrics()
                                     "1 while connected to the venue's MQTT broker, else 0.")),
       mqtt_reconnects(registry.counter("mend_mqtt_reconnects_total",
                                        "Reconnections to the venue's MQTT broker.")),
+      cloud_connected(
+          registry.gauge("mend_cloud_connected", "1 while connected to the cloud broker, else 0.")),
       dead_letters(registry.counter("mend_dead_letters_total",
                                     "Payloads written to the dead-letter store.")) {}
 

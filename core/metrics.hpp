@@ -206,6 +206,7 @@ struct Metrics {
   metrics::Counter& store_commit_failures;
   metrics::Gauge& mqtt_connected;
   metrics::Counter& mqtt_reconnects;
+  metrics::Gauge& cloud_connected;
   metrics::Counter& dead_letters;
 };
 

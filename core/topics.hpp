@@ -41,4 +41,32 @@ inline std::string follow_ups(std::string_view venue) {
   return venue_topic(venue, "mend/follow_ups");
 }
 
+// What mendd keeps for the cloud link besides the above (never published locally): audit
+// entries and, when cloud.events asks, raw events.
+inline std::string audit(std::string_view venue) { return venue_topic(venue, "mend/audit"); }
+inline std::string events(std::string_view venue) { return venue_topic(venue, "mend/events"); }
+
+// The class of one of mendd's own topics: "venue/v/mend/cases/c-1" is "cases"; empty for a
+// topic that is not under venue/<venue>/mend/.
+inline std::string_view mend_class(std::string_view topic) {
+  constexpr std::string_view kVenue = "venue/";
+  constexpr std::string_view kMend = "/mend/";
+  if (!topic.starts_with(kVenue)) return {};
+  const auto at = topic.find(kMend, kVenue.size());
+  if (at == std::string_view::npos || topic.find('/', kVenue.size()) != at) return {};
+  std::string_view rest = topic.substr(at + kMend.size());
+  return rest.substr(0, rest.find('/'));
+}
+
+// The cloud side of the link: mend/v1/<group>/<venue>/<class>.
+inline std::string cloud(std::string_view group, std::string_view venue, std::string_view cls) {
+  std::string t = "mend/v1/";
+  t += group;
+  t += '/';
+  t += venue;
+  t += '/';
+  t += cls;
+  return t;
+}
+
 }  // namespace mend::topics

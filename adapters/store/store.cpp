@@ -97,6 +97,10 @@ struct Store::Statements {
                          "SELECT id, at, actor, role, action, target, detail, prev_hash, hash "
                          "FROM audit ORDER BY id"),
         count_outbox(db, "SELECT COUNT(*) FROM outbox"),
+        select_outbox(db,
+                      "SELECT id, topic, payload, created FROM outbox WHERE id > ?1 "
+                      "ORDER BY id LIMIT ?2"),
+        delete_outbox(db, "DELETE FROM outbox WHERE id = ?1"),
         prune_events(db,
                      "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events "
                      "WHERE received < ?1 ORDER BY received LIMIT ?2)"),
@@ -126,6 +130,8 @@ struct Store::Statements {
   sqlite::Stmt select_audit_page;
   sqlite::Stmt select_audit_all;
   sqlite::Stmt count_outbox;
+  sqlite::Stmt select_outbox;
+  sqlite::Stmt delete_outbox;
   sqlite::Stmt prune_events;
   sqlite::Stmt prune_dead_letters;
   sqlite::Stmt integrity_check;
@@ -208,6 +214,8 @@ void Store::stage_outbox(std::string topic, std::string payload, WallTime create
   outbox_.push_back(StagedOutbox{std::move(topic), std::move(payload), to_ms(created)});
 }
 
+void Store::stage_outbox_delete(std::int64_t id) { outbox_deletes_.push_back(id); }
+
 void Store::stage_meta(std::string key, std::string value) {
   if (key.starts_with(kReservedMetaPrefix)) {
     throw std::invalid_argument("meta key '" + key + "' is reserved for the store");
@@ -217,7 +225,7 @@ void Store::stage_meta(std::string key, std::string value) {
 
 std::size_t Store::staged_count() const {
   return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
-         audit_.size() + outbox_.size() + meta_.size();
+         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size();
 }
 
 // ---- commit ----------------------------------------------------------------------------------
@@ -274,6 +282,11 @@ void Store::write_staged(CommitStats& stats) {
     sqlite::Query q(st_->insert_outbox);
     q.bind(1, o.topic).bind_blob(2, o.payload).bind(3, o.created).run();
     ++stats.outbox;
+  }
+  for (const std::int64_t id : outbox_deletes_) {
+    sqlite::Query q(st_->delete_outbox);
+    q.bind(1, id).run();
+    ++stats.outbox_deleted;
   }
   for (const auto& [key, value] : meta_) {
     sqlite::Query q(st_->upsert_meta);
@@ -356,6 +369,7 @@ void Store::clear_staged() {
   engine_state_.reset();
   audit_.clear();
   outbox_.clear();
+  outbox_deletes_.clear();
   meta_.clear();
 }
 
@@ -458,6 +472,14 @@ std::optional<std::int64_t> Store::verify_audit_chain() {
 std::int64_t Store::outbox_depth() {
   sqlite::Query q(st_->count_outbox);
   return q.step() ? q.int64(0) : 0;
+}
+
+std::vector<OutboxRow> Store::outbox_after(std::int64_t after_id, std::size_t limit) {
+  std::vector<OutboxRow> out;
+  sqlite::Query q(st_->select_outbox);
+  q.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
+  while (q.step()) out.push_back(OutboxRow{q.int64(0), q.text(1), q.blob(2), q.int64(3)});
+  return out;
 }
 
 // ---- maintenance -----------------------------------------------------------------------------

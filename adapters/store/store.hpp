@@ -33,6 +33,7 @@
 #include "core/codec.hpp"
 #include "core/event.hpp"
 #include "core/json.hpp"
+#include "core/outbox.hpp"
 #include "core/time.hpp"
 
 namespace mend {
@@ -62,6 +63,7 @@ struct CommitStats {
   bool engine_state = false;
   std::size_t audit = 0;
   std::size_t outbox = 0;
+  std::size_t outbox_deleted = 0;
   std::size_t meta = 0;
   std::chrono::microseconds took{0};
 };
@@ -112,6 +114,8 @@ class Store : public AuditLog {
   // Audit records are chained at commit, in the order staged.
   void stage_audit(AuditRecord a);
   void stage_outbox(std::string topic, std::string payload, WallTime created);
+  // The cloud broker acknowledged the row: it goes at the next commit.
+  void stage_outbox_delete(std::int64_t id);
   // Keys starting "store." are the store's own; staging one throws std::invalid_argument.
   void stage_meta(std::string key, std::string value);
 
@@ -158,6 +162,8 @@ class Store : public AuditLog {
   // that is missing.
   std::optional<std::int64_t> verify_audit_chain();
   std::int64_t outbox_depth();
+  // Committed outbox rows with an id above after_id, in id order (the cloud link's sequence).
+  std::vector<OutboxRow> outbox_after(std::int64_t after_id, std::size_t limit);
 
   // ---- maintenance -------------------------------------------------------------------------
 
@@ -236,6 +242,7 @@ class Store : public AuditLog {
   std::optional<std::string> engine_state_;
   std::vector<StagedAudit> audit_;
   std::vector<StagedOutbox> outbox_;
+  std::vector<std::int64_t> outbox_deletes_;
   std::map<std::string, std::string, std::less<>> meta_;
 };
 

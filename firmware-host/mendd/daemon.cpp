@@ -11,6 +11,7 @@
 
 #include "adapters/auth/setup_code.hpp"
 #include "adapters/auth/users.hpp"
+#include "adapters/cloud/cloud_link.hpp"
 #include "adapters/store/store.hpp"
 #include "adapters/systemd.hpp"
 #include "firmware-host/config_file.hpp"
@@ -79,6 +80,7 @@ int Daemon::run() {
   open_users();
   restore();
   start_link();
+  start_cloud();
   start_http();
   arm_signals();
   arm_watchdog();
@@ -261,6 +263,7 @@ void Daemon::shutdown() {
   if (http_) http_->stop();
   if (local_http_) local_http_->stop();
   link_->stop(2s);
+  if (cloud_) cloud_->stop(2s);
   asio::post(io_, [this] {
     stage_state(/*everything=*/true);
     if (commit()) {

@@ -12,7 +12,8 @@
 // timer is armed for that.
 //
 // Files by concern: daemon.cpp (start, stop, signals, reload), pipeline.cpp (ingest, effects,
-// commit, publish), http_wiring.cpp (the tablet's server and what its handlers may call).
+// commit, publish), http_wiring.cpp (the tablet's server and what its handlers may call),
+// storage_health.cpp (the box's disk), cloud_wiring.cpp (the outbox and the cloud link).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -38,6 +39,7 @@
 namespace mend {
 
 class Store;
+class CloudLink;
 namespace auth {
 class Users;
 class SetupCode;
@@ -99,6 +101,11 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   // http_wiring.cpp
   void start_http();
 
+  // cloud_wiring.cpp
+  void start_cloud();
+  void stage_for_cloud(const Effects& fx, Now now);
+  void stage_event_for_cloud(const Event& e, Now now);
+
   Config config_;
   std::string config_path_;
   const Clock& clock_;
@@ -113,6 +120,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   boost::asio::steady_timer watchdog_timer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<MqttLink> link_;
+  std::unique_ptr<CloudLink> cloud_;
   std::unique_ptr<auth::Users> users_;
   std::unique_ptr<auth::SetupCode> setup_code_;
   std::unique_ptr<web::ApiContext> api_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "adapters/cloud/cloud_link.hpp"
 #include "adapters/store/store.hpp"
 #include "core/topics.hpp"
 #include "firmware-host/mendd/daemon.hpp"
@@ -36,6 +37,7 @@ void Daemon::on_message(const MqttMessageIn& m) {
       metrics_.events_duplicate.inc();
     } else {
       store_->stage_event(e, m.topic);
+      stage_event_for_cloud(e, now);
       metrics_.events_received[e.type].inc();
       apply(std::move(fx), now);
     }
@@ -88,9 +90,8 @@ void Daemon::apply(Effects fx, Now now) {
       spdlog::info("case {} opened: {}", id, c->explanation.empty() ? c->reason : c->explanation);
     }
   }
+  stage_for_cloud(fx, now);
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
-  for (auto& o : fx.outbox)
-    store_->stage_outbox(std::move(o.topic), std::move(o.payload), now.wall);
   for (auto& a : fx.alerts) {
     if (fx.publish_now) {
       if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);
@@ -243,6 +244,7 @@ void Daemon::publish_after_commit() {
   }
   live_alerts_.clear();
   budget_changed_ = false;
+  if (cloud_) cloud_->kick();
   try {
     metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
   } catch (const std::exception& e) {

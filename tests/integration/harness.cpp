@@ -138,8 +138,6 @@ void Process::kill_now() {
 
 // ---- Mosquitto -------------------------------------------------------------------------------
 
-namespace {
-
 bool port_open(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -150,8 +148,6 @@ bool port_open(int port) {
   ::close(fd);
   return ok;
 }
-
-}  // namespace
 
 Mosquitto::Mosquitto(const TempDir& dir, int port)
     : dir_(dir.path()), port_(port == 0 ? free_port() : port) {

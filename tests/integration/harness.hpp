@@ -23,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 // A loopback TCP port nobody listens on right now.
 int free_port();
+// Whether something accepts connections on this loopback port.
+bool port_open(int port);
 
 // Polls `done` until it is true or `timeout` passes (integration tests only: unit tests never
 // wait). Returns whether it became true.

@@ -27,7 +27,12 @@ json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& 
                                                      : "seated";
     o.append("state", state);
     o.append("seated_at", format_rfc3339(t.seated_at));
-    o.append("party", t.party);
+    // Unknown (the seating named none): null, as the document says, not a party of 0.
+    if (t.party > 0) {
+      o.append("party", t.party);
+    } else {
+      o.append("party", nullptr);
+    }
     o.append("booking", t.booking);
     json::Array timers;
     for (const auto& w : t.timers) {

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/config_schema.hpp"
+#include "core/topics.hpp"
 
 namespace mend {
 namespace {
@@ -43,6 +44,12 @@ bool same(const DetectConfig& a, const DetectConfig& b) {
                   b.voids_count, b.pattern_count, b.pattern_window, b.future_tolerance,
                   b.high_value, b.large_party);
 }
+bool same(const CloudConfig& a, const CloudConfig& b) {
+  return std::tie(a.enabled, a.url, a.ca_file, a.cert_file, a.key_file, a.group, a.client_id,
+                  a.in_flight, a.events, a.keepalive, a.reconnect_min, a.reconnect_max) ==
+         std::tie(b.enabled, b.url, b.ca_file, b.cert_file, b.key_file, b.group, b.client_id,
+                  b.in_flight, b.events, b.keepalive, b.reconnect_min, b.reconnect_max);
+}
 bool same(const DeviceConfig& a, const DeviceConfig& b) {
   return std::tie(a.id, a.kind, a.location, a.area, a.low, a.high, a.out_of_range_for, a.silence) ==
          std::tie(b.id, b.kind, b.location, b.area, b.low, b.high, b.out_of_range_for, b.silence);
@@ -59,8 +66,8 @@ bool same(const std::vector<T>& a, const std::vector<T>& b) {
   return true;
 }
 bool same(const Config& a, const Config& b) {
-  return same(a.venue, b.venue) && same(a.mqtt, b.mqtt) && same(a.store, b.store) &&
-         a.http.listen == b.http.listen && a.http.port == b.http.port &&
+  return same(a.venue, b.venue) && same(a.mqtt, b.mqtt) && same(a.cloud, b.cloud) &&
+         same(a.store, b.store) && a.http.listen == b.http.listen && a.http.port == b.http.port &&
          a.http.local_port == b.http.local_port && a.http.tls_dir == b.http.tls_dir &&
          a.http.ui_dir == b.http.ui_dir && a.auth.session_idle == b.auth.session_idle &&
          a.auth.session_lifetime == b.auth.session_lifetime &&
@@ -148,6 +155,20 @@ key_file = "/etc/mend/client.key"
 keepalive = "45s"
 reconnect_min = "2s"
 reconnect_max = "2m"
+
+[cloud]
+enabled = true
+url = "mqtts://cloud.example.net:8883"
+ca_file = "/etc/mend/cloud-ca.pem"
+cert_file = "/etc/mend/box.pem"
+key_file = "/etc/mend/box.key"
+group = "harbour-group"
+client_id = "anchor-cloud"
+in_flight = 8
+events = true
+keepalive = "20s"
+reconnect_min = "3s"
+reconnect_max = "5m"
 
 [store]
 path = "/data/mend.db"
@@ -261,6 +282,18 @@ Config full_expected() {
   c.mqtt.keepalive = 45s;
   c.mqtt.reconnect_min = 2s;
   c.mqtt.reconnect_max = 2min;
+  c.cloud = {true,
+             "mqtts://cloud.example.net:8883",
+             "/etc/mend/cloud-ca.pem",
+             "/etc/mend/box.pem",
+             "/etc/mend/box.key",
+             "harbour-group",
+             "anchor-cloud",
+             8,
+             true,
+             20s,
+             3s,
+             5min};
   c.store.path = "/data/mend.db";
   c.store.commit_interval = 500ms;
   c.store.commit_batch = 64;
@@ -354,7 +387,8 @@ TEST(ConfigDefaults, SchemaDefaultsAreTheStructDefaults) {
   int written = 0;
   Config scratch;
   for (const auto& k : config_schema::config_keys()) {
-    if (k.required || k.path == "mqtt.client_id") continue;  // no default / a derived one
+    // No default, or a derived one.
+    if (k.required || k.path == "mqtt.client_id" || k.path == "cloud.client_id") continue;
     const std::size_t dot = k.path.find('.');
     const std::string table(k.path.substr(0, dot));
     if (table != section) text += "[" + table + "]\n", section = table;
@@ -366,7 +400,9 @@ TEST(ConfigDefaults, SchemaDefaultsAreTheStructDefaults) {
     text += std::string(k.path.substr(dot + 1)) + " = " + value + "\n";
     ++written;
   }
-  EXPECT_EQ(written + 2, static_cast<int>(config_schema::config_keys().size()));
+  EXPECT_EQ(
+      written + 3,
+      static_cast<int>(config_schema::config_keys().size()));  // venue.id and the two client ids
   const Config c = parse_ok(text);
   Config expected;
   expected.venue.id = "the-anchor";
@@ -440,11 +476,11 @@ TEST(ConfigParse, InlineArrayOfTablesIsAccepted) {
 // ---- unknown keys -------------------------------------------------------------------------
 
 TEST(ConfigUnknownKey, AtTopLevel) {
-  const ConfigError e = one_error("# a comment\n\ncolour = \"red\"\n" + with_venue(""));
+  const ConfigError e = one_error("# a comment\n\nflavour = \"red\"\n" + with_venue(""));
   EXPECT_EQ(e.file, "mend.toml");
   EXPECT_EQ(e.line, 3);
   EXPECT_EQ(e.column, 1);
-  EXPECT_EQ(e.key, "colour");
+  EXPECT_EQ(e.key, "flavour");
   EXPECT_EQ(e.message, "unknown key");
 }
 
@@ -949,6 +985,45 @@ TEST(ConfigRecovery, GrammarHelpers) {
   EXPECT_FALSE(parse_time_of_day("7:00"));
   EXPECT_EQ(parse_role_word("admin:high"), (std::pair<std::string, std::string>{"admin", "high"}));
   EXPECT_FALSE(parse_role_word("admin:"));
+}
+
+// The cloud link is off by default; switched on, it needs its broker, certificates and group,
+// and it speaks only TLS. Each missing key is named, at the line that switched it on.
+TEST(ConfigCloud, EnabledNeedsItsBrokerCertificatesAndGroupAndOnlyTls) {
+  const ConfigResult off = parse_config(with_venue(""), kFile);
+  ASSERT_TRUE(off.config.has_value()) << errors_text(off);
+  EXPECT_FALSE(off.config->cloud.enabled);
+
+  const ConfigResult r = parse_config(
+      with_venue("[cloud]\nenabled = true\nurl = \"tcp://cloud.example.net:1883\"\n"), kFile);
+  EXPECT_FALSE(r.config.has_value());
+  const std::string text = errors_text(r);
+  EXPECT_NE(text.find("mend.toml:5:1: cloud.url: must start with ssl:// or mqtts://"),
+            std::string::npos)
+      << text;
+  for (const char* key : {"cloud.ca_file", "cloud.cert_file", "cloud.key_file", "cloud.group"}) {
+    EXPECT_NE(text.find("mend.toml:4:1: cloud.enabled: " + std::string(key) +
+                        " is needed when the cloud link is enabled"),
+              std::string::npos)
+        << key << "\n"
+        << text;
+  }
+}
+
+TEST(ConfigCloud, TheClientIdIsDerivedFromTheGroupAndTheVenue) {
+  const Config c = parse_ok(
+      with_venue("[cloud]\nenabled = true\nurl = \"mqtts://c:8883\"\nca_file = \"/a\"\ncert_file = "
+                 "\"/b\"\nkey_file = \"/c\"\ngroup = \"harbour\"\n"));
+  EXPECT_EQ(c.cloud.client_id, "mend-harbour-the-anchor");
+}
+
+TEST(Topics, CloudTopicsCarryTheGroupTheVenueAndTheClass) {
+  EXPECT_EQ(topics::cloud("g", "v", "cases"), "mend/v1/g/v/cases");
+  EXPECT_EQ(topics::mend_class(topics::case_state("v", "c-1")), "cases");
+  EXPECT_EQ(topics::mend_class(topics::alerts("v")), "alerts");
+  EXPECT_EQ(topics::mend_class(topics::audit("v")), "audit");
+  EXPECT_EQ(topics::mend_class("venue/v/till/order.opened"), "");
+  EXPECT_EQ(topics::mend_class("venue/v/x/mend/alerts"), "");
 }
 
 }  // namespace

@@ -163,6 +163,7 @@ TEST(MendMetrics, DeclaresEveryFamilyInOrderWithItsType) {
             "# TYPE mend_store_commit_failures_total counter\n"
             "# TYPE mend_mqtt_connected gauge\n"
             "# TYPE mend_mqtt_reconnects_total counter\n"
+            "# TYPE mend_cloud_connected gauge\n"
             "# TYPE mend_dead_letters_total counter\n");
 }
 

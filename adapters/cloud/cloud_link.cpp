@@ -1,0 +1,256 @@
+#include "adapters/cloud/cloud_link.hpp"
+
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <limits>
+#include <stdexcept>
+
+#include "adapters/clock.hpp"
+#include "core/backoff.hpp"
+#include "core/json.hpp"
+#include "core/topics.hpp"
+
+namespace mend {
+
+class CloudLink::Callback : public mqtt::callback {
+ public:
+  explicit Callback(CloudLink& link) : link_(link) {}
+  void connection_lost(const mqtt::string& cause) override {
+    boost::asio::post(link_.io_,
+                      [this, cause] { link_.on_lost(cause.empty() ? "connection lost" : cause); });
+  }
+
+ private:
+  CloudLink& link_;
+};
+
+// Paho reports connects and publishes on its own threads; both hop to the executor. A publish
+// carries its row id as the token's user context.
+class CloudLink::Listener : public mqtt::iaction_listener {
+ public:
+  enum class What { kConnect, kPublish };
+  Listener(CloudLink& link, What what) : link_(link), what_(what) {}
+  void on_success(const mqtt::token& tok) override {
+    if (what_ == What::kConnect) {
+      boost::asio::post(link_.io_, [this] { link_.on_connected(); });
+      return;
+    }
+    const auto id =
+        static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(tok.get_user_context()));
+    boost::asio::post(link_.io_, [this, id] { link_.on_acked(id); });
+  }
+  void on_failure(const mqtt::token& tok) override {
+    const std::string why = std::string(what_ == What::kConnect ? "connect" : "publish") +
+                            " failed (code " + std::to_string(tok.get_return_code()) + ")";
+    if (what_ == What::kConnect) {
+      boost::asio::post(link_.io_, [this, why] {
+        link_.connecting_ = false;
+        link_.schedule_reconnect(why);
+      });
+      return;
+    }
+    boost::asio::post(link_.io_, [this, why] { link_.on_lost(why); });
+  }
+
+ private:
+  CloudLink& link_;
+  What what_;
+};
+
+struct CloudLink::Client {
+  mqtt::async_client cli;
+  Client(const std::string& uri, const std::string& id)
+      // No client persistence: the outbox is the buffer.
+      : cli(uri, id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr) {}
+};
+
+namespace {
+
+// Paho C knows ssl://; mqtts:// is the same thing under its registered name.
+std::string paho_uri(const std::string& url) {
+  if (url.starts_with("ssl://")) return url;
+  if (url.starts_with("mqtts://")) return "ssl://" + url.substr(8);
+  throw std::runtime_error("cloud.url " + url + ": must start with ssl:// or mqtts://");
+}
+
+}  // namespace
+
+CloudLink::CloudLink(boost::asio::io_context& io, CloudConfig config, std::string venue,
+                     Handlers handlers)
+    : io_(io),
+      config_(std::move(config)),
+      venue_(std::move(venue)),
+      handlers_(std::move(handlers)),
+      retry_timer_(io),
+      rng_(std::random_device{}()),
+      callback_(std::make_unique<Callback>(*this)),
+      connect_listener_(std::make_unique<Listener>(*this, Listener::What::kConnect)),
+      publish_listener_(std::make_unique<Listener>(*this, Listener::What::kPublish)) {
+  const std::string id =
+      config_.client_id.empty() ? "mend-" + config_.group + "-" + venue_ : config_.client_id;
+  client_ = std::make_unique<Client>(paho_uri(config_.url), id);
+  client_->cli.set_callback(*callback_);
+}
+
+CloudLink::~CloudLink() {
+  try {
+    if (client_ && client_->cli.is_connected()) client_->cli.disconnect(0)->wait_for(500);
+  } catch (const std::exception&) {
+    // going away regardless
+  }
+  client_.reset();
+}
+
+void CloudLink::start() { connect(); }
+
+void CloudLink::connect() {
+  if (stopping_ || connecting_ || up_) return;
+  mqtt::connect_options co;
+  co.set_mqtt_version(MQTTVERSION_3_1_1);
+  co.set_clean_session(false);
+  co.set_keep_alive_interval(std::chrono::duration_cast<std::chrono::seconds>(config_.keepalive));
+  co.set_connect_timeout(std::chrono::seconds(10));
+  co.set_automatic_reconnect(false);  // ours has jitter and runs on the executor
+  mqtt::ssl_options ssl;
+  ssl.set_trust_store(config_.ca_file);
+  ssl.set_key_store(config_.cert_file);
+  ssl.set_private_key(config_.key_file);
+  ssl.set_enable_server_cert_auth(true);
+  co.set_ssl(ssl);
+  try {
+    connecting_ = true;
+    client_->cli.connect(co, nullptr, *connect_listener_);
+  } catch (const mqtt::exception& e) {
+    connecting_ = false;
+    schedule_reconnect(std::string("connect: ") + e.what());
+  }
+}
+
+void CloudLink::on_connected() {
+  connecting_ = false;
+  if (stopping_) return;
+  up_ = true;
+  attempt_ = 0;
+  // Resume from the lowest row not acknowledged: whatever was in flight goes again.
+  next_after_ = 0;
+  in_flight_.clear();
+  if (handlers_.on_state) handlers_.on_state(true, "connected");
+  pump();
+}
+
+void CloudLink::on_lost(const std::string& why) {
+  if (stopping_) return;
+  const bool was_up = up_;
+  up_ = false;
+  in_flight_.clear();
+  if (was_up) {
+    try {
+      if (client_->cli.is_connected()) client_->cli.disconnect(0);
+    } catch (const mqtt::exception&) {
+      // already gone
+    }
+  }
+  if (was_up && handlers_.on_state) handlers_.on_state(false, why);
+  if (was_up || !connecting_) schedule_reconnect(why);
+}
+
+void CloudLink::schedule_reconnect(const std::string& why) {
+  if (stopping_) return;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const Millis delay =
+      std::max(Millis{50},
+               backoff_delay(config_.reconnect_min, config_.reconnect_max, attempt_++, unit(rng_)));
+  if (attempt_ == 1) spdlog::warn("cloud: {}; retrying", why);
+  retry_timer_.expires_after(delay);
+  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) connect();
+  });
+}
+
+void CloudLink::on_acked(std::int64_t id) {
+  // An ack from an earlier connection still counts: the broker has the message.
+  if (!acked_.insert(id).second) return;
+  in_flight_.erase(id);
+  ++acknowledged_;
+  last_ack_ = read_clock().wall;
+  if (handlers_.acked) handlers_.acked(id);
+  pump();
+}
+
+void CloudLink::kick() { pump(); }
+
+void CloudLink::pump() {
+  if (!up_ || stopping_ || !handlers_.read) return;
+  const auto window = static_cast<std::size_t>(config_.in_flight);
+  while (in_flight_.size() < window) {
+    const bool from_start = next_after_ == 0;
+    const std::vector<OutboxRow> rows = handlers_.read(next_after_, window - in_flight_.size());
+    if (from_start) {
+      // Acknowledged rows below the lowest one left are deleted: forget them.
+      const std::int64_t lowest =
+          rows.empty() ? std::numeric_limits<std::int64_t>::max() : rows.front().id;
+      acked_.erase(acked_.begin(), acked_.lower_bound(lowest));
+    }
+    if (rows.empty()) return;
+    for (const OutboxRow& row : rows) {
+      next_after_ = row.id;
+      if (acked_.contains(row.id)) continue;  // acknowledged, its delete not committed yet
+      std::string_view cls = topics::mend_class(row.topic);
+      if (cls.empty()) cls = "other";
+      const std::string payload = envelope(row, venue_, cls);
+      // The row id rides in Paho's opaque user context and comes back with the PUBACK; it is
+      // never dereferenced.
+      void* context =
+          reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr): an id, not a pointer
+              static_cast<std::intptr_t>(row.id));
+      try {
+        client_->cli.publish(topics::cloud(config_.group, venue_, cls), payload.data(),
+                             payload.size(), 1, false, context, *publish_listener_);
+      } catch (const mqtt::exception& e) {
+        on_lost(std::string("publish: ") + e.what());
+        return;
+      }
+      in_flight_.insert(row.id);
+    }
+  }
+}
+
+std::string CloudLink::envelope(const OutboxRow& row, std::string_view venue,
+                                std::string_view cls) {
+  std::string out = "{\"msg_id\":";
+  json::append_quoted(out, std::string(venue) + ":" + std::to_string(row.id));
+  out += ",\"seq\":" + std::to_string(row.id) + ",\"venue\":";
+  json::append_quoted(out, venue);
+  out += ",\"class\":";
+  json::append_quoted(out, cls);
+  out += ",\"created\":";
+  json::append_quoted(out, format_rfc3339(wall_from_ms(row.created)));
+  out += ",\"data\":";
+  // Our own JSON, kept as it is; anything else travels as a string.
+  if (json::parse(row.payload, json::ParseLimits{64, row.payload.size() + 1})) {
+    out += row.payload;
+  } else {
+    json::append_quoted(out, row.payload);
+  }
+  out += '}';
+  return out;
+}
+
+CloudLink::Status CloudLink::status() const {
+  return Status{up_, in_flight_.size(), acknowledged_, last_ack_};
+}
+
+void CloudLink::stop(Millis timeout) {
+  stopping_ = true;
+  retry_timer_.cancel();
+  try {
+    if (client_->cli.is_connected()) client_->cli.disconnect(timeout.count())->wait_for(timeout);
+  } catch (const mqtt::exception&) {
+    // the broker is gone already
+  }
+  up_ = false;
+}
+
+}  // namespace mend

@@ -50,14 +50,17 @@ std::size_t line_count(const std::string& text) {
   return n;
 }
 
-// The store.unwritable case as mendd serves it, if there is one.
-std::optional<json::Value> unwritable_case(Mendd& mendd) {
-  const HttpResult r = mendd.api("GET", "/api/v1/cases?kind=store.unwritable");
+// The newest case of a kind (store.unwritable, store.low_space) as mendd serves it, if any.
+std::optional<json::Value> newest_case(Mendd& mendd, const std::string& kind) {
+  const HttpResult r = mendd.api("GET", "/api/v1/cases?kind=" + kind);
   if (r.status != 200) return std::nullopt;
   const json::Value v = parse(r.body);
   const json::Value* cases = v.get("cases");
   if (cases == nullptr || !cases->is_array() || cases->as_array()->empty()) return std::nullopt;
   return cases->as_array()->back();
+}
+std::optional<json::Value> unwritable_case(Mendd& mendd) {
+  return newest_case(mendd, "store.unwritable");
 }
 
 TEST(DiskFull, NothingTheBrokerAcknowledgedIsLostAndTheManagerIsTold) {
@@ -140,14 +143,7 @@ TEST(DiskFull, NothingTheBrokerAcknowledgedIsLostAndTheManagerIsTold) {
 TEST(LowSpace, TheManagerIsWarnedBeforeAnythingFailsAndTheWarningClearsWithRoom) {
   TempDir dir;
   Mosquitto broker(dir);
-  const auto low_space_case = [](Mendd& mendd) -> std::optional<json::Value> {
-    const HttpResult r = mendd.api("GET", "/api/v1/cases?kind=store.low_space");
-    if (r.status != 200) return std::nullopt;
-    const json::Value v = parse(r.body);
-    const json::Value* cases = v.get("cases");
-    if (cases == nullptr || !cases->is_array() || cases->as_array()->empty()) return std::nullopt;
-    return cases->as_array()->back();
-  };
+  const auto low_space_case = [](Mendd& mendd) { return newest_case(mendd, "store.low_space"); };
   {
     MenddOptions o;
     o.venue = kVenue;

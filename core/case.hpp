@@ -27,15 +27,16 @@ enum class CaseKind : std::uint8_t {
   kPatternRecurring,
   kStoreUnwritable,  // the box's own disk: nothing can be saved
   kStoreLowSpace,    // the box's own disk: running out of room
+  kCloudOutboxFull,  // the cloud link's outbox at its limits: unsent messages given up
 };
-inline constexpr int kCaseKindCount = 13;
+inline constexpr int kCaseKindCount = 14;
 // The kinds' names, in the enum's order: the one list the config, the API and the store use.
 inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "table.no_order",           "course.slow",       "bill.slow",
     "call.unanswered",          "arrival.unseated",  "enquiry.unanswered",
     "temperature.out_of_range", "device.offline",    "review.negative",
     "voids.repeated",           "pattern.recurring", "store.unwritable",
-    "store.low_space"};
+    "store.low_space",          "cloud.outbox_full"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 std::optional<CaseKind> case_kind_from_name(std::string_view name);
 

@@ -50,6 +50,9 @@ Recommendation default_recommendation(CaseKind kind, const Subject& s) {
     case CaseKind::kStoreUnwritable:
     case CaseKind::kStoreLowSpace:
       return {"fix_cause", "Free space on the box's disk, or call your installer.", ""};
+    case CaseKind::kCloudOutboxFull:
+      return {"fix_cause", "Find out why the box cannot reach the cloud, or call your installer.",
+              ""};
   }
   return {};
 }

@@ -51,6 +51,11 @@ struct CloudConfig {
   Millis keepalive = 30s;
   Millis reconnect_min = 1s;
   Millis reconnect_max = 60s;
+  // The outbox's limits while the cloud is away (docs/cloud.md sizes them): beyond any of them
+  // the oldest telemetry goes first, then the oldest records, each drop counted and reported.
+  int outbox_rows = 200000;
+  std::string outbox_bytes = "256MiB";
+  Millis outbox_age = std::chrono::hours(24 * 7);
 };
 
 struct StoreConfig {

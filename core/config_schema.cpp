@@ -39,6 +39,12 @@ bool is_venue_id(std::string_view s) {
 // Empty until the cloud link is set up; check_rules needs it once cloud.enabled is true.
 bool is_group_id(std::string_view s) { return s.empty() || is_venue_id(s); }
 
+// cloud.outbox_bytes: an amount, not a share of the disk, and not less than 1 MiB.
+bool is_byte_amount(std::string_view s) {
+  const auto a = parse_space_amount(s);
+  return a && !a->percent && a->bytes >= (1u << 20);
+}
+
 bool is_currency(std::string_view s) {
   return s.size() == 3 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -178,6 +184,26 @@ constexpr Key<Config> kConfigKeys[] = {
      "First wait before reconnecting to the cloud; it doubles up to reconnect_max.", kPositive},
     {"cloud.reconnect_max", [](Config& c) { return Slot{&c.cloud.reconnect_max}; }, "1m", "",
      "Longest wait between reconnect attempts to the cloud.", kPositive},
+    {"cloud.outbox_rows",
+     [](Config& c) { return Slot{&c.cloud.outbox_rows}; },
+     "200000",
+     "rows",
+     "Unsent messages kept while the cloud is away, at most; beyond it raw events go first, "
+     "then the oldest cases, alerts and audit entries, each drop counted and reported.",
+     {.min = 100, .max = 100000000}},
+    {"cloud.outbox_bytes",
+     [](Config& c) { return Slot{&c.cloud.outbox_bytes}; },
+     "\"256MiB\"",
+     "",
+     "Bytes of unsent messages kept, at most (same rule as outbox_rows).",
+     {.valid = is_byte_amount,
+      .valid_text = "an amount such as \"256MiB\" (KiB, MiB, GiB, B), at least 1MiB"}},
+    {"cloud.outbox_age",
+     [](Config& c) { return Slot{&c.cloud.outbox_age}; },
+     "7d",
+     "",
+     "Unsent messages older than this are dropped (counted and reported).",
+     {.min = kDay}},
     // [store]
     {"store.path", [](Config& c) { return Slot{&c.store.path}; }, "\"/var/lib/mend/mend.db\"", "",
      "The SQLite database file.", kNonEmpty},

@@ -353,6 +353,11 @@ Metrics::Metrics()
           "mend_ingest_commit_seconds",
           "Seconds from receiving an event to committing it to the store.", kIngestCommitBuckets)),
       outbox_depth(registry.gauge("mend_outbox_depth", "Messages waiting in the outbox.")),
+      outbox_bytes(registry.gauge(
+          "mend_outbox_bytes", "Bytes of the messages waiting in the outbox (topic and payload).")),
+      outbox_oldest_seconds(
+          registry.gauge("mend_outbox_oldest_seconds",
+                         "Age of the oldest message waiting in the outbox, 0 if none.")),
       store_commits(registry.counter("mend_store_commits_total", "Store transactions committed.")),
       store_commit_failures(registry.counter("mend_store_commit_failures_total",
                                              "Store transactions that failed to commit.")),
@@ -362,6 +367,13 @@ Metrics::Metrics()
                                        "Reconnections to the venue's MQTT broker.")),
       cloud_connected(
           registry.gauge("mend_cloud_connected", "1 while connected to the cloud broker, else 0.")),
+      cloud_dropped(registry.counter_family(
+          "mend_cloud_dropped_total",
+          "Outbox messages given up unsent to stay within its limits: telemetry (raw events) "
+          "before records (cases, alerts, audit entries).",
+          {"class"})),
+      cloud_dropped_telemetry(cloud_dropped.add({"telemetry"})),
+      cloud_dropped_records(cloud_dropped.add({"records"})),
       dead_letters(registry.counter("mend_dead_letters_total",
                                     "Payloads written to the dead-letter store.")) {}
 

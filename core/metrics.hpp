@@ -202,11 +202,16 @@ struct Metrics {
   metrics::Gauge& cases_open;
   metrics::Histogram& ingest_commit_seconds;
   metrics::Gauge& outbox_depth;
+  metrics::Gauge& outbox_bytes;
+  metrics::Gauge& outbox_oldest_seconds;
   metrics::Counter& store_commits;
   metrics::Counter& store_commit_failures;
   metrics::Gauge& mqtt_connected;
   metrics::Counter& mqtt_reconnects;
   metrics::Gauge& cloud_connected;
+  metrics::Family<metrics::Counter>& cloud_dropped;  // {class}
+  metrics::Counter& cloud_dropped_telemetry;
+  metrics::Counter& cloud_dropped_records;
   metrics::Counter& dead_letters;
 };
 

@@ -175,6 +175,11 @@ PolicyConfig PolicyConfig::defaults() {
       {act(A::kFixCause,
            "The box's disk is nearly full. Mend has trimmed its oldest raw events; free space on "
            "the box (or call your installer) before it fills.")});
+  add(CaseKind::kCloudOutboxFull, S::kLow, std::nullopt,
+      {act(A::kFixCause,
+           "The box has not reached the cloud for long enough that its outbox is full, and it "
+           "has started giving up the oldest unsent messages. Check the venue's internet "
+           "connection (or call your installer); the venue's own work is not affected.")});
   return p;
 }
 

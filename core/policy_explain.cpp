@@ -67,6 +67,7 @@ std::string_view failure_words(CaseKind k) {
     case CaseKind::kPatternRecurring: return "a recurring problem";
     case CaseKind::kStoreUnwritable: return "the box's disk full";
     case CaseKind::kStoreLowSpace: return "the box's disk running low";
+    case CaseKind::kCloudOutboxFull: return "the cloud link's outbox full";
   }
   return "a problem";
 }
@@ -120,6 +121,7 @@ std::string_view failures_words(CaseKind k) {
     case CaseKind::kPatternRecurring: return "recurring problems";
     case CaseKind::kStoreUnwritable: return "full disks";
     case CaseKind::kStoreLowSpace: return "disks running low";
+    case CaseKind::kCloudOutboxFull: return "full cloud outboxes";
   }
   return "problems";
 }
@@ -321,9 +323,10 @@ std::string first_sentence(const Case& c, Millis utc_offset, WallTime now) {
       }
       return out + ".";
     }
-    // The box's own disk: the daemon measured it and said what it found in the reason.
+    // The box's own health: the daemon measured it and said what it found in the reason.
     case CaseKind::kStoreUnwritable:
-    case CaseKind::kStoreLowSpace: return c.reason;
+    case CaseKind::kStoreLowSpace:
+    case CaseKind::kCloudOutboxFull: return c.reason;
   }
   return c.reason;
 }

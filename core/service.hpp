@@ -89,7 +89,7 @@ struct Effects {
 
 // The box's own health, as the host measured it.
 struct HealthReport {
-  CaseKind kind = CaseKind::kStoreUnwritable;  // kStoreUnwritable or kStoreLowSpace
+  CaseKind kind = CaseKind::kStoreUnwritable;  // kStoreUnwritable, kStoreLowSpace, kCloudOutboxFull
   bool active = false;                         // the condition holds now
   std::string detail;  // plain words: what was measured and what it means, for the case
 };

@@ -55,6 +55,7 @@ Response handle_readyz(const ApiContext& ctx, const Request& /*req*/, const Para
     error.append("message", std::move(message));
     body.append("error", std::move(error));
   }
+  if (ctx.cloud) body.append("cloud", ctx.cloud());
   body.append("venue", ctx.venue);
   body.append("version", ctx.version);
   return json_response(ready ? http::status::ok : http::status::service_unavailable, body);

@@ -25,6 +25,9 @@ struct ApiContext {
   std::string version;
   // Why the store is not writable, for /readyz; empty or unset when there is nothing to say.
   std::function<std::string()> store_problem;
+  // The cloud link as /readyz shows it ({"enabled":false} when off); never makes mendd "not
+  // ready", since the venue works without it.
+  std::function<json::Value()> cloud;
 };
 
 // GET /livez: 200 "ok" whenever the executor gets to run it; a stuck loop answers nothing.

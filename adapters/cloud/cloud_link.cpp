@@ -68,6 +68,9 @@ struct CloudLink::Client {
 
 namespace {
 
+// How many acknowledged ids the link keeps before it looks which of them are deleted.
+constexpr std::size_t kForgetAfter = 1024;
+
 // Paho C knows ssl://; mqtts:// is the same thing under its registered name.
 std::string paho_uri(const std::string& url) {
   if (url.starts_with("ssl://")) return url;
@@ -176,7 +179,17 @@ void CloudLink::on_acked(std::int64_t id) {
   ++acknowledged_;
   last_ack_ = read_clock().wall;
   if (handlers_.acked) handlers_.acked(id);
-  pump();
+  // Acknowledged ids are kept only until their rows are deleted, so that a reconnect does not
+  // send them again; now and then forget those the store no longer holds (one indexed read), or
+  // the set would grow for as long as mendd runs.
+  if (acked_.size() >= kForgetAfter && handlers_.read) {
+    const std::vector<OutboxRow> first = handlers_.read(0, 1);
+    const std::int64_t lowest =
+        first.empty() ? std::numeric_limits<std::int64_t>::max() : first.front().id;
+    acked_.erase(acked_.begin(), acked_.lower_bound(lowest));
+  }
+  // Refill once half the window is free: one read of many rows, not one read per ack.
+  if (in_flight_.size() * 2 <= static_cast<std::size_t>(config_.in_flight)) pump();
 }
 
 void CloudLink::kick() { pump(); }

@@ -141,6 +141,12 @@ CREATE TABLE api_tokens (
   revoked_at INTEGER
 );
 )sql"},
+    {3, "outbox telemetry", R"sql(
+-- Raw events sent to the cloud are telemetry: the first to go when the outbox is full.
+ALTER TABLE outbox ADD COLUMN telemetry INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET telemetry = 1 WHERE topic LIKE 'venue/%/mend/events';
+CREATE INDEX outbox_telemetry ON outbox(telemetry, id);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

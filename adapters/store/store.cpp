@@ -74,9 +74,6 @@ struct Store::Statements {
         insert_audit(db,
                      "INSERT INTO audit (at, actor, role, action, target, detail, prev_hash, "
                      "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-        insert_outbox(db,
-                      "INSERT INTO outbox (topic, payload, created, attempts, next_attempt) "
-                      "VALUES (?1, ?2, ?3, 0, ?3)"),
         upsert_meta(db,
                     "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE "
                     "SET value = excluded.value"),
@@ -96,11 +93,6 @@ struct Store::Statements {
         select_audit_all(db,
                          "SELECT id, at, actor, role, action, target, detail, prev_hash, hash "
                          "FROM audit ORDER BY id"),
-        count_outbox(db, "SELECT COUNT(*) FROM outbox"),
-        select_outbox(db,
-                      "SELECT id, topic, payload, created FROM outbox WHERE id > ?1 "
-                      "ORDER BY id LIMIT ?2"),
-        delete_outbox(db, "DELETE FROM outbox WHERE id = ?1"),
         prune_events(db,
                      "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events "
                      "WHERE received < ?1 ORDER BY received LIMIT ?2)"),
@@ -119,7 +111,6 @@ struct Store::Statements {
   sqlite::Stmt insert_history;
   sqlite::Stmt upsert_engine_state;
   sqlite::Stmt insert_audit;
-  sqlite::Stmt insert_outbox;
   sqlite::Stmt upsert_meta;
   sqlite::Stmt select_meta;
   sqlite::Stmt select_cases;
@@ -129,9 +120,6 @@ struct Store::Statements {
   sqlite::Stmt count_dead_letters;
   sqlite::Stmt select_audit_page;
   sqlite::Stmt select_audit_all;
-  sqlite::Stmt count_outbox;
-  sqlite::Stmt select_outbox;
-  sqlite::Stmt delete_outbox;
   sqlite::Stmt prune_events;
   sqlite::Stmt prune_dead_letters;
   sqlite::Stmt integrity_check;
@@ -171,7 +159,10 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   return std::unique_ptr<Store>(new Store(std::move(db)));
 }
 
-Store::Store(sqlite::Db db) : db_(std::move(db)), st_(std::make_unique<Statements>(db_)) {}
+Store::Store(sqlite::Db db)
+    : db_(std::move(db)),
+      st_(std::make_unique<Statements>(db_)),
+      outbox_table_(std::make_unique<OutboxTable>(db_)) {}
 
 Store::~Store() = default;
 
@@ -241,6 +232,7 @@ CommitStats Store::commit() {
     sqlite::Query(st_->commit).run();
   } catch (const StoreError& e) {
     db_.rollback_quietly();
+    outbox_table_->rolled_back();
     last_commit_failed_ = true;
     throw StoreError(path(),
                      "commit failed, " + std::to_string(staged) +
@@ -248,9 +240,11 @@ CommitStats Store::commit() {
                      e.sqlite_code());
   } catch (...) {
     db_.rollback_quietly();
+    outbox_table_->rolled_back();
     last_commit_failed_ = true;
     throw;
   }
+  outbox_table_->committed();
   last_commit_failed_ = false;
   clear_staged();
   stats.took = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -279,13 +273,11 @@ void Store::write_staged(CommitStats& stats) {
   }
   write_audit(audit_, stats);
   for (const StagedOutbox& o : outbox_) {
-    sqlite::Query q(st_->insert_outbox);
-    q.bind(1, o.topic).bind_blob(2, o.payload).bind(3, o.created).run();
+    outbox_table_->insert(o.topic, o.payload, o.created);
     ++stats.outbox;
   }
   for (const std::int64_t id : outbox_deletes_) {
-    sqlite::Query q(st_->delete_outbox);
-    q.bind(1, id).run();
+    outbox_table_->erase(id);
     ++stats.outbox_deleted;
   }
   for (const auto& [key, value] : meta_) {
@@ -469,17 +461,14 @@ std::optional<std::int64_t> Store::verify_audit_chain() {
   return std::nullopt;
 }
 
-std::int64_t Store::outbox_depth() {
-  sqlite::Query q(st_->count_outbox);
-  return q.step() ? q.int64(0) : 0;
-}
+OutboxUsage Store::outbox_usage() { return outbox_table_->usage(); }
 
 std::vector<OutboxRow> Store::outbox_after(std::int64_t after_id, std::size_t limit) {
-  std::vector<OutboxRow> out;
-  sqlite::Query q(st_->select_outbox);
-  q.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
-  while (q.step()) out.push_back(OutboxRow{q.int64(0), q.text(1), q.blob(2), q.int64(3)});
-  return out;
+  return outbox_table_->after(after_id, limit);
+}
+
+OutboxDrops Store::trim_outbox(const OutboxCaps& caps, WallTime now) {
+  return outbox_table_->trim(caps, now);
 }
 
 // ---- maintenance -----------------------------------------------------------------------------

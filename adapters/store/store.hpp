@@ -26,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "adapters/store/outbox_table.hpp"
 #include "adapters/store/sqlite.hpp"
 #include "adapters/store/store_error.hpp"
 #include "core/audit_log.hpp"
@@ -161,9 +162,13 @@ class Store : public AuditLog {
   // was altered or does not link to the row before it. A removed tail reports the first id
   // that is missing.
   std::optional<std::int64_t> verify_audit_chain();
-  std::int64_t outbox_depth();
+  // What the outbox holds (kept as a tally: no scan).
+  OutboxUsage outbox_usage();
   // Committed outbox rows with an id above after_id, in id order (the cloud link's sequence).
   std::vector<OutboxRow> outbox_after(std::int64_t after_id, std::size_t limit);
+  // Gives outbox rows up until it is within `caps` (outbox_table.hpp says which go first), in
+  // short transactions of its own. Throws StoreError when it cannot write.
+  OutboxDrops trim_outbox(const OutboxCaps& caps, WallTime now);
 
   // ---- maintenance -------------------------------------------------------------------------
 
@@ -227,6 +232,7 @@ class Store : public AuditLog {
 
   sqlite::Db db_;
   std::unique_ptr<Statements> st_;  // declared after db_: finalized before the connection closes
+  std::unique_ptr<OutboxTable> outbox_table_;  // likewise
   bool last_commit_failed_ = false;
 
   // Lets has_event look up a string_view without building a string.

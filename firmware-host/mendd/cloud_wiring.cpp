@@ -4,10 +4,27 @@
 
 #include "adapters/cloud/cloud_link.hpp"
 #include "adapters/store/store.hpp"
+#include "core/disk_budget.hpp"
 #include "core/topics.hpp"
+#include "core/words.hpp"
 #include "firmware-host/mendd/daemon.hpp"
 
 namespace mend {
+namespace {
+
+OutboxCaps caps_of(const CloudConfig& c) {
+  const auto bytes = parse_space_amount(c.outbox_bytes);  // checked when the config was read
+  return OutboxCaps{static_cast<std::size_t>(c.outbox_rows), bytes ? bytes->bytes : 0,
+                    c.outbox_age};
+}
+
+std::string drops_words(const OutboxDrops& d) {
+  return words::plural(static_cast<std::int64_t>(d.total()), "unsent message", "unsent messages") +
+         " (" + std::to_string(d.telemetry) + " raw events, " + std::to_string(d.records) +
+         " cases, alerts and audit entries)";
+}
+
+}  // namespace
 
 void Daemon::start_cloud() {
   if (!config_.cloud.enabled) return;
@@ -61,6 +78,85 @@ void Daemon::stage_for_cloud(const Effects& fx, Now now) {
 void Daemon::stage_event_for_cloud(const Event& e, Now now) {
   if (!cloud_ || !config_.cloud.events) return;
   store_->stage_outbox(topics::events(config_.venue.id), json::dump(event_to_json(e)), now.wall);
+}
+
+// After each commit: the outbox kept within its limits. What is given up is counted in /metrics,
+// logged once when a burst of drops starts and once when the outbox has room again, and told
+// to the manager as one cloud.outbox_full case for the burst.
+void Daemon::check_outbox(Now now) {
+  const OutboxCaps caps = caps_of(config_.cloud);
+  OutboxUsage usage;
+  OutboxDrops dropped;
+  try {
+    usage = store_->outbox_usage();
+    if (over_caps(usage, caps, now.wall)) {
+      dropped = store_->trim_outbox(caps, now.wall);
+      usage = store_->outbox_usage();
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("cloud: cannot keep the outbox within its limits: {}", e.what());
+    return;
+  }
+  metrics_.outbox_depth.set(static_cast<double>(usage.rows));
+  metrics_.outbox_bytes.set(static_cast<double>(usage.bytes));
+  metrics_.outbox_oldest_seconds.set(
+      usage.oldest ? std::chrono::duration<double>(now.wall - *usage.oldest).count() : 0.0);
+  metrics_.cloud_dropped_telemetry.inc(static_cast<double>(dropped.telemetry));
+  metrics_.cloud_dropped_records.inc(static_cast<double>(dropped.records));
+  outbox_dropped_.telemetry += dropped.telemetry;
+  outbox_dropped_.records += dropped.records;
+
+  const std::string limits = "cloud.outbox_rows " + std::to_string(config_.cloud.outbox_rows) +
+                             ", outbox_bytes " + config_.cloud.outbox_bytes + ", outbox_age " +
+                             words::duration(config_.cloud.outbox_age);
+  if (dropped.total() > 0 && !outbox_full_) {
+    outbox_full_ = true;
+    outbox_told_ = true;
+    const std::string detail =
+        "The box has not reached the cloud for long enough that its outbox is at its limit (" +
+        limits + "): it gave up " + drops_words(dropped) +
+        " so far, raw events first. The venue's own work is not affected; check the box's "
+        "internet connection or call your installer.";
+    spdlog::warn("cloud: outbox full, giving up the oldest unsent messages ({}): {} so far", limits,
+                 drops_words(dropped));
+    apply(service_.on_health(HealthReport{CaseKind::kCloudOutboxFull, true, detail}, now), now);
+  } else if ((outbox_full_ || !outbox_told_) && dropped.total() == 0 && has_room(usage, caps)) {
+    const bool was_full = outbox_full_;
+    outbox_full_ = false;
+    outbox_told_ = true;
+    const std::string detail = was_full
+                                   ? "The outbox has room again; " + drops_words(outbox_dropped_) +
+                                         " were given up while it was full."
+                                   : "The outbox has room.";
+    if (was_full)
+      spdlog::info("cloud: outbox has room again; {} were given up", drops_words(outbox_dropped_));
+    outbox_dropped_ = {};
+    apply(service_.on_health(HealthReport{CaseKind::kCloudOutboxFull, false, detail}, now), now);
+  }
+}
+
+// The link as /readyz and the tablet show it: never a reason for "not ready" (the venue works
+// without the cloud), but honest about how far behind it is.
+json::Value Daemon::cloud_state(Now now) {
+  json::Object o;
+  o.append("enabled", config_.cloud.enabled);
+  if (!cloud_) return json::Value(std::move(o));
+  const CloudLink::Status st = cloud_->status();
+  o.append("connected", st.connected);
+  try {
+    const OutboxUsage u = store_->outbox_usage();
+    o.append("unsent", static_cast<std::int64_t>(u.rows));
+    o.append("unsent_bytes", static_cast<std::int64_t>(u.bytes));
+    if (u.oldest) {
+      o.append("oldest_unsent_seconds",
+               std::chrono::duration_cast<std::chrono::seconds>(now.wall - *u.oldest).count());
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("cloud: cannot read the outbox: {}", e.what());
+  }
+  if (st.last_ack) o.append("last_acknowledged", format_rfc3339(*st.last_ack));
+  o.append("outbox_full", outbox_full_);
+  return json::Value(std::move(o));
 }
 
 }  // namespace mend

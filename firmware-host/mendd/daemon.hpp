@@ -33,6 +33,7 @@
 #include "core/codec.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
+#include "core/outbox.hpp"
 #include "core/service.hpp"
 #include "core/state_report.hpp"
 
@@ -105,6 +106,8 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void start_cloud();
   void stage_for_cloud(const Effects& fx, Now now);
   void stage_event_for_cloud(const Event& e, Now now);
+  void check_outbox(Now now);
+  json::Value cloud_state(Now now);
 
   Config config_;
   std::string config_path_;
@@ -159,6 +162,10 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   // before a restart is cleared when the state it describes is over.
   bool storage_told_ = false;
   bool space_told_ = false;
+  // The cloud outbox at its limits: one cloud.outbox_full case per burst of drops.
+  bool outbox_full_ = false;
+  bool outbox_told_ = false;
+  OutboxDrops outbox_dropped_;  // in the current burst
   MonoTime last_refusal_log_{};
   std::uint64_t refusals_since_log_ = 0;
   MonoTime writable_checked_{};

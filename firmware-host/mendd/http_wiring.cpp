@@ -74,7 +74,8 @@ void Daemon::start_http() {
   api_ = std::make_unique<web::ApiContext>(
       web::ApiContext{service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
                       [this] { return store_writable(); }, config_.venue.id, MEND_VERSION,
-                      [this] { return unwritable_ ? read_only_reason() : std::string(); }});
+                      [this] { return unwritable_ ? read_only_reason() : std::string(); },
+                      [this] { return cloud_state(clock_.now()); }});
   web::HandlerContext ctx{
       *api_,
       service_.cases(),

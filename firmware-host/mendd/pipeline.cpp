@@ -244,11 +244,9 @@ void Daemon::publish_after_commit() {
   }
   live_alerts_.clear();
   budget_changed_ = false;
-  if (cloud_) cloud_->kick();
-  try {
-    metrics_.outbox_depth.set(static_cast<double>(store_->outbox_depth()));
-  } catch (const std::exception& e) {
-    spdlog::warn("store: cannot read the outbox depth: {}", e.what());
+  if (cloud_) {
+    check_outbox(clock_.now());
+    cloud_->kick();
   }
 }
 

@@ -564,18 +564,88 @@ TEST_F(StoreTest, AuditRowsAddedBehindTheStoresBackAreDetected) {
 
 // ---- outbox ----------------------------------------------------------------------------------
 
-TEST_F(StoreTest, OutboxDepth) {
+TEST_F(StoreTest, OutboxUsageIsKeptAsRowsAndBytesAndFollowsOnlyWhatCommitted) {
   auto store = open(true);
-  EXPECT_EQ(store->outbox_depth(), 0);
+  EXPECT_EQ(store->outbox_usage().rows, 0u);
   for (int i = 0; i < 7; ++i) {
-    store->stage_outbox("cloud/v1/cases", "{\"n\":" + std::to_string(i) + "}", wall_from_ms(i));
+    store->stage_outbox("venue/v/mend/cases/c-" + std::to_string(i), "{\"n\":1}",
+                        wall_from_ms(1000 + i));
   }
-  EXPECT_EQ(store->outbox_depth(), 0) << "staged is not stored";
-  EXPECT_EQ(store->commit().outbox, 7u);
-  EXPECT_EQ(store->outbox_depth(), 7);
-  RawDb raw(path_);
-  EXPECT_EQ(raw.count("SELECT attempts FROM outbox WHERE id = 3"), 0);
-  EXPECT_EQ(raw.count("SELECT next_attempt FROM outbox WHERE id = 3"), 2);
+  store->stage_outbox("venue/v/mend/events", "{}", wall_from_ms(1007));
+  EXPECT_EQ(store->outbox_usage().rows, 0u) << "staged is not stored";
+  EXPECT_EQ(store->commit().outbox, 8u);
+  OutboxUsage u = store->outbox_usage();
+  EXPECT_EQ(u.rows, 8u);
+  EXPECT_EQ(u.telemetry_rows, 1u);
+  EXPECT_EQ(u.bytes, 7 * (std::string("venue/v/mend/cases/c-0").size() + 7) +
+                         std::string("venue/v/mend/events").size() + 2);
+  ASSERT_TRUE(u.oldest.has_value());
+  EXPECT_EQ(to_ms(*u.oldest), 1000);
+
+  store->stage_outbox_delete(1);
+  store->stage_outbox_delete(8);
+  store->stage_outbox_delete(8);  // acknowledged twice: counted once
+  store->commit();
+  u = store->outbox_usage();
+  EXPECT_EQ(u.rows, 6u);
+  EXPECT_EQ(u.telemetry_rows, 0u);
+  EXPECT_EQ(to_ms(*u.oldest), 1001);
+
+  store.reset();
+  EXPECT_EQ(open(false)->outbox_usage().rows, 6u) << "the tally is read again at open";
+}
+
+TEST_F(StoreTest, AFullOutboxGivesUpTelemetryFirstThenTheOldestRecords) {
+  auto store = open(true);
+  // 30 rows, alternating a raw event and a case change.
+  for (int i = 0; i < 30; ++i) {
+    const std::string topic = i % 2 == 0 ? "venue/v/mend/events" : "venue/v/mend/cases/c";
+    store->stage_outbox(topic, "{\"i\":" + std::to_string(i) + "}", wall_from_ms(1000 + i));
+  }
+  store->commit();
+  const WallTime now = wall_from_ms(2000);
+  const OutboxCaps caps{.rows = 20, .bytes = 1 << 20, .age = Millis{100'000}};
+  ASSERT_TRUE(over_caps(store->outbox_usage(), caps, now));
+
+  OutboxDrops d = store->trim_outbox(caps, now);
+  EXPECT_EQ(d.telemetry, 10u);
+  EXPECT_EQ(d.records, 0u);
+  EXPECT_EQ(store->outbox_usage().rows, 20u);
+  EXPECT_FALSE(over_caps(store->outbox_usage(), caps, now));
+  // The oldest ten events went; the five newest events and every case change stayed.
+  std::vector<std::int64_t> ids;
+  for (const OutboxRow& r : store->outbox_after(0, 100)) ids.push_back(r.id);
+  EXPECT_EQ(ids.front(), 2);
+  EXPECT_EQ(ids.back(), 30);
+
+  // Smaller still: no telemetry left to give, so the oldest case changes go.
+  d = store->trim_outbox(OutboxCaps{.rows = 12, .bytes = 1 << 20, .age = Millis{100'000}}, now);
+  EXPECT_EQ(d.telemetry, 5u);
+  EXPECT_EQ(d.records, 3u);
+  ids.clear();
+  for (const OutboxRow& r : store->outbox_after(0, 100)) ids.push_back(r.id);
+  ASSERT_EQ(ids.size(), 12u);
+  EXPECT_EQ(ids.front(), 8) << "case changes 2, 4 and 6 went";
+  EXPECT_EQ(store->outbox_usage().telemetry_rows, 0u);
+}
+
+TEST_F(StoreTest, OutboxBytesAndAgeAreCapsToo) {
+  auto store = open(true);
+  for (int i = 0; i < 10; ++i) {
+    store->stage_outbox("venue/v/mend/audit", std::string(1000, 'x'), wall_from_ms(i * 1000));
+  }
+  store->commit();
+  // Rows older than 3.5 s at 9 s: 0..5 s go.
+  OutboxDrops d = store->trim_outbox(OutboxCaps{.rows = 100, .bytes = 1 << 20, .age = Millis{3500}},
+                                     wall_from_ms(9000));
+  EXPECT_EQ(d.records, 6u);
+  EXPECT_EQ(to_ms(*store->outbox_usage().oldest), 6000);
+  // 4 rows of 1,018 bytes in 3,000: two go.
+  d = store->trim_outbox(OutboxCaps{.rows = 100, .bytes = 3000, .age = Millis{100'000}},
+                         wall_from_ms(9000));
+  EXPECT_EQ(d.records, 2u);
+  EXPECT_LE(store->outbox_usage().bytes, 3000u);
+  EXPECT_EQ(store->outbox_usage().rows, 2u);
 }
 
 // ---- retention -------------------------------------------------------------------------------

@@ -6,9 +6,9 @@
 // size, and touch targets of at least 44x44 CSS px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Mendd, Mosquitto, launchChromium, makeTempDir, paths, recordExchanges, tail, waitFor } from './harness.mjs';
+import { Mendd, Mosquitto, freePort, launchChromium, makeTempDir, paths, recordExchanges, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
@@ -44,6 +44,7 @@ const kVoucherRule =
 const kRepeatMs = 2000;
 // The full-disk test's own mendd: it may write no file over 2 MiB (see Mendd's fileSizeKiB).
 const kDiskVenue = 'disk-venue';
+const kCloudVenue = 'cloud-venue';
 
 let dir;
 let broker;
@@ -953,6 +954,64 @@ describe('a full disk', { concurrency: false }, () => {
         await waitFor('the read-only banner to go', async () => (await banner.count()) === 0, 60000);
         // The broker link comes back just after: ready again, with nothing left behind.
         await waitFor('mendd to be ready again', async () => (await fetch(diskMendd.base + '/readyz')).status === 200, 30000);
+        await assertClean(page, probe, navigations);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
+describe('the cloud link', { concurrency: false }, () => {
+  let cloudDir;
+  let cloudMendd;
+
+  before(async () => {
+    cloudDir = makeTempDir();
+    // A cloud broker that is not there: nothing listens on the port.
+    const pem = cloudDir.file('placeholder.pem');
+    writeFileSync(pem, 'not a certificate\n');
+    const extra = `[cloud]
+enabled = true
+url = "ssl://127.0.0.1:${await freePort()}"
+ca_file = "${pem}"
+cert_file = "${pem}"
+key_file = "${pem}"
+group = "browser-group"
+events = true
+reconnect_max = "2s"
+`;
+    // No case opens during the test: the outbox holds exactly the raw events sent.
+    cloudMendd = new Mendd(cloudDir, broker.port, { venue: kCloudVenue, detect: 'table_no_order = "10m"', extra });
+    await cloudMendd.writeConfig();
+    await cloudMendd.start();
+    await cloudMendd.stop();
+    await cloudMendd.addUser(kManager.name, 'manager', kManager.pin);
+    await cloudMendd.start();
+    current = cloudMendd;
+  });
+
+  after(async () => {
+    current = mendd;
+    await cloudMendd?.stop();
+    cloudDir?.remove();
+  });
+
+  test('a manager sees that the cloud is not connected and how much waits on the box', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, cloudMendd);
+        await page.locator('#floor-title').waitFor();
+        const navigations = probe.navigations;
+        const status = page.getByTestId('cloud-status');
+        await status.waitFor({ timeout: 30000 });
+        assert.match(await status.innerText(), /Cloud: not connected/);
+
+        const lines = [];
+        for (let i = 0; i < 3; i += 1) lines.push(JSON.stringify({ id: `cloud-${i}`, ts: Date.now(), table: `T${i}` }));
+        await broker.publishLines(`venue/${kCloudVenue}/booking/guest.seated`, lines);
+        // The three raw events wait on the box for the cloud, and the tablet says so.
+        await waitFor('the tablet to count what waits for the cloud', async () => /3 waiting · oldest/.test(await status.innerText()), 40000);
         await assertClean(page, probe, navigations);
       } finally {
         await context.close();

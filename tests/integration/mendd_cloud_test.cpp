@@ -1,21 +1,19 @@
-// The cloud link against "the cloud": a second, real Mosquitto on loopback that speaks only TLS
-// and requires a client certificate on mendd's listener (a CA, the broker's and the box's
-// certificates are made with openssl for each test). The cloud side's consumer subscribes on a
-// plain loopback listener of the same broker with a persistent session, as a stateless cloud
-// consumer would, and dedupes by msg_id. In every case: the set of events the venue's bridge
-// handed over equals the set the cloud received, first arrivals in sequence order, and the
-// outbox is empty once all is acknowledged.
+// The whole mendd's cloud link against "the cloud" (cloud_fixture.hpp). In every case: the set
+// of events the venue's bridge handed over equals the set the cloud received, first arrivals in
+// sequence order, and the outbox is empty once all is acknowledged.
 #include <mqtt/async_client.h>
 #include <signal.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "core/json.hpp"
+#include "tests/integration/cloud_fixture.hpp"
 #include "tests/integration/harness.hpp"
 
 namespace mend::test {
@@ -23,158 +21,6 @@ namespace {
 
 const std::string kVenue = "test-venue";
 const std::string kGroup = "group-1";
-const std::string kOpenssl = "/usr/bin/openssl";
-
-// A CA, the cloud broker's certificate (for 127.0.0.1) and the box's client certificate.
-struct Certificates {
-  std::string ca, server_cert, server_key, box_cert, box_key;
-  explicit Certificates(const TempDir& dir) {
-    const std::string d = dir.path() + "/pki";
-    std::filesystem::create_directories(d);
-    ca = d + "/ca.pem";
-    server_cert = d + "/server.pem";
-    server_key = d + "/server.key";
-    box_cert = d + "/box.pem";
-    box_key = d + "/box.key";
-    const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt",
-                                         "ec_paramgen_curve:prime256v1", "-nodes"};
-    const auto req = [&](std::vector<std::string> args) {
-      std::vector<std::string> argv = {kOpenssl, "req"};
-      argv.insert(argv.end(), args.begin(), args.end());
-      run_capture(argv);
-    };
-    std::vector<std::string> a = {"-x509",   "-days",       "2",    "-subj", "/CN=test cloud CA",
-                                  "-keyout", d + "/ca.key", "-out", ca};
-    a.insert(a.begin(), ec.begin(), ec.end());
-    req(a);
-    a = {"-subj", "/CN=127.0.0.1", "-keyout", server_key, "-out", d + "/server.csr"};
-    a.insert(a.begin(), ec.begin(), ec.end());
-    req(a);
-    write_file(d + "/san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    run_capture({kOpenssl, "x509", "-req", "-in", d + "/server.csr", "-CA", ca, "-CAkey",
-                 d + "/ca.key", "-CAcreateserial", "-days", "2", "-extfile", d + "/san.ext", "-out",
-                 server_cert});
-    a = {"-subj", "/CN=box-" + kVenue, "-keyout", box_key, "-out", d + "/box.csr"};
-    a.insert(a.begin(), ec.begin(), ec.end());
-    req(a);
-    run_capture({kOpenssl, "x509", "-req", "-in", d + "/box.csr", "-CA", ca, "-CAkey",
-                 d + "/ca.key", "-CAcreateserial", "-days", "2", "-out", box_cert});
-  }
-};
-
-// The cloud broker: TLS with required client certificates for boxes, a plain loopback listener
-// for the cloud side's consumer, persistence so a restart keeps the consumer's session.
-class CloudBroker {
- public:
-  CloudBroker(const TempDir& dir, const Certificates& pki)
-      : dir_(dir.path() + "/cloud"), tls_port_(free_port()), plain_port_(free_port()) {
-    std::filesystem::create_directories(dir_);
-    write_file(dir_ + "/mosquitto.conf",
-               "per_listener_settings false\nallow_anonymous true\n"
-               "persistence true\npersistence_location " +
-                   dir_ +
-                   "/\nautosave_interval 1\nuser root\n"
-                   "log_type error\nlog_type warning\n"
-                   "listener " +
-                   std::to_string(tls_port_) + " 127.0.0.1\ncafile " + pki.ca + "\ncertfile " +
-                   pki.server_cert + "\nkeyfile " + pki.server_key +
-                   "\nrequire_certificate true\n"
-                   "listener " +
-                   std::to_string(plain_port_) + " 127.0.0.1\n");
-  }
-  void start() {
-    proc_ = std::make_unique<Process>(
-        std::vector<std::string>{"mosquitto", "-c", dir_ + "/mosquitto.conf"},
-        dir_ + "/mosquitto.log");
-    if (!wait_until(
-            [this] { return proc_->running() && port_open(plain_port_) && port_open(tls_port_); },
-            10s)) {
-      throw std::runtime_error("the cloud broker did not start: " +
-                               read_file(dir_ + "/mosquitto.log"));
-    }
-  }
-  void stop() {
-    if (!proc_) return;
-    proc_->signal(SIGTERM);
-    if (!proc_->wait(10s)) proc_->kill_now();
-    proc_.reset();
-  }
-  void pause() { proc_->signal(SIGSTOP); }
-  void resume() { proc_->signal(SIGCONT); }
-  ~CloudBroker() {
-    if (proc_) {
-      proc_->signal(SIGCONT);
-      stop();
-    }
-  }
-  int tls_port() const { return tls_port_; }
-  int plain_port() const { return plain_port_; }
-
- private:
-  std::string dir_;
-  int tls_port_;
-  int plain_port_;
-  std::unique_ptr<Process> proc_;
-};
-
-// The cloud side: a persistent-session subscriber to mend/v1/#, deduping by msg_id.
-class Consumer : public mqtt::callback {
- public:
-  explicit Consumer(int port)
-      : cli_("tcp://127.0.0.1:" + std::to_string(port), "cloud-consumer", nullptr) {
-    cli_.set_callback(*this);
-    mqtt::connect_options co;
-    co.set_clean_session(false);
-    co.set_automatic_reconnect(std::chrono::milliseconds(100), std::chrono::seconds(1));
-    cli_.connect(co)->wait_for(10s);
-    cli_.subscribe("mend/v1/#", 1)->wait_for(10s);
-  }
-  ~Consumer() override {
-    try {
-      cli_.disconnect()->wait_for(2s);
-    } catch (const std::exception&) {
-    }
-  }
-  void message_arrived(mqtt::const_message_ptr msg) override {
-    std::lock_guard lock(mu_);
-    ++received_;
-    const json::Value v = parse(msg->get_payload_str());
-    const std::string id = str(v.get("msg_id"));
-    if (!seen_.insert(id).second) return;  // the cloud side's dedupe
-    const json::Value* seq = v.get("seq");
-    seqs_.push_back(seq != nullptr && seq->as_int() ? *seq->as_int() : -1);
-    topics_.insert(msg->get_topic());
-    if (str(v.get("class")) == "events") {
-      const json::Value* data = v.get("data");
-      if (data != nullptr) event_ids_.push_back(str(data->get("id")));
-    }
-  }
-  std::set<std::string> event_ids() {
-    std::lock_guard lock(mu_);
-    return {event_ids_.begin(), event_ids_.end()};
-  }
-  std::vector<std::int64_t> seqs() {
-    std::lock_guard lock(mu_);
-    return seqs_;
-  }
-  std::size_t duplicates_dropped() {
-    std::lock_guard lock(mu_);
-    return received_ - seen_.size();
-  }
-  std::set<std::string> topics() {
-    std::lock_guard lock(mu_);
-    return topics_;
-  }
-
- private:
-  mqtt::async_client cli_;
-  std::mutex mu_;
-  std::size_t received_ = 0;
-  std::set<std::string> seen_;
-  std::vector<std::int64_t> seqs_;
-  std::vector<std::string> event_ids_;
-  std::set<std::string> topics_;
-};
 
 // Rows waiting in mendd's outbox (committed ones: the test reads the file).
 std::string outbox_rows(Mendd& mendd) {
@@ -208,6 +54,18 @@ class CloudTest : public ::testing::Test {
       bridge.publish("venue/" + kVenue + "/booking/guest.seated",
                      R"({"id":")" + ids.back() + R"(","ts":)" + std::to_string(now_ms()) +
                          R"(,"table":"T)" + std::to_string(i % 20) + R"("})");
+    }
+    return ids;
+  }
+  // Bad reviews: each opens a case at once (a record for the cloud, besides its raw event).
+  std::vector<std::string> publish_bad_reviews(MqttProbe& bridge, int n) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      ids.push_back("rv-" + std::to_string(i));
+      bridge.publish("venue/" + kVenue + "/feedback/review.received",
+                     R"({"id":")" + ids.back() + R"(","ts":)" + std::to_string(now_ms()) +
+                         R"(,"review":"r-)" + std::to_string(i) +
+                         R"(","source":"google","rating":1})");
     }
     return ids;
   }
@@ -295,6 +153,90 @@ TEST_F(CloudTest, Kill9WithUnsentRowsSendsThemAfterTheRestart) {
   Consumer consumer(cloud_.plain_port());
   mendd.start();
   expect_all_arrived(consumer, mendd, sent);
+}
+
+// The cloud away for long enough that the outbox reaches its limit (100 rows here): raw events
+// go first, oldest first, every drop counted; the manager gets one cloud.outbox_full case;
+// /readyz says how far behind the link is. When the cloud is back, every case reaches it, the
+// newest events too, in order, and the case closes itself.
+TEST_F(CloudTest, AtItsLimitTheOutboxGivesUpRawEventsFirstAndSaysSo) {
+  MenddOptions o = options();
+  o.extra += "outbox_rows = 100\n";
+  Mendd mendd(dir_, venue_broker_.port(), o);
+  mendd.start();  // the cloud is not there
+  MqttProbe bridge(venue_broker_.port(), "booking-bridge");
+  const auto reviews = publish_bad_reviews(bridge, 5);
+  const auto sent = publish(bridge, "seated", 300);
+  const auto metric = [&](const std::string& series) {
+    const HttpResult r = mendd.api("GET", "/metrics");
+    const auto at = r.body.find("\n" + series + " ");  // the sample, not its # HELP line
+    return at == std::string::npos ? -1.0 : std::stod(r.body.substr(at + series.size() + 2));
+  };
+  const auto full_case = [&] {
+    const HttpResult r = mendd.api("GET", "/api/v1/cases?kind=cloud.outbox_full");
+    const json::Value v = parse(r.body);
+    const json::Value* cases = v.get("cases");
+    return cases != nullptr && cases->is_array() && !cases->as_array()->empty()
+               ? std::optional<json::Value>(cases->as_array()->back())
+               : std::nullopt;
+  };
+  // Every event is in (the store says so), and the outbox has been trimmed to its limit.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return sql(mendd.db_path(), "SELECT COUNT(*) FROM events") ==
+                   std::vector<std::string>{"305"} &&
+               std::stoi(outbox_rows(mendd)) <= 100 && full_case().has_value();
+      },
+      30s))
+      << outbox_rows(mendd) << " rows in the outbox\n"
+      << mendd.log();
+  EXPECT_GT(metric("mend_cloud_dropped_total{class=\"telemetry\"}"), 0);
+  EXPECT_EQ(metric("mend_cloud_dropped_total{class=\"records\"}"), 0) << "records went first";
+  EXPECT_LE(metric("mend_outbox_depth"), 100);
+  const json::Value c = *full_case();
+  EXPECT_EQ(str(c.get("status")), "open");
+  EXPECT_NE(str(c.get("reason")).find("gave up"), std::string::npos) << json::dump(c);
+
+  const HttpResult ready = http(mendd.http_port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << "the venue works without the cloud: " << ready.body;
+  const json::Value link = *parse(ready.body).get("cloud");
+  EXPECT_EQ(link.get("connected")->as_bool(), std::optional<bool>(false));
+  EXPECT_EQ(link.get("outbox_full")->as_bool(), std::optional<bool>(true));
+  EXPECT_LE(*link.get("unsent")->as_int(), 100);
+  EXPECT_NE(link.get("oldest_unsent_seconds"), nullptr);
+  // Exactly the mendd log lines a burst deserves: one when it starts.
+  std::size_t told = 0;
+  for (auto at = mendd.log().find("outbox full"); at != std::string::npos;
+       at = mendd.log().find("outbox full", at + 1)) {
+    ++told;
+  }
+  EXPECT_EQ(told, 1u) << mendd.log();
+
+  cloud_.start();
+  Consumer consumer(cloud_.plain_port());
+  // Every case reached the cloud: the five reviews' and the outbox's own.
+  EXPECT_TRUE(wait_until([&] { return consumer.case_ids().size() >= 6; }, 60s))
+      << consumer.case_ids().size() << " cases reached the cloud\n"
+      << mendd.log();
+  EXPECT_TRUE(wait_until([&] { return outbox_rows(mendd) == "0"; }, 30s));
+  // The events that arrived are the newest ones, in the order they were sent.
+  const auto order = consumer.event_order();
+  ASSERT_FALSE(order.empty());
+  EXPECT_EQ(order.back(), sent.back());
+  const auto first = std::find(sent.begin(), sent.end(), order.front());
+  ASSERT_NE(first, sent.end()) << order.front();
+  EXPECT_EQ(std::vector<std::string>(first, sent.end()), order);
+  const auto seqs = consumer.seqs();
+  for (std::size_t i = 1; i < seqs.size(); ++i) ASSERT_LT(seqs[i - 1], seqs[i]) << i;
+  // With room again, the case closes itself.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto now = full_case();
+        return now && str(now->get("status")) != "open";
+      },
+      30s))
+      << json::dump(*full_case());
+  EXPECT_EQ(link.get("enabled")->as_bool(), std::optional<bool>(true));
 }
 
 }  // namespace

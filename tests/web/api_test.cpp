@@ -76,8 +76,9 @@ class ApiTest : public ::testing::Test {
   Metrics metrics_;
   bool broker_ = true;
   bool store_ = true;
-  ApiContext ctx_{book_,   metrics_, [this] { return broker_; }, [this] { return store_; }, "v-1",
-                  "0.1.0", {}};
+  ApiContext ctx_{
+      book_, metrics_, [this] { return broker_; }, [this] { return store_; }, "v-1", "0.1.0",
+      {},    {}};
   Router router_ = make_api_router(ctx_);
 };
 
@@ -119,8 +120,32 @@ TEST_F(ApiTest, ReadyzNamesTheStoreWhenItIsNotWritable) {
             "not ready: the store is not writable");
 }
 
+TEST_F(ApiTest, ReadyzShowsTheCloudLinkButIsReadyWithoutIt) {
+  ApiContext ctx{book_,
+                 metrics_,
+                 [] { return true; },
+                 [] { return true; },
+                 "v-1",
+                 "0.1.0",
+                 {},
+                 [] {
+                   json::Object o;
+                   o.append("enabled", true);
+                   o.append("connected", false);
+                   o.append("unsent", 12);
+                   return json::Value(std::move(o));
+                 }};
+  const Response res = handle_readyz(ctx, request("/readyz"), Params{});
+  EXPECT_EQ(res.result(), http::status::ok);
+  const json::Value body = parse_body(res);
+  const json::Value* cloud = body.get("cloud");
+  ASSERT_NE(cloud, nullptr) << res.body();
+  EXPECT_EQ(cloud->get("connected")->as_bool(), std::optional<bool>(false));
+  EXPECT_EQ(cloud->get("unsent")->as_int(), std::optional<std::int64_t>(12));
+}
+
 TEST_F(ApiTest, ReadyzWithoutProbesIsNotReady) {
-  ApiContext bare{book_, metrics_, {}, {}, "v-1", "0.1.0", {}};
+  ApiContext bare{book_, metrics_, {}, {}, "v-1", "0.1.0", {}, {}};
   const Response res = handle_readyz(bare, request("/readyz"), Params{});
   EXPECT_EQ(res.result(), http::status::service_unavailable);
   EXPECT_EQ(error_code_of(res), "not_ready");

@@ -58,8 +58,8 @@ class AppTest : public ::testing::Test {
     auto [code, text] = auth::SetupCode::generate(mono_, 24h);
     setup_ = std::make_unique<auth::SetupCode>(std::move(code));
     setup_text_ = text;
-    basic_ = std::make_unique<ApiContext>(
-        ApiContext{book_, metrics_, [] { return true; }, [] { return true; }, "v-1", "0.1.0", {}});
+    basic_ = std::make_unique<ApiContext>(ApiContext{
+        book_, metrics_, [] { return true; }, [] { return true; }, "v-1", "0.1.0", {}, {}});
     // Actions go through the core's carry_out, as in the daemon; what changed is recorded.
     HandlerContext ctx{*basic_,
                        book_,
@@ -519,7 +519,7 @@ TEST(OpenApi, DocumentsEveryRouteAndNothingElse) {
   fs::remove(dir / "mend.db");
   auto store = Store::open(StoreOptions{(dir / "mend.db").string(), true});
   auth::Users users(*store, auth::AuthOptions{});
-  ApiContext basic{book, metrics, {}, {}, "v", "0", {}};
+  ApiContext basic{book, metrics, {}, {}, "v", "0", {}, {}};
   App app(
       HandlerContext{basic, book, users, *store, {}, [] { return Now{}; }, {}, {}, {}, {}, {}, {}});
   std::set<std::string> served;

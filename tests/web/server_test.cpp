@@ -431,8 +431,8 @@ TEST_F(ServerTest, APortInUseOrABadAddressFailsAtConstruction) {
 TEST_F(ServerTest, ServesTheApiRouter) {
   CaseBook book;
   Metrics metrics;
-  const ApiContext ctx{book,    metrics, [] { return true; }, [] { return false; }, "v-1",
-                       "0.1.0", {}};
+  const ApiContext ctx{book, metrics, [] { return true; }, [] { return false; }, "v-1", "0.1.0",
+                       {},   {}};
   const Router router = make_api_router(ctx);
   asio::io_context ioc;
   ServerOptions options;

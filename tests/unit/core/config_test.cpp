@@ -46,9 +46,11 @@ bool same(const DetectConfig& a, const DetectConfig& b) {
 }
 bool same(const CloudConfig& a, const CloudConfig& b) {
   return std::tie(a.enabled, a.url, a.ca_file, a.cert_file, a.key_file, a.group, a.client_id,
-                  a.in_flight, a.events, a.keepalive, a.reconnect_min, a.reconnect_max) ==
+                  a.in_flight, a.events, a.keepalive, a.reconnect_min, a.reconnect_max,
+                  a.outbox_rows, a.outbox_bytes, a.outbox_age) ==
          std::tie(b.enabled, b.url, b.ca_file, b.cert_file, b.key_file, b.group, b.client_id,
-                  b.in_flight, b.events, b.keepalive, b.reconnect_min, b.reconnect_max);
+                  b.in_flight, b.events, b.keepalive, b.reconnect_min, b.reconnect_max,
+                  b.outbox_rows, b.outbox_bytes, b.outbox_age);
 }
 bool same(const DeviceConfig& a, const DeviceConfig& b) {
   return std::tie(a.id, a.kind, a.location, a.area, a.low, a.high, a.out_of_range_for, a.silence) ==
@@ -169,6 +171,9 @@ events = true
 keepalive = "20s"
 reconnect_min = "3s"
 reconnect_max = "5m"
+outbox_rows = 5000
+outbox_bytes = "64MiB"
+outbox_age = "3d"
 
 [store]
 path = "/data/mend.db"
@@ -293,7 +298,10 @@ Config full_expected() {
              true,
              20s,
              3s,
-             5min};
+             5min,
+             5000,
+             "64MiB",
+             std::chrono::hours(72)};
   c.store.path = "/data/mend.db";
   c.store.commit_interval = 500ms;
   c.store.commit_batch = 64;
@@ -1008,6 +1016,18 @@ TEST(ConfigCloud, EnabledNeedsItsBrokerCertificatesAndGroupAndOnlyTls) {
         << key << "\n"
         << text;
   }
+}
+
+// The outbox's byte limit is an amount of at least 1 MiB, never a share of the disk.
+TEST(ConfigCloud, TheOutboxLimitIsAnAmountNotAShare) {
+  for (const char* bad : {"\"5%\"", "\"100KiB\"", "\"lots\""}) {
+    const ConfigResult r =
+        parse_config(with_venue(std::string("[cloud]\noutbox_bytes = ") + bad + "\n"), kFile);
+    EXPECT_FALSE(r.config.has_value()) << bad;
+    EXPECT_NE(errors_text(r).find("mend.toml:4:1: cloud.outbox_bytes"), std::string::npos)
+        << errors_text(r);
+  }
+  EXPECT_EQ(parse_ok(with_venue("[cloud]\noutbox_bytes = \"1GiB\"\n")).cloud.outbox_bytes, "1GiB");
 }
 
 TEST(ConfigCloud, TheClientIdIsDerivedFromTheGroupAndTheVenue) {

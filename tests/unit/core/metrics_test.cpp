@@ -159,11 +159,14 @@ TEST(MendMetrics, DeclaresEveryFamilyInOrderWithItsType) {
             "# TYPE mend_cases_open gauge\n"
             "# TYPE mend_ingest_commit_seconds histogram\n"
             "# TYPE mend_outbox_depth gauge\n"
+            "# TYPE mend_outbox_bytes gauge\n"
+            "# TYPE mend_outbox_oldest_seconds gauge\n"
             "# TYPE mend_store_commits_total counter\n"
             "# TYPE mend_store_commit_failures_total counter\n"
             "# TYPE mend_mqtt_connected gauge\n"
             "# TYPE mend_mqtt_reconnects_total counter\n"
             "# TYPE mend_cloud_connected gauge\n"
+            "# TYPE mend_cloud_dropped_total counter\n"
             "# TYPE mend_dead_letters_total counter\n");
 }
 

@@ -8,6 +8,7 @@ import type {
   DecideRequest,
   Floor,
   NoteRequest,
+  Readiness,
   ResolveRequest,
   Session,
 } from './types';
@@ -136,6 +137,8 @@ export const api = {
   users: () =>
     request<{ users: { id: number; name: string; role: string; disabled?: boolean }[] }>('GET', '/api/v1/users'),
   budget: () => request<Budget>('GET', '/api/v1/budget'),
+  // 503 while not ready still carries the body; the cloud link's state is in it either way.
+  readiness: async (): Promise<Readiness> => (await fetch('/readyz', { credentials: 'same-origin' })).json() as Promise<Readiness>,
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
 };
 

@@ -15,6 +15,7 @@ const kKinds: Record<string, string> = {
   'pattern.recurring': 'Keeps happening',
   'store.unwritable': 'Mend cannot save: disk full',
   'store.low_space': 'Mend is running out of disk space',
+  'cloud.outbox_full': 'Cloud unreachable: oldest messages given up',
 };
 
 export function kindLabel(kind: string): string {

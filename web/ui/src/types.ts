@@ -23,6 +23,8 @@ export type GuestTier = Guest['tier'];
 export type PlanAction = Schemas['CaseAction'];
 export type Voucher = Schemas['Voucher'];
 export type Budget = Schemas['Budget'];
+export type Readiness = Schemas['Readiness'];
+export type CloudState = Schemas['CloudState'];
 // A live `alert`'s data: a person of `role` (or above) must hear of case `case`.
 export type Alert = NonNullable<Schemas['LiveAlert']['data']>;
 export type AuditEntry = Schemas['AuditEntry'];

@@ -21,6 +21,7 @@ import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { ReadOnlyBanner } from './ReadOnlyBanner';
+import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
 import { Toasts, type ToastItem } from './Toasts';
@@ -330,6 +331,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
             Budget <strong>{money(budget.remaining, budget.currency)}</strong> of {money(budget.budget, budget.currency)} left
           </span>
         )}
+        {canAudit && <CloudStatus />}
         <span class="who">
           {user.name} <span class="muted">({user.role})</span>
         </span>

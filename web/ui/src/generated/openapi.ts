@@ -453,10 +453,10 @@ export interface components {
             };
         };
         /**
-         * @description The failure kinds Mend detects (signals.md).
+         * @description The failure kinds Mend detects (signals.md), and the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full).
          * @enum {string}
          */
-        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space";
+        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full";
         /** @enum {string} */
         Severity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */
@@ -761,6 +761,7 @@ export interface components {
                 broker: boolean;
                 store: boolean;
             };
+            cloud?: components["schemas"]["CloudState"];
             venue: string;
             version: string;
             /** @description When not ready: code not_ready and what is not. */
@@ -769,6 +770,24 @@ export interface components {
                 code: "not_ready";
                 message: string;
             };
+        };
+        /** @description The cloud link (docs/cloud.md). It never makes mendd not ready: the venue works without it. */
+        CloudState: {
+            /** @description cloud.enabled; the other fields only when true. */
+            enabled: boolean;
+            connected?: boolean;
+            /** @description Messages in the outbox not yet acknowledged by the cloud broker. */
+            unsent?: number;
+            unsent_bytes?: number;
+            /** @description Age of the oldest unsent message; absent when none. */
+            oldest_unsent_seconds?: number;
+            /**
+             * Format: date-time
+             * @description When the cloud broker last acknowledged a message (since mendd started).
+             */
+            last_acknowledged?: string;
+            /** @description The outbox reached a limit and is giving up its oldest messages (a cloud.outbox_full case is open). */
+            outbox_full?: boolean;
         };
         LiveHello: {
             /**

@@ -329,6 +329,21 @@ void Store::write_audit(const std::vector<StagedAudit>& records, CommitStats& st
     q.bind(1, a.at).bind(2, a.actor).bind(3, a.role).bind(4, a.action).bind(5, a.target);
     q.bind(6, a.detail).bind(7, prev).bind(8, hash).run();
     last_id = db_.last_insert_rowid();
+    if (!audit_topic_.empty()) {
+      json::Object o;
+      o.append("id", last_id);
+      o.append("at", format_rfc3339(wall_from_ms(a.at)));
+      o.append("actor", a.actor);
+      o.append("role", a.role);
+      o.append("action", a.action);
+      o.append("target", a.target);
+      auto detail = json::parse(a.detail);
+      o.append("detail", detail ? std::move(*detail.value) : json::Value(a.detail));
+      o.append("prev_hash", prev);
+      o.append("hash", hash);
+      outbox_table_->insert(audit_topic_, json::dump(json::Value(std::move(o))), a.at);
+      ++stats.outbox;
+    }
     prev = hash;
     ++stats.audit;
   }
@@ -349,8 +364,10 @@ void Store::write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>
     sqlite::Query(st_->commit).run();
   } catch (...) {
     db_.rollback_quietly();
+    outbox_table_->rolled_back();
     throw;
   }
+  outbox_table_->committed();
 }
 
 void Store::clear_staged() {

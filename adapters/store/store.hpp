@@ -142,6 +142,11 @@ class Store : public AuditLog {
   // exception (a StoreError, or whatever `write` threw) propagates.
   void write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>& write);
 
+  // From now on every audit record, from a commit or from write_now, also goes into the
+  // outbox on `topic`, in the same transaction, with its row id and chain hashes (so the cloud
+  // can check the chain): the cloud link is on.
+  void copy_audit_to_outbox(std::string topic) { audit_topic_ = std::move(topic); }
+
   // The connection, for an adapter that prepares its own statements on it (adapters/auth).
   // Writes go through write_now, never behind the store's back.
   sqlite::Db& db() { return db_; }
@@ -234,6 +239,7 @@ class Store : public AuditLog {
   std::unique_ptr<Statements> st_;  // declared after db_: finalized before the connection closes
   std::unique_ptr<OutboxTable> outbox_table_;  // likewise
   bool last_commit_failed_ = false;
+  std::string audit_topic_;  // copy_audit_to_outbox
 
   // Lets has_event look up a string_view without building a string.
   struct IdHash {

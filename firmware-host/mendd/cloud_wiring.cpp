@@ -49,6 +49,9 @@ void Daemon::start_cloud() {
       spdlog::warn("cloud {}: {}; reconnecting", config_.cloud.url, why);
     }
   };
+  // Every audit entry, the service's and the tablet's (sign-in, accounts), goes out with the
+  // transaction that writes it.
+  store_->copy_audit_to_outbox(topics::audit(config_.venue.id));
   cloud_ = std::make_unique<CloudLink>(io_, config_.cloud, config_.venue.id, std::move(h));
   cloud_->start();
 }
@@ -61,17 +64,6 @@ void Daemon::stage_for_cloud(const Effects& fx, Now now) {
       store_->stage_outbox(topics::case_state(config_.venue.id, id), json::dump(case_to_json(*c)),
                            now.wall);
     }
-  }
-  for (const auto& a : fx.audit) {
-    json::Object o;
-    o.append("at", format_rfc3339(a.at));
-    o.append("actor", a.actor);
-    o.append("role", a.role);
-    o.append("action", a.action);
-    o.append("target", a.target);
-    o.append("detail", a.detail);
-    store_->stage_outbox(topics::audit(config_.venue.id), json::dump(json::Value(std::move(o))),
-                         now.wall);
   }
 }
 

@@ -595,6 +595,41 @@ TEST_F(StoreTest, OutboxUsageIsKeptAsRowsAndBytesAndFollowsOnlyWhatCommitted) {
   EXPECT_EQ(open(false)->outbox_usage().rows, 6u) << "the tally is read again at open";
 }
 
+// With the cloud link on, every audit record goes out with the transaction that writes it, the
+// commit's and write_now's alike, carrying its chain so the cloud can check it.
+TEST_F(StoreTest, AuditRecordsAreCopiedToTheOutboxWithTheirChain) {
+  auto store = open(true);
+  store->stage_audit(audit_record(1));
+  store->commit();
+  EXPECT_EQ(store->outbox_usage().rows, 0u) << "not before it is asked for";
+  store->copy_audit_to_outbox("venue/v/mend/audit");
+  store->stage_audit(audit_record(2));
+  store->commit();
+  store->write_now([](sqlite::Db&) { return std::vector<AuditRecord>{audit_record(3)}; });
+  EXPECT_THROW(store->write_now([](sqlite::Db&) -> std::vector<AuditRecord> {
+    throw std::runtime_error("abandoned");
+  }),
+               std::runtime_error);
+  const auto rows = store->outbox_after(0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(store->outbox_usage().rows, 2u) << "the abandoned write left no row";
+  RawDb raw(path_);
+  std::vector<std::string> hashes;
+  for (int id = 1; id <= 3; ++id) {
+    hashes.push_back(raw.text("SELECT hash FROM audit WHERE id = " + std::to_string(id)));
+  }
+  EXPECT_EQ(raw.count("SELECT COUNT(*) FROM audit"), 3);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].topic, "venue/v/mend/audit");
+    const auto v = json::parse(rows[i].payload);
+    ASSERT_TRUE(v) << rows[i].payload;
+    EXPECT_EQ(v.value->get("id")->as_int(), std::optional<std::int64_t>(i + 2));
+    EXPECT_EQ(v.value->get("actor")->as_string() != nullptr, true);
+    EXPECT_EQ(*v.value->get("hash")->as_string(), hashes[i + 1]);
+    EXPECT_EQ(*v.value->get("prev_hash")->as_string(), hashes[i]);
+  }
+}
+
 TEST_F(StoreTest, AFullOutboxGivesUpTelemetryFirstThenTheOldestRecords) {
   auto store = open(true);
   // 30 rows, alternating a raw event and a case change.

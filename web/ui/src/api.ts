@@ -8,6 +8,9 @@ import type {
   DecideRequest,
   Floor,
   NoteRequest,
+  PushKey,
+  PushSubscriptionInfo,
+  PushSubscriptionRequest,
   ResolveRequest,
   Session,
 } from './types';
@@ -137,6 +140,11 @@ export const api = {
     request<{ users: { id: number; name: string; role: string; disabled?: boolean }[] }>('GET', '/api/v1/users'),
   budget: () => request<Budget>('GET', '/api/v1/budget'),
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
+  pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
+  addPushSubscription: (sub: PushSubscriptionRequest) =>
+    request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),
+  deletePushSubscription: (endpoint: string) =>
+    request<void>('DELETE', '/api/v1/push/subscriptions?endpoint=' + encodeURIComponent(endpoint)),
 };
 
 function ifMatch(version: number): Record<string, string> {

@@ -25,8 +25,8 @@ namespace http = beast::http;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 
-constexpr std::uint64_t kMaxAnswerBody = 64 * 1024;
-constexpr std::int64_t kJwtLifetime = 12 * 3600;  // RFC 8292 allows up to 24 h
+constexpr std::uint64_t kMaxAnswerBody = std::uint64_t{64} * 1024;
+constexpr std::int64_t kJwtLifetime = std::int64_t{12} * 3600;  // RFC 8292 allows up to 24 h
 
 enum class Outcome { kSent, kGone, kRetry, kRefused };
 

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::int64_t kMaxJwtLifetime = 24 * 3600;  // RFC 8292 section 2
+constexpr std::int64_t kMaxJwtLifetime = std::int64_t{24} * 3600;  // RFC 8292 section 2
 constexpr std::size_t kScalar = 32;
 
 struct Free {

@@ -19,6 +19,8 @@ struct PermissionRow {
 // everyone's too, within the money their role may give (core/policy.hpp's authority: a comped
 // dish over the staff limit goes to a manager). Seeing who did what is a manager's. Tokens are
 // the admin's alone: they are long-lived secrets held by other machines. Integrations read.
+// Phone alerts are for the people the escalation ladder calls away from the floor: managers
+// and admins (staff see their alerts on the tablet at the pass).
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
     {"case.read", Permission::kCaseRead, {true, true, true, true}},
@@ -30,6 +32,7 @@ constexpr PermissionRow kPermissions[] = {
     {"users.manage", Permission::kUsersManage, {false, true, true, false}},
     {"audit.read", Permission::kAuditRead, {false, true, true, false}},
     {"tokens.manage", Permission::kTokensManage, {false, false, true, false}},
+    {"push.subscribe", Permission::kPushSubscribe, {false, true, true, false}},
 };
 
 bool all_same(std::string_view pin) {

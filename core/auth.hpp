@@ -43,6 +43,7 @@ enum class Permission {
   kUsersManage,      // add, disable, reset staff accounts (only up to one's own role)
   kAuditRead,        // the audit log
   kTokensManage,     // integration API tokens: they outlive shifts and people
+  kPushSubscribe,    // alerts on one's own phone: the roles the escalation ladder calls
 };
 
 std::string_view permission_name(Permission p);  // "case.decide", ...

@@ -79,6 +79,16 @@ struct HttpConfig {
   std::string ui_dir = "/usr/share/mend/ui";
 };
 
+// Web Push alerts to managers' phones (adapters/push). Nothing is sent until someone subscribes.
+struct PushConfig {
+  bool enabled = true;
+  // The VAPID "sub" claim (RFC 8292): a mailto: or https: contact for the push services. Some
+  // (Apple's) refuse messages without one.
+  std::string subject;
+  int queue = 256;  // messages waiting to be sent, at most; more are dropped and counted
+  Millis ttl = std::chrono::hours(1);  // how long a push service keeps an undelivered alert
+};
+
 struct AuthConfig {
   Millis session_idle = std::chrono::hours(2);
   Millis session_lifetime = std::chrono::hours(12);
@@ -167,6 +177,7 @@ struct Config {
   CloudConfig cloud;
   StoreConfig store;
   HttpConfig http;
+  PushConfig push;
   AuthConfig auth;
   LogConfig log;
   DetectConfig detect;

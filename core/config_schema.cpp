@@ -45,6 +45,11 @@ bool is_byte_amount(std::string_view s) {
   return a && !a->percent && a->bytes >= (1u << 20);
 }
 
+bool is_push_subject(std::string_view s) {
+  return s.empty() || (s.starts_with("mailto:") && s.size() > 7) ||
+         (s.starts_with("https://") && s.size() > 8);
+}
+
 bool is_currency(std::string_view s) {
   return s.size() == 3 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -88,6 +93,9 @@ constexpr Section kSections[] = {
      "box's client certificate. Off unless enabled."},
     {"store", "The SQLite store on the SD card: events, cases, audit log, outbox."},
     {"http", "The tablet's HTTP/WebSocket server."},
+    {"push",
+     "Web Push alerts to managers' phones, signed with the box's VAPID key. Nothing is sent "
+     "until a manager turns alerts on on a device."},
     {"auth", "Staff sign-in on the tablets."},
     {"log", "Logging to the journal."},
     {"detect", "When a failure opens a case. Thresholds follow common hospitality practice."},
@@ -258,6 +266,28 @@ constexpr Key<Config> kConfigKeys[] = {
      {}},
     {"http.ui_dir", [](Config& c) { return Slot{&c.http.ui_dir}; }, "\"/usr/share/mend/ui\"", "",
      "The built tablet UI that mendd serves.", kNonEmpty},
+    // [push]
+    {"push.enabled", [](Config& c) { return Slot{&c.push.enabled}; }, "true", "",
+     "Offer Web Push alerts: managers may subscribe their phones and browsers."},
+    {"push.subject",
+     [](Config& c) { return Slot{&c.push.subject}; },
+     "\"\"",
+     "",
+     "A contact for the push services (VAPID \"sub\"): \"mailto:manager@venue.example\" or an "
+     "https:// URL. Apple's push service refuses alerts without one.",
+     {.valid = is_push_subject, .valid_text = "empty, a mailto: address or an https:// URL"}},
+    {"push.queue",
+     [](Config& c) { return Slot{&c.push.queue}; },
+     "256",
+     "messages",
+     "Pushes waiting to be sent, at most; beyond it new ones are dropped and counted.",
+     {.min = 1, .max = 100000}},
+    {"push.ttl",
+     [](Config& c) { return Slot{&c.push.ttl}; },
+     "1h",
+     "",
+     "How long a push service keeps an alert for a phone that is off (TTL).",
+     {.min = 0, .max = kDay}},
     // [auth]
     {"auth.session_idle",
      [](Config& c) { return Slot{&c.auth.session_idle}; },

@@ -375,6 +375,17 @@ Metrics::Metrics()
       cloud_dropped_telemetry(cloud_dropped.add({"telemetry"})),
       cloud_dropped_records(cloud_dropped.add({"records"})),
       dead_letters(registry.counter("mend_dead_letters_total",
-                                    "Payloads written to the dead-letter store.")) {}
+                                    "Payloads written to the dead-letter store.")),
+      push_sent(
+          registry.counter("mend_push_sent_total", "Web Push messages a push service accepted.")),
+      push_failed(registry.counter(
+          "mend_push_failed_total",
+          "Web Push messages given up on: refused by the push service, or out of retries.")),
+      push_dropped(registry.counter("mend_push_dropped_total",
+                                    "Web Push messages dropped because the send queue was full.")),
+      push_gone(registry.counter(
+          "mend_push_gone_total",
+          "Push subscriptions deleted because their push service answered 404 or 410.")),
+      push_queue(registry.gauge("mend_push_queue", "Web Push messages waiting to be sent.")) {}
 
 }  // namespace mend

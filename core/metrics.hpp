@@ -213,6 +213,13 @@ struct Metrics {
   metrics::Counter& cloud_dropped_telemetry;
   metrics::Counter& cloud_dropped_records;
   metrics::Counter& dead_letters;
+  // Web Push (adapters/push): accepted by a push service, refused for good (or out of
+  // retries), dropped because the queue was full, and subscriptions the service said are gone.
+  metrics::Counter& push_sent;
+  metrics::Counter& push_failed;
+  metrics::Counter& push_dropped;
+  metrics::Counter& push_gone;
+  metrics::Gauge& push_queue;
 };
 
 }  // namespace mend

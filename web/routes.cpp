@@ -42,6 +42,13 @@ const std::vector<RouteEntry>& route_table() {
        h::disable_user},
       {verb::post, "/api/v1/users/{id}/pin", kSignedIn, Permission::kCaseRead, h::change_pin},
       {verb::get, "/api/v1/audit", kSignedIn, Permission::kAuditRead, h::audit},
+      {verb::get, "/api/v1/push/key", kSignedIn, Permission::kPushSubscribe, h::push_key},
+      {verb::get, "/api/v1/push/subscriptions", kSignedIn, Permission::kPushSubscribe,
+       h::list_push_subscriptions},
+      {verb::post, "/api/v1/push/subscriptions", kSignedIn, Permission::kPushSubscribe,
+       h::add_push_subscription},
+      {verb::delete_, "/api/v1/push/subscriptions", kSignedIn, Permission::kPushSubscribe,
+       h::delete_push_subscription},
   };
   return kTable;
 }

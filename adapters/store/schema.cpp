@@ -147,6 +147,19 @@ ALTER TABLE outbox ADD COLUMN telemetry INTEGER NOT NULL DEFAULT 0;
 UPDATE outbox SET telemetry = 1 WHERE topic LIKE 'venue/%/mend/events';
 CREATE INDEX outbox_telemetry ON outbox(telemetry, id);
 )sql"},
+    {4, "web push subscriptions", R"sql(
+-- Web Push: one row per device (its endpoint, unique), owned by a person's account. p256dh and
+-- auth are the browser's public key and secret for encrypting to it (base64url, as sent).
+CREATE TABLE push_subscriptions (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  endpoint   TEXT NOT NULL UNIQUE,
+  p256dh     TEXT NOT NULL,
+  auth       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

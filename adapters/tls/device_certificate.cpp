@@ -72,36 +72,6 @@ Ptr<X509> parse_certificate(std::string_view pem, const std::string& where) {
   return cert;
 }
 
-// Writes `data` to `path` through a temporary file and a rename, so a crash leaves either
-// nothing or the whole file; fsynced, because a box loses power without warning.
-void write_file_atomically(const fs::path& path, std::string_view data, mode_t mode) {
-  const fs::path tmp = path.string() + ".tmp";
-  fs::remove(tmp);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    throw std::runtime_error("tls: cannot create " + tmp.string() + ": " + std::strerror(errno));
-  }
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      throw std::runtime_error("tls: cannot write " + tmp.string() + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  // The umask may have narrowed `mode`; the key must be exactly 0600, the certificate 0644.
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw std::runtime_error("tls: cannot finish " + tmp.string() + ": " + std::strerror(err));
-  }
-  ::close(fd);
-  fs::rename(tmp, path);
-}
-
 void sync_directory(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
@@ -207,6 +177,34 @@ void check(const fs::path& cert_path, const fs::path& key_path) {
 }
 
 }  // namespace
+
+void write_file_atomically(const fs::path& path, std::string_view data, unsigned mode) {
+  const fs::path tmp = path.string() + ".tmp";
+  fs::remove(tmp);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    throw std::runtime_error("tls: cannot create " + tmp.string() + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      throw std::runtime_error("tls: cannot write " + tmp.string() + ": " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // The umask may have narrowed `mode`; the key must be exactly 0600, the certificate 0644.
+  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error("tls: cannot finish " + tmp.string() + ": " + std::strerror(err));
+  }
+  ::close(fd);
+  fs::rename(tmp, path);
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

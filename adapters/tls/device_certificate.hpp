@@ -42,6 +42,11 @@ DeviceCertificate ensure_device_certificate(const std::filesystem::path& dir,
 // and what an installer compares on a tablet. Throws std::runtime_error when `pem` holds none.
 std::string certificate_fingerprint_sha256(std::string_view pem);
 
+// Writes `data` to `path` through a temporary file and a rename, so a crash leaves either
+// nothing or the whole file, with exactly `mode` (whatever the umask); fsynced, because a box
+// loses power without warning. Throws std::runtime_error naming the file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view data, unsigned mode);
+
 // Reads a whole file; throws std::runtime_error naming it when it cannot.
 std::string read_file(const std::filesystem::path& path);
 

@@ -12,6 +12,9 @@
 #include "adapters/auth/setup_code.hpp"
 #include "adapters/auth/users.hpp"
 #include "adapters/cloud/cloud_link.hpp"
+#include "adapters/push/push_sender.hpp"
+#include "adapters/push/subscriptions.hpp"
+#include "adapters/push/vapid.hpp"
 #include "adapters/store/store.hpp"
 #include "adapters/systemd.hpp"
 #include "firmware-host/config_file.hpp"
@@ -78,6 +81,7 @@ Daemon::~Daemon() = default;
 int Daemon::run() {
   open_store();
   open_users();
+  start_push();
   restore();
   start_link();
   start_cloud();
@@ -238,17 +242,22 @@ void Daemon::reload() {
   Config next = *r.config;
   if (next.venue.id != config_.venue.id || next.mqtt.host != config_.mqtt.host ||
       next.mqtt.port != config_.mqtt.port || next.store.path != config_.store.path ||
-      next.http.listen != config_.http.listen || next.http.port != config_.http.port) {
-    spdlog::warn("reload: venue, broker, store and http changes take effect at the next start");
+      next.http.listen != config_.http.listen || next.http.port != config_.http.port ||
+      next.push.enabled != config_.push.enabled) {
+    spdlog::warn(
+        "reload: venue, broker, store, http and push.enabled changes take effect at the next "
+        "start");
   }
   next.venue.id = config_.venue.id;
   next.mqtt = config_.mqtt;
+  next.push.enabled = config_.push.enabled;
   next.store.path = config_.store.path;
   next.http = config_.http;
   next.auth = config_.auth;
   service_.update_settings(ServiceSettings::from(next));
   codec_ = codec_options(next);
   config_ = std::move(next);
+  reload_push();
   spdlog::set_level(spdlog::level::from_str(config_.log.level));
   arm_deadline();
   spdlog::info("reload: {} applied", config_path_);

@@ -13,7 +13,8 @@
 //
 // Files by concern: daemon.cpp (start, stop, signals, reload), pipeline.cpp (ingest, effects,
 // commit, publish), http_wiring.cpp (the tablet's server and what its handlers may call),
-// storage_health.cpp (the box's disk), cloud_wiring.cpp (the outbox and the cloud link).
+// storage_health.cpp (the box's disk), cloud_wiring.cpp (the outbox and the cloud link),
+// push_wiring.cpp (Web Push alerts to phones).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,11 @@ namespace mend {
 
 class Store;
 class CloudLink;
+namespace push {
+class VapidKey;
+class Subscriptions;
+class PushSender;
+}  // namespace push
 namespace auth {
 class Users;
 class SetupCode;
@@ -102,6 +108,11 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   // http_wiring.cpp
   void start_http();
 
+  // push_wiring.cpp
+  void start_push();
+  void push_alerts(const std::vector<json::Value>& alerts);
+  void reload_push();
+
   // cloud_wiring.cpp
   void start_cloud();
   void stage_for_cloud(const Effects& fx, Now now);
@@ -126,6 +137,9 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   std::unique_ptr<CloudLink> cloud_;
   std::unique_ptr<auth::Users> users_;
   std::unique_ptr<auth::SetupCode> setup_code_;
+  std::unique_ptr<push::VapidKey> vapid_;
+  std::unique_ptr<push::Subscriptions> subscriptions_;
+  std::unique_ptr<push::PushSender> push_sender_;
   std::unique_ptr<web::ApiContext> api_;
   std::unique_ptr<web::App> app_;
   std::shared_ptr<web::LiveHub> hub_;

@@ -14,6 +14,7 @@
 
 #include "adapters/auth/setup_code.hpp"
 #include "adapters/auth/users.hpp"
+#include "adapters/push/subscriptions.hpp"
 #include "adapters/store/store.hpp"
 #include "adapters/tls/device_certificate.hpp"
 #include "firmware-host/mendd/daemon.hpp"
@@ -99,7 +100,8 @@ void Daemon::start_http() {
       [this]() -> auth::SetupGate* { return setup_code_.get(); },
       [this] { setup_code_.reset(); },
       config_.http.ui_dir,
-      read_openapi(config_.http.ui_dir)};
+      read_openapi(config_.http.ui_dir),
+      subscriptions_.get()};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
     spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",

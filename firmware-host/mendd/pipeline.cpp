@@ -96,6 +96,7 @@ void Daemon::apply(Effects fx, Now now) {
     if (fx.publish_now) {
       if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);
       if (hub_) hub_->publish("alert", a);
+      push_alerts({a});
       continue;
     }
     alerts_.push_back(json::dump(a));
@@ -238,6 +239,7 @@ void Daemon::publish_after_commit() {
   const std::string alerts_topic = topics::alerts(config_.venue.id);
   for (const auto& payload : alerts_) link_->publish(alerts_topic, payload, false);
   alerts_.clear();
+  push_alerts(live_alerts_);
   if (hub_) {
     for (const auto& a : live_alerts_) hub_->publish("alert", a);
     if (budget_changed_) hub_->publish("budget", service_.budget(clock_.now()));

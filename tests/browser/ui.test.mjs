@@ -1007,11 +1007,14 @@ reconnect_max = "2s"
         await status.waitFor({ timeout: 30000 });
         assert.match(await status.innerText(), /Cloud: not connected/);
 
+        // What waits already (the sign-in's audit entries go to the cloud too), then three raw
+        // events more: the tablet counts them.
+        const before = (await (await fetch(cloudMendd.base + '/readyz')).json()).cloud.unsent;
         const lines = [];
         for (let i = 0; i < 3; i += 1) lines.push(JSON.stringify({ id: `cloud-${i}`, ts: Date.now(), table: `T${i}` }));
         await broker.publishLines(`venue/${kCloudVenue}/booking/guest.seated`, lines);
-        // The three raw events wait on the box for the cloud, and the tablet says so.
-        await waitFor('the tablet to count what waits for the cloud', async () => /3 waiting · oldest/.test(await status.innerText()), 40000);
+        const want = `${before + 3} waiting · oldest`;
+        await waitFor(`the tablet to say "${want}"`, async () => (await status.innerText()).includes(want), 40000);
         await assertClean(page, probe, navigations);
       } finally {
         await context.close();

@@ -18,6 +18,7 @@
 #include "core/auth.hpp"
 #include "core/case_book.hpp"
 #include "core/engine.hpp"
+#include "core/push_registry.hpp"
 #include "web/api.hpp"
 #include "web/http.hpp"
 #include "web/router.hpp"
@@ -63,6 +64,8 @@ struct HandlerContext {
   std::function<void()> setup_done;
   std::filesystem::path ui_dir;  // the built tablet UI; empty: no UI is served
   std::string openapi;           // the OpenAPI document's text
+  // Push subscriptions and the box's VAPID key; null while [push] is off.
+  push::Registry* push = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

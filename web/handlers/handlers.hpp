@@ -48,6 +48,14 @@ Response create_user(const Request&, const Params&, const Caller&, const Handler
 Response disable_user(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response change_pin(const Request&, const Params&, const Caller&, const HandlerContext&);
 
+// push.cpp: the VAPID public key, and the caller's own push subscriptions.
+Response push_key(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response list_push_subscriptions(const Request&, const Params&, const Caller&,
+                                 const HandlerContext&);
+Response add_push_subscription(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response delete_push_subscription(const Request&, const Params&, const Caller&,
+                                  const HandlerContext&);
+
 // audit.cpp: GET /api/v1/audit.
 Response audit(const Request&, const Params&, const Caller&, const HandlerContext&);
 

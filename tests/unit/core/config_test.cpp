@@ -52,6 +52,10 @@ bool same(const CloudConfig& a, const CloudConfig& b) {
                   b.in_flight, b.events, b.keepalive, b.reconnect_min, b.reconnect_max,
                   b.outbox_rows, b.outbox_bytes, b.outbox_age);
 }
+bool same(const PushConfig& a, const PushConfig& b) {
+  return std::tie(a.enabled, a.subject, a.queue, a.ttl) ==
+         std::tie(b.enabled, b.subject, b.queue, b.ttl);
+}
 bool same(const DeviceConfig& a, const DeviceConfig& b) {
   return std::tie(a.id, a.kind, a.location, a.area, a.low, a.high, a.out_of_range_for, a.silence) ==
          std::tie(b.id, b.kind, b.location, b.area, b.low, b.high, b.out_of_range_for, b.silence);
@@ -69,9 +73,10 @@ bool same(const std::vector<T>& a, const std::vector<T>& b) {
 }
 bool same(const Config& a, const Config& b) {
   return same(a.venue, b.venue) && same(a.mqtt, b.mqtt) && same(a.cloud, b.cloud) &&
-         same(a.store, b.store) && a.http.listen == b.http.listen && a.http.port == b.http.port &&
-         a.http.local_port == b.http.local_port && a.http.tls_dir == b.http.tls_dir &&
-         a.http.ui_dir == b.http.ui_dir && a.auth.session_idle == b.auth.session_idle &&
+         same(a.store, b.store) && same(a.push, b.push) && a.http.listen == b.http.listen &&
+         a.http.port == b.http.port && a.http.local_port == b.http.local_port &&
+         a.http.tls_dir == b.http.tls_dir && a.http.ui_dir == b.http.ui_dir &&
+         a.auth.session_idle == b.auth.session_idle &&
          a.auth.session_lifetime == b.auth.session_lifetime &&
          a.policy.staff_limit == b.policy.staff_limit &&
          a.policy.manager_limit == b.policy.manager_limit &&
@@ -190,6 +195,12 @@ local_port = 8080
 tls_dir = "/var/lib/mend/certs"
 ui_dir = "/opt/mend/ui"
 
+[push]
+enabled = false
+subject = "mailto:manager@anchor.example"
+queue = 32
+ttl = "10m"
+
 [auth]
 session_idle = "30m"
 session_lifetime = "10h"
@@ -302,6 +313,7 @@ Config full_expected() {
              5000,
              "64MiB",
              std::chrono::hours(72)};
+  c.push = {false, "mailto:manager@anchor.example", 32, 10min};
   c.store.path = "/data/mend.db";
   c.store.commit_interval = 500ms;
   c.store.commit_batch = 64;

@@ -167,7 +167,12 @@ TEST(MendMetrics, DeclaresEveryFamilyInOrderWithItsType) {
             "# TYPE mend_mqtt_reconnects_total counter\n"
             "# TYPE mend_cloud_connected gauge\n"
             "# TYPE mend_cloud_dropped_total counter\n"
-            "# TYPE mend_dead_letters_total counter\n");
+            "# TYPE mend_dead_letters_total counter\n"
+            "# TYPE mend_push_sent_total counter\n"
+            "# TYPE mend_push_failed_total counter\n"
+            "# TYPE mend_push_dropped_total counter\n"
+            "# TYPE mend_push_gone_total counter\n"
+            "# TYPE mend_push_queue gauge\n");
 }
 
 TEST(MendMetrics, LabelledSeriesExistForEveryEnumValueFromTheStart) {

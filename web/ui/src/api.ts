@@ -8,6 +8,9 @@ import type {
   DecideRequest,
   Floor,
   NoteRequest,
+  PushKey,
+  PushSubscriptionInfo,
+  PushSubscriptionRequest,
   Readiness,
   ResolveRequest,
   Session,
@@ -140,6 +143,11 @@ export const api = {
   // 503 while not ready still carries the body; the cloud link's state is in it either way.
   readiness: async (): Promise<Readiness> => (await fetch('/readyz', { credentials: 'same-origin' })).json() as Promise<Readiness>,
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
+  pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
+  addPushSubscription: (sub: PushSubscriptionRequest) =>
+    request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),
+  deletePushSubscription: (endpoint: string) =>
+    request<void>('DELETE', '/api/v1/push/subscriptions?endpoint=' + encodeURIComponent(endpoint)),
 };
 
 function ifMatch(version: number): Record<string, string> {

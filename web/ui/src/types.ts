@@ -37,3 +37,7 @@ export type NoteRequest = Schemas['NoteRequest'];
 export type DecideRequest = Schemas['DecideRequest'];
 export type ResolveRequest = Schemas['ResolveRequest'];
 export type RootCause = Schemas['RootCause'];
+export type PushKey = Schemas['PushKey'];
+// The box's record of a subscription (the browser's own type is PushSubscription).
+export type PushSubscriptionInfo = Schemas['PushSubscription'];
+export type PushSubscriptionRequest = Schemas['PushSubscriptionRequest'];

@@ -20,6 +20,7 @@ import { CaseSheet } from './CaseSheet';
 import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
+import { PushControl } from './PushControl';
 import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
@@ -312,6 +313,23 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     setOpenCaseId(id);
   }, []);
 
+  // A tapped push notification: the service worker names the case (an open page), or the page
+  // opens at /#/cases/<id>.
+  useEffect(() => {
+    const fromHash = /^#\/cases\/([^/]+)$/.exec(window.location.hash);
+    if (fromHash) {
+      openCase(decodeURIComponent(fromHash[1]));
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+    if (!('serviceWorker' in navigator)) return;
+    const onMessage = (e: MessageEvent) => {
+      const data = e.data as { type?: string; case?: string } | null;
+      if (data?.type === 'mend-open-case' && data.case) openCase(data.case);
+    };
+    navigator.serviceWorker.addEventListener('message', onMessage);
+    return () => navigator.serviceWorker.removeEventListener('message', onMessage);
+  }, [openCase]);
+
   const enableAlerts = async () => {
     setPermission(await askNotifyPermission());
   };
@@ -341,6 +359,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
               Enable alerts
             </button>
           )}
+          {canAudit && <PushControl />}
           {canAudit && (
             <button
               type="button"

@@ -427,6 +427,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The box's VAPID public key
+         * @description Roles: manager, admin. The applicationServerKey a browser subscribes with (RFC 8292): `pushManager.subscribe({userVisibleOnly: true, applicationServerKey: public_key})`. Made at first start and kept, so subscriptions stay valid across restarts.
+         */
+        get: operations["getPushKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's push subscriptions
+         * @description Roles: manager, admin; a person's session (a token has no devices). One per device that turned alerts on.
+         */
+        get: operations["listPushSubscriptions"];
+        put?: never;
+        /**
+         * Turn alerts on for this device
+         * @description Roles: manager, admin; a person's session. The body is the browser's `PushSubscription.toJSON()`. Alerts then reach the device when an alert names the person's role at a severity their quiet rule lets through (`escalation.quiet`), encrypted for the device (RFC 8291) and sent through its push service (RFC 8030). A device (endpoint) already subscribed is renewed and moves to the caller. Written to the audit log (`push.subscribe`, `push.renew`).
+         */
+        post: operations["addPushSubscription"];
+        /**
+         * Turn alerts off for a device
+         * @description Roles: manager, admin; only one's own subscription. Written to the audit log (`push.unsubscribe`). A subscription whose push service answers 404 or 410 is deleted by the box itself (`push.gone`).
+         */
+        delete: operations["deletePushSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -926,6 +974,32 @@ export interface components {
             reason: string;
             /** @description The case version the person saw; the same as an If-Match header, which wins when both are given. */
             version?: number;
+        };
+        PushKey: {
+            /** @description The uncompressed P-256 public key (65 bytes), unpadded base64url. */
+            public_key: string;
+        };
+        PushSubscription: {
+            /** Format: int64 */
+            id: number;
+            endpoint: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        PushSubscriptionList: {
+            subscriptions: components["schemas"]["PushSubscription"][];
+        };
+        /** @description What `PushSubscription.toJSON()` gives. */
+        PushSubscriptionRequest: {
+            /** @description https:// (plain http only for a push service on the box's loopback). */
+            endpoint: string;
+            expirationTime?: number | null;
+            keys: {
+                /** @description The browser's P-256 public key, base64url. */
+                p256dh: string;
+                /** @description The 16-byte authentication secret, base64url. */
+                auth: string;
+            };
         };
     };
     responses: {
@@ -1767,6 +1841,195 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             428: components["responses"]["VersionRequired"];
             503: components["responses"]["ReadOnly"];
+        };
+    };
+    getPushKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role may not subscribe (staff, integration), the caller is an API token rather than a person's session, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Push alerts are off on this box ([push] enabled = false). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPushSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's subscriptions, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role may not subscribe (staff, integration), the caller is an API token rather than a person's session, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Push alerts are off on this box ([push] enabled = false). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description This device was subscribed already: renewed, now the caller's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description A new subscription. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description The body is not a browser's push subscription: the message says which field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role may not subscribe (staff, integration), the caller is an API token rather than a person's session, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Push alerts are off on this box ([push] enabled = false). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    deletePushSubscription: {
+        parameters: {
+            query: {
+                /** @description The subscription's endpoint URL (URL-encoded). */
+                endpoint: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No endpoint given. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role may not subscribe (staff, integration), the caller is an API token rather than a person's session, or the CSRF token is missing or wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller has no subscription with that endpoint, or push alerts are off. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

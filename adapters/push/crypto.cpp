@@ -18,15 +18,8 @@ namespace {
 constexpr std::size_t kPointSize = 65;
 constexpr std::size_t kTagSize = 16;
 
-struct CtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-  void operator()(EVP_KDF_CTX* p) const { EVP_KDF_CTX_free(p); }
-  void operator()(EVP_KDF* p) const { EVP_KDF_free(p); }
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
 template <class T>
-using Ptr = std::unique_ptr<T, CtxFree>;
+using Ptr = tls::OpenSslPtr<T>;
 
 // OpenSSL takes byte buffers as unsigned char; the strings here hold bytes.
 const unsigned char* bytes(std::string_view s) {
@@ -51,17 +44,6 @@ Pkey from_params(OSSL_PARAM* params, int selection) {
 }
 
 }  // namespace
-
-std::string openssl_error() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    std::array<char, 256> buf{};
-    ERR_error_string_n(e, buf.data(), buf.size());
-    if (!out.empty()) out += "; ";
-    out += buf.data();
-  }
-  return out.empty() ? "no detail from OpenSSL" : out;
-}
 
 void fail(const std::string& what) {
   throw std::runtime_error("push: " + what + ": " + openssl_error());

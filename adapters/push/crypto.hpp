@@ -12,15 +12,12 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/tls/openssl.hpp"
+
 namespace mend::push::crypto {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-// OpenSSL's queued errors as one line, clearing the queue.
-std::string openssl_error();
+using Pkey = tls::OpenSslPtr<EVP_PKEY>;
+using tls::openssl_error;
 // Throws std::runtime_error("push: <what>: <OpenSSL's errors>").
 [[noreturn]] void fail(const std::string& what);
 

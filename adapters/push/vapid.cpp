@@ -20,13 +20,8 @@ namespace fs = std::filesystem;
 constexpr std::int64_t kMaxJwtLifetime = std::int64_t{24} * 3600;  // RFC 8292 section 2
 constexpr std::size_t kScalar = 32;
 
-struct Free {
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
 template <class T>
-using Ptr = std::unique_ptr<T, Free>;
+using Ptr = tls::OpenSslPtr<T>;
 
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());  // NOLINT

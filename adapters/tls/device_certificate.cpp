@@ -20,33 +20,16 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "adapters/tls/openssl.hpp"
+
 namespace mend::tls {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Free {
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-  void operator()(X509* p) const { X509_free(p); }
-  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
 template <class T>
-using Ptr = std::unique_ptr<T, Free>;
-
-// OpenSSL's queued errors as one line, clearing the queue.
-std::string openssl_error() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "no detail from OpenSSL" : out;
-}
+using Ptr = OpenSslPtr<T>;
 
 [[noreturn]] void fail(const std::string& what) {
   throw std::runtime_error("tls: " + what + ": " + openssl_error());

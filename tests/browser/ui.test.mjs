@@ -895,19 +895,26 @@ describe('alerts', { concurrency: false }, () => {
     }));
 });
 
+// A second mendd of its own for one describe block (its own venue and config) on the shared
+// broker, with the manager's account; the block's tests talk to it (`current`).
+async function startOwnMendd(dir, options) {
+  const own = new Mendd(dir, broker.port, options);
+  await own.writeConfig();
+  await own.start();
+  await own.stop();
+  await own.addUser(kManager.name, 'manager', kManager.pin);
+  await own.start();
+  current = own;
+  return own;
+}
+
 describe('a full disk', { concurrency: false }, () => {
   let diskDir;
   let diskMendd;
 
   before(async () => {
     diskDir = makeTempDir();
-    diskMendd = new Mendd(diskDir, broker.port, { venue: kDiskVenue, fileSizeKiB: 2048 });
-    await diskMendd.writeConfig();
-    await diskMendd.start();
-    await diskMendd.stop();
-    await diskMendd.addUser(kManager.name, 'manager', kManager.pin);
-    await diskMendd.start();
-    current = diskMendd;
+    diskMendd = await startOwnMendd(diskDir, { venue: kDiskVenue, fileSizeKiB: 2048 });
   });
 
   after(async () => {
@@ -980,14 +987,8 @@ group = "browser-group"
 events = true
 reconnect_max = "2s"
 `;
-    // No case opens during the test: the outbox holds exactly the raw events sent.
-    cloudMendd = new Mendd(cloudDir, broker.port, { venue: kCloudVenue, detect: 'table_no_order = "10m"', extra });
-    await cloudMendd.writeConfig();
-    await cloudMendd.start();
-    await cloudMendd.stop();
-    await cloudMendd.addUser(kManager.name, 'manager', kManager.pin);
-    await cloudMendd.start();
-    current = cloudMendd;
+    // No case opens during the test: after the sign-in, what the outbox gains is the raw events.
+    cloudMendd = await startOwnMendd(cloudDir, { venue: kCloudVenue, detect: 'table_no_order = "10m"', extra });
   });
 
   after(async () => {

@@ -16,6 +16,12 @@
 
 namespace mend {
 
+bool settable_from_cloud(std::string_view section) {
+  constexpr std::string_view kSettable[] = {"log",    "detect",     "device", "area",
+                                            "policy", "escalation", "guests", "rule"};
+  return std::find(std::begin(kSettable), std::end(kSettable), section) != std::end(kSettable);
+}
+
 std::string ConfigError::to_string() const {
   std::string out = file;
   if (line > 0) {
@@ -257,8 +263,8 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
   const auto add = [&](std::string_view key, std::string message) {
     const auto it = positions.find(key);
     const Position at = it == positions.end() ? Position{} : it->second;
-    errors.push_back(
-        ConfigError{std::string(file), at.line, at.column, std::string(key), std::move(message)});
+    errors.push_back(ConfigError{std::string(at.file.empty() ? file : at.file), at.line, at.column,
+                                 std::string(key), std::move(message)});
   };
   const auto degrees = [](double v) { return toml_number(v); };
 

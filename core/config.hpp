@@ -216,6 +216,20 @@ struct ConfigResult {
 // ranges, ids) and cross-key rules (reconnect_min <= reconnect_max, unique device ids, a table
 // in one area only) are all reported, not only the first.
 ConfigResult parse_config(std::string_view toml_text, std::string_view file_name);
+// The file with the venue group's document from the cloud over it: each key the cloud's
+// document sets replaces the file's, and an array of tables it sets ([[device]], [[rule]], ...)
+// replaces the file's whole array. The cloud may set only the sections settable_from_cloud
+// allows; any other is an error naming the cloud's document. Errors name the document that
+// wrote the key.
+ConfigResult parse_config(std::string_view toml_text, std::string_view file_name,
+                          std::string_view cloud_text, std::string_view cloud_name);
+// What the venue group may tune from the cloud: how failures are detected and recovered, the
+// devices and areas, logging. The venue's id, the brokers, the store, the listeners, accounts and
+// every secret stay in the box's own file.
+bool settable_from_cloud(std::string_view section);
+// The top-level sections a TOML document sets, in its order ("detect", "policy"); empty when
+// it is not TOML.
+std::vector<std::string> config_sections(std::string_view toml_text);
 
 // The effective configuration as TOML: every key with its value (defaults included) and its
 // description as a comment above it, in schema order. Parsing the output gives the same config.

@@ -516,10 +516,6 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-Position position_of(const toml::source_region& region) {
-  return Position{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-
 // A value as it appears in an error: quoted, on one line (errors are one per line).
 std::string quoted(std::string_view s) {
   std::string out = "\"";
@@ -634,25 +630,38 @@ class Walker {
   Walker(std::string_view file, std::vector<ConfigError>& errors, Positions& positions)
       : file_(file), errors_(errors), positions_(positions) {}
 
-  void walk_root(const toml::table& root, Config& config) {
+  // One document's keys into `config`. A later document (the cloud's) sets only the sections
+  // the cloud may set, over the file's; an array it sets ([[device]], ...) replaces the file's.
+  void walk_root(const toml::table& root, Config& config, bool from_cloud) {
     for (auto&& [key, node] : root) {
       const std::string name(key.str());
+      if (from_cloud && !settable_from_cloud(name)) {
+        error(position_of(key.source()), name, cloud_refusal(name));
+        continue;
+      }
+      if (from_cloud) forget(name + "[");
       if (name == "device") {
-        walk_array(key, node, device_keys(), config.devices);
+        walk_array(key, node, device_keys(), from_cloud, config.devices);
       } else if (name == "area") {
-        walk_array(key, node, area_keys(), config.areas);
+        walk_array(key, node, area_keys(), from_cloud, config.areas);
       } else if (name == "rule") {
-        walk_array(key, node, rule_keys(), config.rules);
+        walk_array(key, node, rule_keys(), from_cloud, config.rules);
       } else {
         walk_node(name, key, node, config_keys(), config, "");
       }
     }
-    require(config_keys(), "");
   }
+  // After the last document: the required keys none of them set.
+  void finish() { require(config_keys(), ""); }
 
  private:
   void error(Position at, std::string key, std::string message) {
-    errors_.push_back(ConfigError{file_, at.line, at.column, std::move(key), std::move(message)});
+    errors_.push_back(ConfigError{std::string(at.file.empty() ? file_ : at.file), at.line,
+                                  at.column, std::move(key), std::move(message)});
+  }
+  Position position_of(const toml::source_region& region) const {
+    return Position{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column),
+                    file_};
   }
 
   // One key of a table, or a table of keys (then every key in it), or an unknown key.
@@ -705,6 +714,24 @@ class Walker {
     error(at, shown, std::move(message));
   }
 
+  // The positions of what an earlier document set under `prefix`, now replaced.
+  void forget(const std::string& prefix) {
+    auto it = positions_.lower_bound(prefix);
+    while (it != positions_.end() && it->first.starts_with(prefix)) it = positions_.erase(it);
+  }
+
+  static std::string cloud_refusal(std::string_view name) {
+    std::string allowed;
+    for (const auto& section : sections()) {
+      if (!settable_from_cloud(section.name)) continue;
+      if (!allowed.empty()) allowed += ", ";
+      allowed += section.name;
+    }
+    return "[" + std::string(name) + "] cannot be set from the cloud (only " + allowed +
+           " can; the venue, brokers, store, listeners, accounts and secrets stay in the box's own "
+           "file)";
+  }
+
   static bool shown_is_root(std::string_view shown) {
     return shown.find('.') == std::string_view::npos && shown.find('[') == std::string_view::npos;
   }
@@ -712,7 +739,8 @@ class Walker {
   // [[device]] and [[area]]: an array of tables, each walked against its own keys.
   template <class Elem>
   void walk_array(const toml::key& key, const toml::node& node, std::span<const Key<Elem>> keys,
-                  std::vector<Elem>& out) {
+                  bool replace, std::vector<Elem>& out) {
+    if (replace) out.clear();
     const std::string name(key.str());
     const Position at = position_of(key.source());
     const toml::array* array = node.as_array();
@@ -934,7 +962,7 @@ class Walker {
     }
   }
 
-  std::string file_;
+  std::string_view file_;
   std::vector<ConfigError>& errors_;
   Positions& positions_;
 };
@@ -951,23 +979,35 @@ std::span<const Section> sections() { return kSections; }
 
 namespace mend {
 
-ConfigResult parse_config(std::string_view toml_text, std::string_view file_name) {
+namespace {
+
+struct Document {
+  std::string_view text;
+  std::string_view name;
+  bool from_cloud = false;
+};
+
+// The documents in order, each over the one before; then the rules on what they make together.
+ConfigResult parse_documents(std::initializer_list<Document> documents) {
   using namespace config_schema;
   ConfigResult result;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back(ConfigError{std::string(file_name),
-                                        static_cast<int>(e.source().begin.line),
-                                        static_cast<int>(e.source().begin.column), "",
-                                        "not valid TOML: " + std::string(e.description())});
-    return result;
-  }
-
   Config config;
   Positions positions;
-  Walker(file_name, result.errors, positions).walk_root(root, config);
+  for (const Document& d : documents) {
+    toml::table root;
+    try {
+      root = toml::parse(d.text, d.name);
+    } catch (const toml::parse_error& e) {
+      result.errors.push_back(ConfigError{std::string(d.name),
+                                          static_cast<int>(e.source().begin.line),
+                                          static_cast<int>(e.source().begin.column), "",
+                                          "not valid TOML: " + std::string(e.description())});
+      return result;
+    }
+    Walker(d.name, result.errors, positions).walk_root(root, config, d.from_cloud);
+  }
+  const std::string_view file_name = documents.begin()->name;
+  Walker(file_name, result.errors, positions).finish();
   apply_derived_defaults(config);
   check_rules(config, positions, file_name, result.errors);
   // What only the assembled policy and ladder can tell (a rule's unknown placeholder, say).
@@ -976,7 +1016,8 @@ ConfigResult parse_config(std::string_view toml_text, std::string_view file_name
       const std::string section = message.substr(0, message.find(':'));
       const auto it = positions.find(section);
       const Position at = it == positions.end() ? Position{} : it->second;
-      result.errors.push_back(ConfigError{std::string(file_name), at.line, at.column, section,
+      result.errors.push_back(ConfigError{std::string(at.file.empty() ? file_name : at.file),
+                                          at.line, at.column, section,
                                           message.substr(message.find(':') + 2)});
     }
   }
@@ -991,6 +1032,32 @@ ConfigResult parse_config(std::string_view toml_text, std::string_view file_name
       });
   if (result.errors.empty()) result.config = std::move(config);
   return result;
+}
+
+}  // namespace
+
+std::vector<std::string> config_sections(std::string_view toml_text) {
+  std::vector<std::string> out;
+  try {
+    const toml::table root = toml::parse(toml_text);
+    for (auto&& [key, node] : root) out.emplace_back(key.str());
+    // toml++ keeps keys sorted; the document's order is what a person wrote.
+    std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
+      return root.get(a)->source().begin < root.get(b)->source().begin;
+    });
+  } catch (const toml::parse_error&) {
+    out.clear();
+  }
+  return out;
+}
+
+ConfigResult parse_config(std::string_view toml_text, std::string_view file_name) {
+  return parse_documents({{toml_text, file_name}});
+}
+
+ConfigResult parse_config(std::string_view toml_text, std::string_view file_name,
+                          std::string_view cloud_text, std::string_view cloud_name) {
+  return parse_documents({{toml_text, file_name}, {cloud_text, cloud_name, true}});
 }
 
 }  // namespace mend

@@ -81,13 +81,16 @@ std::span<const Section> sections();
 struct Position {
   int line = 0;
   int column = 0;
+  // Which document wrote it (the file, or the cloud's document over it); empty: the caller's.
+  std::string_view file;
 };
 // Where each key that the file set was written, by its error path ("mqtt.port",
 // "device[1].low", "area[0].tables[3]"), and each table by its path ("venue", "device[1]").
 using Positions = std::map<std::string, Position, std::less<>>;
 
 // Cross-key rules (config.cpp): reconnect_min <= reconnect_max, temperature bands, unique
-// device ids and area names, a table in one area only, TLS files that need each other.
+// device ids and area names, a table in one area only, TLS files that need each other. An error
+// names the document that set the key it blames, or `file` for a default.
 void check_rules(const Config& config, const Positions& positions, std::string_view file,
                  std::vector<ConfigError>& errors);
 

@@ -45,6 +45,10 @@ inline std::string follow_ups(std::string_view venue) {
 // entries and, when cloud.events asks, raw events.
 inline std::string audit(std::string_view venue) { return venue_topic(venue, "mend/audit"); }
 inline std::string events(std::string_view venue) { return venue_topic(venue, "mend/events"); }
+// The answer to a configuration document from the cloud (core/cloud_config.hpp).
+inline std::string config_status(std::string_view venue) {
+  return venue_topic(venue, "mend/config_status");
+}
 
 // The class of one of mendd's own topics: "venue/v/mend/cases/c-1" is "cases"; empty for a
 // topic that is not under venue/<venue>/mend/.
@@ -67,6 +71,11 @@ inline std::string cloud(std::string_view group, std::string_view venue, std::st
   t += '/';
   t += cls;
   return t;
+}
+
+// Where the venue group's configuration document for one box is retained.
+inline std::string cloud_config(std::string_view group, std::string_view venue) {
+  return cloud(group, venue, "config");
 }
 
 }  // namespace mend::topics

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ostream>
 #include <utility>
+#include <variant>
 
 namespace mend {
 namespace {
@@ -39,9 +40,8 @@ class Fd {
   int fd_;
 };
 
-}  // namespace
-
-ConfigResult load_config_file(const std::string& path) {
+// The file's text, or why it cannot be read.
+std::variant<std::string, ConfigResult> read_config_text(const std::string& path) {
   // POSIX calls rather than iostreams: errno says why a file cannot be read, and an installer
   // needs that reason ("Permission denied" is not "No such file or directory").
   const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -69,7 +69,22 @@ ConfigResult load_config_file(const std::string& path) {
                                   " KiB, not a config file");
     }
   }
-  return parse_config(text, path);
+  return text;
+}
+
+}  // namespace
+
+ConfigResult load_config_file(const std::string& path) {
+  auto text = read_config_text(path);
+  if (auto* failed = std::get_if<ConfigResult>(&text)) return std::move(*failed);
+  return parse_config(std::get<std::string>(text), path);
+}
+
+ConfigResult load_config_file(const std::string& path, std::string_view cloud_text,
+                              std::string_view cloud_name) {
+  auto text = read_config_text(path);
+  if (auto* failed = std::get_if<ConfigResult>(&text)) return std::move(*failed);
+  return parse_config(std::get<std::string>(text), path, cloud_text, cloud_name);
 }
 
 ConfigFileError::ConfigFileError(std::vector<ConfigError> errors)

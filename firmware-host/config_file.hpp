@@ -17,6 +17,9 @@ inline constexpr std::size_t kMaxConfigFileSize = std::size_t{1024} * 1024;
 // Reads `path` and checks it. A file that cannot be read (missing, unreadable, a directory,
 // too large) is one ConfigError naming the file, with line 0.
 ConfigResult load_config_file(const std::string& path);
+// The file with the venue group's document from the cloud over it (parse_config's rules).
+ConfigResult load_config_file(const std::string& path, std::string_view cloud_text,
+                              std::string_view cloud_name);
 
 // What starting up throws when the config is not usable: every error, one per line.
 class ConfigFileError : public std::runtime_error {

@@ -21,6 +21,11 @@ class CloudLink::Callback : public mqtt::callback {
     boost::asio::post(link_.io_,
                       [this, cause] { link_.on_lost(cause.empty() ? "connection lost" : cause); });
   }
+  void message_arrived(mqtt::const_message_ptr msg) override {
+    boost::asio::post(link_.io_, [this, payload = msg->get_payload_str()]() mutable {
+      link_.on_config(std::move(payload));
+    });
+  }
 
  private:
   CloudLink& link_;
@@ -140,7 +145,21 @@ void CloudLink::on_connected() {
   next_after_ = 0;
   in_flight_.clear();
   if (handlers_.on_state) handlers_.on_state(true, "connected");
+  if (handlers_.config) {
+    // Subscribed again on every connect: the broker then sends the retained document again,
+    // which the handler recognises as the version it has.
+    try {
+      client_->cli.subscribe(topics::cloud_config(config_.group, venue_), 1);
+    } catch (const mqtt::exception& e) {
+      spdlog::warn("cloud: cannot subscribe to the configuration topic: {}", e.what());
+    }
+  }
   pump();
+}
+
+void CloudLink::on_config(std::string payload) {
+  if (stopping_ || !handlers_.config) return;
+  handlers_.config(payload);
 }
 
 void CloudLink::on_lost(const std::string& why) {

@@ -11,6 +11,9 @@
 //   side dedupes by (venue, msg_id).
 // - A first connect that fails is retried like any other: capped exponential backoff with
 //   full jitter, for as long as mendd runs.
+// - On each connect it subscribes (QoS 1) to mend/v1/<group>/<venue>/config, where the venue
+//   group retains the box's configuration document (core/cloud_config.hpp); each delivery goes
+//   to Handlers::config, the retained one again after every reconnect.
 //
 // Threads: everything runs on the executor given at construction; Paho's callbacks hop to it.
 #pragma once
@@ -41,6 +44,8 @@ class CloudLink {
     std::function<void(std::int64_t id)> acked;
     // The link came up (true) or went down (false, with why).
     std::function<void(bool up, const std::string& why)> on_state;
+    // A configuration document arrived from the cloud.
+    std::function<void(const std::string& payload)> config;
   };
   struct Status {
     bool connected = false;
@@ -72,6 +77,7 @@ class CloudLink {
   void on_connected();
   void on_lost(const std::string& why);
   void on_acked(std::int64_t id);
+  void on_config(std::string payload);
   void schedule_reconnect(const std::string& why);
   void pump();
 

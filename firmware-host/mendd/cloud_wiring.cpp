@@ -4,9 +4,11 @@
 
 #include "adapters/cloud/cloud_link.hpp"
 #include "adapters/store/store.hpp"
+#include "core/cloud_config.hpp"
 #include "core/disk_budget.hpp"
 #include "core/topics.hpp"
 #include "core/words.hpp"
+#include "firmware-host/config_file.hpp"
 #include "firmware-host/mendd/daemon.hpp"
 
 namespace mend {
@@ -49,6 +51,7 @@ void Daemon::start_cloud() {
       spdlog::warn("cloud {}: {}; reconnecting", config_.cloud.url, why);
     }
   };
+  h.config = [this](const std::string& payload) { on_cloud_config(payload, clock_.now()); };
   // Every audit entry, the service's and the tablet's (sign-in, accounts), goes out with the
   // transaction that writes it.
   store_->copy_audit_to_outbox(topics::audit(config_.venue.id));
@@ -148,7 +151,102 @@ json::Value Daemon::cloud_state(Now now) {
   }
   if (st.last_ack) o.append("last_acknowledged", format_rfc3339(*st.last_ack));
   o.append("outbox_full", outbox_full_);
+  if (cloud_config_) o.append("config_version", cloud_config_->version);
   return json::Value(std::move(o));
+}
+
+// ---- configuration from the cloud ------------------------------------------------------------
+
+namespace {
+constexpr std::string_view kCloudConfigMeta = "cloud_config";
+}  // namespace
+
+// The last good document, kept in the store, goes over the file again at start, so a box that
+// restarts without the cloud runs as it did. With [cloud] off the box runs on its file alone.
+void Daemon::restore_cloud_config() {
+  if (!config_.cloud.enabled) return;
+  const std::optional<std::string> kept = store_->meta(kCloudConfigMeta);
+  if (!kept) return;
+  const CloudConfigRead read = read_cloud_config(*kept);
+  if (!read.doc) {
+    spdlog::error("cloud config: the kept document is unreadable ({}); running on {} alone",
+                  read.error, config_path_);
+    return;
+  }
+  const std::string name = cloud_config_name(read.doc->version);
+  const ConfigResult r = load_config_file(config_path_, read.doc->toml, name);
+  if (!r.config) {
+    for (const auto& e : r.errors) spdlog::error("cloud config: {}", e.to_string());
+    spdlog::error(
+        "cloud config: {} no longer fits {}; running on the file alone until the "
+        "cloud sends a version that does",
+        name, config_path_);
+    return;
+  }
+  apply_config(*r.config);
+  cloud_config_ = read.doc;
+  spdlog::info("cloud config: {} applied over {} (kept from before)", name, config_path_);
+}
+
+// A document from the cloud: checked with the file's schema and applied through the reload path
+// only if all of it is valid; then kept in the store, audited and answered, in one commit. An
+// invalid or older document changes nothing and is answered with its errors.
+void Daemon::on_cloud_config(const std::string& payload, Now now) {
+  const CloudConfigRead read = read_cloud_config(payload);
+  if (!read.doc) {
+    spdlog::error("cloud config: refused: {}", read.error);
+    answer_cloud_config(read.version, {read.error}, now);
+    return;
+  }
+  const CloudConfigDoc& doc = *read.doc;
+  const std::string name = cloud_config_name(doc.version);
+  const std::optional<std::int64_t> applied =
+      cloud_config_ ? std::optional(cloud_config_->version) : std::nullopt;
+  switch (cloud_config_step(doc.version, applied)) {
+    case CloudConfigStep::kAlreadyApplied: return;
+    case CloudConfigStep::kOlder: {
+      const std::string why =
+          name + " is older than the applied version " + std::to_string(*applied);
+      spdlog::error("cloud config: refused: {}", why);
+      answer_cloud_config(doc.version, {why}, now);
+      return;
+    }
+    case CloudConfigStep::kApply: break;
+  }
+  const ConfigResult r = load_config_file(config_path_, doc.toml, name);
+  if (!r.config) {
+    std::vector<std::string> errors;
+    for (const auto& e : r.errors) {
+      errors.push_back(e.to_string());
+      spdlog::error("cloud config: {}", errors.back());
+    }
+    spdlog::error("cloud config: {} refused; keeping the running config", name);
+    answer_cloud_config(doc.version, errors, now);
+    return;
+  }
+  apply_config(*r.config);
+  json::Object detail;
+  detail.append("version", doc.version);
+  if (applied) detail.append("replaces", *applied);
+  json::Array sections;
+  for (auto& section : config_sections(doc.toml)) sections.emplace_back(std::move(section));
+  detail.append("sections", std::move(sections));
+  store_->stage_audit(AuditRecord{now.wall, "cloud", "system", "config.cloud_applied",
+                                  config_.cloud.group, json::Value(std::move(detail))});
+  store_->stage_meta(std::string(kCloudConfigMeta), cloud_config_text(doc));
+  cloud_config_ = doc;
+  spdlog::info("cloud config: {} applied over {}", name, config_path_);
+  answer_cloud_config(doc.version, {}, now);
+}
+
+// The answer goes through the outbox like everything else: in order, kept until acknowledged.
+void Daemon::answer_cloud_config(std::optional<std::int64_t> version,
+                                 const std::vector<std::string>& errors, Now now) {
+  store_->stage_outbox(
+      topics::config_status(config_.venue.id),
+      json::dump(cloud_config_answer(version, errors.empty(), errors, format_rfc3339(now.wall))),
+      now.wall);
+  schedule_commit();
 }
 
 }  // namespace mend

@@ -80,6 +80,7 @@ Daemon::~Daemon() = default;
 
 int Daemon::run() {
   open_store();
+  restore_cloud_config();
   open_users();
   start_push();
   restore();
@@ -230,16 +231,30 @@ void Daemon::arm_hup() {
   });
 }
 
-// Parse, validate, then swap; the old config stays on any error. The venue, broker, store and
-// listeners are fixed for the life of the process.
+// Parse, validate, then swap; the old config stays on any error. The cloud's document, when
+// one is applied, goes over the file again.
 void Daemon::reload() {
-  const ConfigResult r = load_config_file(config_path_);
+  const ConfigResult r = cloud_config_ ? load_config_file(config_path_, cloud_config_->toml,
+                                                          cloud_config_name(cloud_config_->version))
+                                       : load_config_file(config_path_);
   if (!r.config) {
     for (const auto& e : r.errors) spdlog::error("reload: {}", e.to_string());
     spdlog::error("reload: keeping the running config");
     return;
   }
-  Config next = *r.config;
+  apply_config(*r.config);
+  json::Object detail;
+  detail.append("file", config_path_);
+  if (cloud_config_) detail.append("cloud_version", cloud_config_->version);
+  store_->stage_audit(AuditRecord{clock_.now().wall, "mend", "system", "config.reload",
+                                  config_path_, json::Value(std::move(detail))});
+  schedule_commit();
+  spdlog::info("reload: {} applied", config_path_);
+}
+
+// The venue, broker, store, listeners, accounts and push.enabled are fixed for the life of the
+// process.
+void Daemon::apply_config(Config next) {
   if (next.venue.id != config_.venue.id || next.mqtt.host != config_.mqtt.host ||
       next.mqtt.port != config_.mqtt.port || next.store.path != config_.store.path ||
       next.http.listen != config_.http.listen || next.http.port != config_.http.port ||
@@ -260,7 +275,6 @@ void Daemon::reload() {
   reload_push();
   spdlog::set_level(spdlog::level::from_str(config_.log.level));
   arm_deadline();
-  spdlog::info("reload: {} applied", config_path_);
 }
 
 // Stop taking messages, let those already handed over run (they are queued on the executor

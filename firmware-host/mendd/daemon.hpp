@@ -31,6 +31,7 @@
 #include "adapters/clock.hpp"
 #include "adapters/mqtt/mqtt_link.hpp"
 #include "core/backoff.hpp"
+#include "core/cloud_config.hpp"
 #include "core/codec.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -83,6 +84,8 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void arm_hup();
   void arm_watchdog();
   void reload();
+  // The fixed parts (venue, brokers, store, listeners, accounts) kept, the rest swapped in.
+  void apply_config(Config next);
   void shutdown();
 
   // pipeline.cpp: from a message to a commit, and out again
@@ -119,6 +122,10 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void stage_event_for_cloud(const Event& e, Now now);
   void check_outbox(Now now);
   json::Value cloud_state(Now now);
+  void restore_cloud_config();
+  void on_cloud_config(const std::string& payload, Now now);
+  void answer_cloud_config(std::optional<std::int64_t> version,
+                           const std::vector<std::string>& errors, Now now);
 
   Config config_;
   std::string config_path_;
@@ -180,6 +187,8 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   bool outbox_full_ = false;
   bool outbox_told_ = false;
   OutboxDrops outbox_dropped_;  // in the current burst
+  // The venue group's document from the cloud that is applied over the file (the last good).
+  std::optional<CloudConfigDoc> cloud_config_;
   MonoTime last_refusal_log_{};
   std::uint64_t refusals_since_log_ = 0;
   MonoTime writable_checked_{};

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -148,6 +149,13 @@ class Consumer : public mqtt::callback {
     if (data == nullptr) return;
     if (str(v.get("class")) == "events") event_ids_.push_back(str(data->get("id")));
     if (str(v.get("class")) == "cases") case_ids_.insert(str(data->get("id")));
+    by_class_[str(v.get("class"))].push_back(*data);
+  }
+  // The data of every message of one class, in arrival order after the dedupe.
+  std::vector<json::Value> of_class(const std::string& cls) {
+    std::lock_guard lock(mu_);
+    const auto it = by_class_.find(cls);
+    return it == by_class_.end() ? std::vector<json::Value>{} : it->second;
   }
   std::set<std::string> event_ids() {
     std::lock_guard lock(mu_);
@@ -184,6 +192,7 @@ class Consumer : public mqtt::callback {
   std::vector<std::string> event_ids_;
   std::set<std::string> topics_;
   std::set<std::string> case_ids_;
+  std::map<std::string, std::vector<json::Value>> by_class_;
 };
 
 }  // namespace mend::test

@@ -241,5 +241,110 @@ TEST_F(CloudTest, AtItsLimitTheOutboxGivesUpRawEventsFirstAndSaysSo) {
   EXPECT_EQ(link.get("enabled")->as_bool(), std::optional<bool>(true));
 }
 
+// The venue group tunes the box from the cloud: a retained, versioned document is checked with
+// the file's schema, applied only when all of it is valid, answered on config_status, audited,
+// and kept, so that the box runs on it after a restart without the cloud.
+TEST_F(CloudTest, ConfigurationFromTheCloudIsCheckedAppliedAnsweredAndKept) {
+  cloud_.start();
+  Consumer consumer(cloud_.plain_port());
+  MqttProbe group(cloud_.plain_port(), "venue-group-admin");
+  const std::string config_topic = "mend/v1/" + kGroup + "/" + kVenue + "/config";
+  Mendd mendd(dir_, venue_broker_.port(), options());
+  mendd.start();
+  MqttProbe bridge(venue_broker_.port(), "feedback-bridge");
+  int reviews = 0;
+  // A three-star review, once mendd has it in its store.
+  const auto three_stars = [&] {
+    const std::string id = "r3-" + std::to_string(++reviews);
+    bridge.publish("venue/" + kVenue + "/feedback/review.received",
+                   R"({"id":")" + id + R"(","ts":)" + std::to_string(now_ms()) + R"(,"review":")" +
+                       id + R"(","source":"google","rating":3})");
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return sql(mendd.db_path(), "SELECT COUNT(*) FROM events") ==
+                 std::vector<std::string>{std::to_string(reviews)};
+        },
+        20s))
+        << mendd.log();
+  };
+  const auto complaints = [&] {
+    const json::Value v = parse(mendd.api("GET", "/api/v1/cases?kind=review.negative").body);
+    const json::Value* cases = v.get("cases");
+    return cases != nullptr && cases->is_array() ? cases->as_array()->size() : 0;
+  };
+  const auto answer = [&](std::int64_t version) -> std::optional<json::Value> {
+    for (const auto& a : consumer.of_class("config_status")) {
+      if (a.get("version") != nullptr && a.get("version")->as_int() == version) return a;
+    }
+    return std::nullopt;
+  };
+  const auto applied_version = [&] {
+    const json::Value ready = parse(http(mendd.http_port(), "GET", "/readyz").body);
+    const json::Value* v = ready.get("cloud")->get("config_version");
+    return v != nullptr ? v->as_int().value_or(-1) : 0;
+  };
+  const auto send = [&](std::int64_t version, const std::string& toml) {
+    json::Object doc;
+    doc.append("version", version);
+    doc.append("config", toml);
+    group.publish(config_topic, json::dump(json::Value(std::move(doc))), 1, /*retained=*/true);
+    EXPECT_TRUE(wait_until([&] { return answer(version).has_value(); }, 20s))
+        << "no answer to version " << version << "\n"
+        << mendd.log();
+    return answer(version).value_or(json::Value());
+  };
+
+  three_stars();
+  EXPECT_EQ(complaints(), 0u) << "the file says two stars or fewer";
+
+  // Version 1: three stars count as a complaint at this venue group.
+  const json::Value v1 = send(1, "[detect]\nreview_max_rating = 3\n");
+  EXPECT_EQ(v1.get("applied")->as_bool(), std::optional<bool>(true)) << json::dump(v1);
+  EXPECT_EQ(applied_version(), 1);
+  three_stars();
+  EXPECT_TRUE(wait_until([&] { return complaints() == 1; }, 20s)) << mendd.log();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (const auto& a : consumer.of_class("audit")) {
+          if (str(a.get("action")) == "config.cloud_applied") return true;
+        }
+        return false;
+      },
+      20s))
+      << "the change is in the audit log the cloud receives";
+
+  // Version 2 tries to move the box to another broker and has a bad value: nothing of it applies.
+  const json::Value v2 =
+      send(2, "[detect]\nreview_max_rating = 4\nbill_slow = \"soon\"\n\n[mqtt]\nport = 1\n");
+  EXPECT_EQ(v2.get("applied")->as_bool(), std::optional<bool>(false));
+  const std::string errors = json::dump(*v2.get("errors"));
+  EXPECT_NE(errors.find("cloud config v2:3:1: detect.bill_slow"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("cannot be set from the cloud"), std::string::npos) << errors;
+  EXPECT_EQ(applied_version(), 1);
+
+  // Version 3 applies; version 2 again is older and refused, never a silent roll-back.
+  EXPECT_EQ(send(3, "[detect]\nreview_max_rating = 3\n\n[log]\nlevel = \"debug\"\n")
+                .get("applied")
+                ->as_bool(),
+            std::optional<bool>(true));
+  group.publish(config_topic, R"({"version":2,"config":""})", 1, true);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto all = consumer.of_class("config_status");
+        return all.size() >= 4 && json::dump(all.back()).find("older") != std::string::npos;
+      },
+      20s))
+      << mendd.log();
+  EXPECT_EQ(applied_version(), 3);
+
+  // A restart without the cloud: the box runs on version 3, kept in its store.
+  mendd.stop();
+  cloud_.stop();
+  mendd.start();
+  EXPECT_EQ(applied_version(), 3);
+  three_stars();
+  EXPECT_TRUE(wait_until([&] { return complaints() == 2; }, 20s)) << mendd.log();
+}
+
 }  // namespace
 }  // namespace mend::test

@@ -836,6 +836,8 @@ export interface components {
             last_acknowledged?: string;
             /** @description The outbox reached a limit and is giving up its oldest messages (a cloud.outbox_full case is open). */
             outbox_full?: boolean;
+            /** @description The version of the venue group's configuration document applied over the box's file; absent when none is. */
+            config_version?: number;
         };
         LiveHello: {
             /**

@@ -236,6 +236,20 @@ json::Value case_to_json(const Case& c) {
     f.append("notified", c.follow_up->notified);
     o.append("follow_up", std::move(f));
   }
+  if (!c.messages.empty()) {
+    json::Array messages;
+    for (const auto& m : c.messages) {
+      json::Object mo;
+      mo.append("id", m.id);
+      mo.append("type", m.type);
+      mo.append("sent_at", format_rfc3339(m.sent_at));
+      mo.append("status", m.status);
+      if (!m.detail.empty()) mo.append("detail", m.detail);
+      if (m.receipt_at) mo.append("receipt_at", format_rfc3339(*m.receipt_at));
+      messages.emplace_back(std::move(mo));
+    }
+    o.append("messages", std::move(messages));
+  }
   if (c.satisfaction) o.append("satisfaction", *c.satisfaction);
   return o;
 }
@@ -384,6 +398,15 @@ std::optional<Case> case_from_json(const json::Value& v) {
     const json::Value* notified = f->get("notified");
     c.follow_up = FollowUp{*due, str(f->get("message")),
                            notified != nullptr && notified->as_bool().value_or(false)};
+  }
+  if (const json::Value* ms = v.get("messages"); ms != nullptr && ms->is_array()) {
+    for (const auto& x : *ms->as_array()) {
+      const auto sent = time_of(x.get("sent_at"));
+      if (!sent) return std::nullopt;
+      c.messages.push_back(GuestMessage{str(x.get("id")), str(x.get("type")), *sent,
+                                        str(x.get("status")), str(x.get("detail")),
+                                        time_of(x.get("receipt_at"))});
+    }
   }
   if (const json::Value* sat = v.get("satisfaction"); sat != nullptr && sat->as_int()) {
     c.satisfaction = *sat->as_int();

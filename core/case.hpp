@@ -181,6 +181,18 @@ struct FollowUp {
   bool operator==(const FollowUp&) const = default;
 };
 
+// A message for the guest that went out to the venue's messaging integration through the cloud
+// link (a follow-up, a voucher), and what its delivery receipt said.
+struct GuestMessage {
+  std::string id;               // "<case>-m<n>": the receipt names it
+  std::string type;             // follow_up, voucher
+  WallTime sent_at;             // when it was put in the outbox
+  std::string status = "sent";  // sent, delivered, failed
+  std::string detail;           // the receipt's words, for a failure above all
+  std::optional<WallTime> receipt_at;
+  bool operator==(const GuestMessage&) const = default;
+};
+
 struct Case {
   std::string id;
   // Changes with every change to the case, so a person's action can say which state it was
@@ -207,6 +219,7 @@ struct Case {
   bool automatic = false;  // the venue's policy let it run without a person
   std::vector<Voucher> vouchers;
   std::optional<FollowUp> follow_up;
+  std::vector<GuestMessage> messages;
   std::optional<std::int64_t> satisfaction;  // 1-5 from survey.answered
   bool operator==(const Case&) const = default;
 };

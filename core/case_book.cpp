@@ -385,6 +385,39 @@ std::optional<CaseChange> CaseBook::survey_answered(const std::string& case_id, 
   return CaseChange{CaseChange::What::kEvidence, case_id, std::nullopt};
 }
 
+std::string CaseBook::add_message(const std::string& case_id, std::string type, WallTime at) {
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return {};
+  Case& c = it->second;
+  std::string id = c.id + "-m" + std::to_string(c.messages.size() + 1);
+  c.messages.push_back(GuestMessage{id, std::move(type), at, "sent", {}, std::nullopt});
+  ++c.version;
+  return id;
+}
+
+CaseResult CaseBook::message_receipt(const std::string& case_id, const std::string& message_id,
+                                     bool delivered, std::string detail, WallTime at) {
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return refusal(CaseRefusal::Code::kNotFound, "no case " + case_id);
+  Case& c = it->second;
+  const auto m = std::find_if(c.messages.begin(), c.messages.end(),
+                              [&](const GuestMessage& g) { return g.id == message_id; });
+  if (m == c.messages.end()) {
+    return refusal(CaseRefusal::Code::kNotFound,
+                   "case " + case_id + " sent no message " + message_id);
+  }
+  if (m->status != "sent") {
+    return refusal(CaseRefusal::Code::kConflict,
+                   "message " + message_id + " is already " + m->status);
+  }
+  m->status = delivered ? "delivered" : "failed";
+  m->detail = std::move(detail);
+  m->receipt_at = at;
+  if (at > c.updated_at) c.updated_at = at;
+  ++c.version;
+  return CaseChange{CaseChange::What::kEvidence, case_id, std::nullopt};
+}
+
 void CaseBook::load(Case c) {
   std::string id = c.id;
   cases_[id] = std::move(c);

@@ -111,6 +111,13 @@ class CaseBook {
   // stays small on a box that runs for years; one with a voucher still to redeem stays until
   // `vouchers_before`, so the till's redemption can still find it. Returns the closed ids.
   std::vector<std::string> close_settled(WallTime before, WallTime vouchers_before, WallTime at);
+  // A message for the guest goes out: it is kept on the case as sent; returns its id.
+  std::string add_message(const std::string& case_id, std::string type, WallTime at);
+  // The messaging integration's receipt for one of the case's messages (delivered or failed).
+  // Refuses an unknown case or message; a receipt for a message already decided changes
+  // nothing more (a receipt can arrive twice).
+  CaseResult message_receipt(const std::string& case_id, const std::string& message_id,
+                             bool delivered, std::string detail, WallTime at);
   // Marks a case decided by the venue's policy without a person.
   void mark_automatic(const std::string& case_id);
 

@@ -31,6 +31,7 @@ ServiceSettings ServiceSettings::from(const Config& c) {
   s.detection = DetectionSettings::from(c);
   s.recovery = recovery_settings(c);
   s.retention.raw_events = c.store.event_retention;
+  s.guest_messaging = c.cloud.enabled;
   return s;
 }
 
@@ -152,6 +153,7 @@ bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now n
   if (std::holds_alternative<CaseRefusal>(r)) return false;
   cases_.mark_automatic(id);
   ledger_.spend(id, plan.compensation, true, now.wall, offset);
+  send_vouchers(id, kSystemActor.id, now, fx);
   json::Object detail;
   detail.append("compensation", plan.compensation);
   fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic", id,

@@ -33,6 +33,7 @@
 #include "core/engine.hpp"
 #include "core/escalation.hpp"
 #include "core/event.hpp"
+#include "core/guest_messages.hpp"
 #include "core/guests.hpp"
 #include "core/json.hpp"
 #include "core/metrics.hpp"
@@ -61,6 +62,8 @@ struct ServiceSettings {
   DetectionSettings detection;
   RecoverySettings recovery;
   RetentionSettings retention;
+  // Messages for guests have a way out: the cloud link, to the venue's messaging integration.
+  bool guest_messaging = false;
   static ServiceSettings from(const Config& c);
 };
 
@@ -124,6 +127,9 @@ class RecoveryService {
   // The box's own health changed: a case for the manager while it lasts, closed (unless a
   // person has taken it on) when it is over.
   Effects on_health(const HealthReport& r, Now now);
+  // The messaging integration's delivery receipt for a message to a guest: kept on the case;
+  // a failure is told to the manager.
+  ActionEffects on_receipt(const MessageReceipt& r, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
   Effects on_tick(Now now);
   // The earliest time on_tick has something to do; the host arms one timer for it.
@@ -161,6 +167,10 @@ class RecoveryService {
   void link_recovery(const Event& e, Effects& fx);
   void notify(const Notification& n, std::string_view event, Now now, Effects& fx);
   void after_person_action(const PersonAction& a, const Case& c, Now now, Effects& fx);
+  void send_to_guest(const std::string& case_id, std::string_view type, const json::Object& body,
+                     const std::string& approved_by, Now now, Effects& fx);
+  void send_vouchers(const std::string& case_id, const std::string& approved_by, Now now,
+                     Effects& fx);
   void case_done(const std::string& id);
   void follow_ups_due(Now now, Effects& fx);
   void housekeeping(Now now, Effects& fx);

@@ -34,18 +34,14 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
   if (escalator_.acknowledge(c.id, a.by.id, a.by.role, now.wall, now.mono)) {
     recovery_changed_ = true;
   }
-  // An approved follow-up is a message for the guest: it waits in the outbox for the venue's
-  // messaging integration.
+  // An approved follow-up is a message for the guest.
   if (a.kind == PersonAction::Kind::kFollowUpSend && c.follow_up) {
-    json::Object m;
-    m.append("case", c.id);
-    m.append("customer", c.guest.id.empty() ? c.subject.customer : c.guest.id);
-    m.append("name", c.guest.name);
-    m.append("booking", c.subject.booking);
-    m.append("message", c.follow_up->message);
-    m.append("approved_by", a.by.id);
-    fx.outbox.push_back(OutboxMessage{topics::follow_ups(settings_.venue_id),
-                                      json::dump(json::Value(std::move(m)))});
+    json::Object body;
+    body.append("message", c.follow_up->message);
+    send_to_guest(c.id, "follow_up", std::move(body), a.by.id, now, fx);
+  }
+  if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject) {
+    send_vouchers(c.id, a.by.id, now, fx);
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject &&
       c.compensation > 0) {
@@ -58,6 +54,94 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
     case_done(c.id);
   }
   count_open();
+}
+
+// A message for the guest: kept on the case, and put in the outbox for the venue's messaging
+// integration with the id its delivery receipt will name. Without the cloud link there is no
+// way out: the case says so instead of pretending it went.
+void RecoveryService::send_to_guest(const std::string& case_id, std::string_view type,
+                                    const json::Object& body, const std::string& approved_by,
+                                    Now now, Effects& fx) {
+  const std::string id = cases_.add_message(case_id, std::string(type), now.wall);
+  const Case* c = cases_.find(case_id);
+  if (c == nullptr) return;
+  fx.touch(case_id);
+  if (!settings_.guest_messaging) {
+    (void)cases_.message_receipt(case_id, id, false,
+                                 "not sent: the cloud link is off, so the box has no way to the "
+                                 "venue's messaging; tell the guest yourself",
+                                 now.wall);
+    return;
+  }
+  json::Object m;
+  m.append("message_id", id);
+  m.append("type", type);
+  m.append("case", c->id);
+  m.append("customer", c->guest.id.empty() ? c->subject.customer : c->guest.id);
+  m.append("name", c->guest.name);
+  m.append("booking", c->subject.booking);
+  for (const auto& [key, value] : body) m.append(key, value);
+  m.append("approved_by", approved_by);
+  fx.outbox.push_back(
+      OutboxMessage{topics::follow_ups(settings_.venue_id), json::dump(json::Value(std::move(m)))});
+}
+
+// An approved plan's vouchers reach a guest the box can name (a customer or a booking), once.
+void RecoveryService::send_vouchers(const std::string& case_id, const std::string& approved_by,
+                                    Now now, Effects& fx) {
+  const Case* c = cases_.find(case_id);
+  if (c == nullptr || c->vouchers.empty()) return;
+  if (c->guest.id.empty() && c->subject.customer.empty() && c->subject.booking.empty()) return;
+  for (const auto& m : c->messages) {
+    if (m.type == "voucher") return;
+  }
+  json::Object body;
+  json::Array vouchers;
+  for (const auto& v : c->vouchers) {
+    json::Object vo;
+    vo.append("id", v.id);
+    vo.append("value", v.value);
+    vouchers.emplace_back(std::move(vo));
+  }
+  body.append("vouchers", std::move(vouchers));
+  body.append("currency", settings_.currency);
+  body.append("message", c->recommendation.text);
+  send_to_guest(case_id, "voucher", std::move(body), approved_by, now, fx);
+}
+
+ActionEffects RecoveryService::on_receipt(const MessageReceipt& r, Now now) {
+  latest_ = now;
+  // The cloud delivers at least once: the same receipt again changes nothing.
+  if (const Case* c = cases_.find(r.case_id)) {
+    for (const auto& m : c->messages) {
+      if (m.id == r.message_id && m.status == (r.delivered ? "delivered" : "failed")) {
+        return Effects{};
+      }
+    }
+  }
+  CaseResult done = cases_.message_receipt(r.case_id, r.message_id, r.delivered, r.detail, r.at);
+  if (const auto* no = std::get_if<CaseRefusal>(&done)) {
+    return ActionRefusal{no->code == CaseRefusal::Code::kNotFound ? ActionRefusal::Code::kNotFound
+                                                                  : ActionRefusal::Code::kConflict,
+                         no->message,
+                         {}};
+  }
+  Effects fx;
+  fx.touch(r.case_id);
+  json::Object detail;
+  detail.append("message", r.message_id);
+  detail.append("status", r.delivered ? "delivered" : "failed");
+  if (!r.detail.empty()) detail.append("detail", r.detail);
+  fx.audit.push_back(AuditRecord{now.wall, "cloud", "integration", "case.message_receipt",
+                                 r.case_id, json::Value(std::move(detail))});
+  if (!r.delivered) {
+    const Case* c = cases_.find(r.case_id);
+    notify(Notification{r.case_id, "manager", 0, false, c->severity,
+                        "the message to the guest was not delivered" +
+                            (r.detail.empty() ? std::string() : ": " + r.detail)},
+           "delivery_failed", now, fx);
+  }
+  return fx;
 }
 
 }  // namespace mend

@@ -78,4 +78,9 @@ inline std::string cloud_config(std::string_view group, std::string_view venue) 
   return cloud(group, venue, "config");
 }
 
+// Where the venue's messaging integration reports the delivery of messages to guests.
+inline std::string cloud_receipts(std::string_view group, std::string_view venue) {
+  return cloud(group, venue, "receipts");
+}
+
 }  // namespace mend::topics

@@ -22,9 +22,10 @@ class CloudLink::Callback : public mqtt::callback {
                       [this, cause] { link_.on_lost(cause.empty() ? "connection lost" : cause); });
   }
   void message_arrived(mqtt::const_message_ptr msg) override {
-    boost::asio::post(link_.io_, [this, payload = msg->get_payload_str()]() mutable {
-      link_.on_config(std::move(payload));
-    });
+    boost::asio::post(link_.io_,
+                      [this, topic = msg->get_topic(), payload = msg->get_payload_str()] {
+                        link_.on_message(topic, payload);
+                      });
   }
 
  private:
@@ -145,21 +146,28 @@ void CloudLink::on_connected() {
   next_after_ = 0;
   in_flight_.clear();
   if (handlers_.on_state) handlers_.on_state(true, "connected");
-  if (handlers_.config) {
-    // Subscribed again on every connect: the broker then sends the retained document again,
-    // which the handler recognises as the version it has.
-    try {
-      client_->cli.subscribe(topics::cloud_config(config_.group, venue_), 1);
-    } catch (const mqtt::exception& e) {
-      spdlog::warn("cloud: cannot subscribe to the configuration topic: {}", e.what());
-    }
-  }
+  // Subscribed again on every connect: the broker then sends the retained document again,
+  // which the handler recognises as the version it has.
+  if (handlers_.config) subscribe(topics::cloud_config(config_.group, venue_));
+  if (handlers_.receipt) subscribe(topics::cloud_receipts(config_.group, venue_));
   pump();
 }
 
-void CloudLink::on_config(std::string payload) {
-  if (stopping_ || !handlers_.config) return;
-  handlers_.config(payload);
+void CloudLink::subscribe(const std::string& topic) {
+  try {
+    client_->cli.subscribe(topic, 1);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("cloud: cannot subscribe to {}: {}", topic, e.what());
+  }
+}
+
+void CloudLink::on_message(const std::string& topic, const std::string& payload) {
+  if (stopping_) return;
+  if (topic == topics::cloud_config(config_.group, venue_)) {
+    if (handlers_.config) handlers_.config(payload);
+  } else if (topic == topics::cloud_receipts(config_.group, venue_)) {
+    if (handlers_.receipt) handlers_.receipt(payload);
+  }
 }
 
 void CloudLink::on_lost(const std::string& why) {

@@ -13,7 +13,9 @@
 //   full jitter, for as long as mendd runs.
 // - On each connect it subscribes (QoS 1) to mend/v1/<group>/<venue>/config, where the venue
 //   group retains the box's configuration document (core/cloud_config.hpp); each delivery goes
-//   to Handlers::config, the retained one again after every reconnect.
+//   to Handlers::config, the retained one again after every reconnect. It also subscribes to
+//   mend/v1/<group>/<venue>/receipts, where the venue's messaging integration says whether a
+//   message to a guest was delivered (core/guest_messages.hpp); each goes to Handlers::receipt.
 //
 // Threads: everything runs on the executor given at construction; Paho's callbacks hop to it.
 #pragma once
@@ -46,6 +48,8 @@ class CloudLink {
     std::function<void(bool up, const std::string& why)> on_state;
     // A configuration document arrived from the cloud.
     std::function<void(const std::string& payload)> config;
+    // A delivery receipt for a message to a guest arrived.
+    std::function<void(const std::string& payload)> receipt;
   };
   struct Status {
     bool connected = false;
@@ -77,7 +81,8 @@ class CloudLink {
   void on_connected();
   void on_lost(const std::string& why);
   void on_acked(std::int64_t id);
-  void on_config(std::string payload);
+  void on_message(const std::string& topic, const std::string& payload);
+  void subscribe(const std::string& topic);
   void schedule_reconnect(const std::string& why);
   void pump();
 

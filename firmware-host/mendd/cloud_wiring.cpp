@@ -6,6 +6,7 @@
 #include "adapters/store/store.hpp"
 #include "core/cloud_config.hpp"
 #include "core/disk_budget.hpp"
+#include "core/guest_messages.hpp"
 #include "core/topics.hpp"
 #include "core/words.hpp"
 #include "firmware-host/config_file.hpp"
@@ -52,6 +53,7 @@ void Daemon::start_cloud() {
     }
   };
   h.config = [this](const std::string& payload) { on_cloud_config(payload, clock_.now()); };
+  h.receipt = [this](const std::string& payload) { on_receipt(payload, clock_.now()); };
   // Every audit entry, the service's and the tablet's (sign-in, accounts), goes out with the
   // transaction that writes it.
   store_->copy_audit_to_outbox(topics::audit(config_.venue.id));
@@ -153,6 +155,34 @@ json::Value Daemon::cloud_state(Now now) {
   o.append("outbox_full", outbox_full_);
   if (cloud_config_) o.append("config_version", cloud_config_->version);
   return json::Value(std::move(o));
+}
+
+// A delivery receipt from the venue's messaging integration: kept on the case it names. One
+// that cannot be read, or names a message the box never sent, is refused and kept as a dead
+// letter with its reason, like a bad payload from the venue's own systems.
+void Daemon::on_receipt(const std::string& payload, Now now) {
+  const std::string topic = topics::cloud_receipts(config_.cloud.group, config_.venue.id);
+  auto read = read_message_receipt(payload, now.wall);
+  std::string why;
+  if (auto* r = std::get_if<MessageReceipt>(&read)) {
+    ActionEffects done = service_.on_receipt(*r, now);
+    if (auto* fx = std::get_if<Effects>(&done)) {
+      if (!fx->cases.empty()) {
+        spdlog::info("cloud: message {} for case {} {}", r->message_id, r->case_id,
+                     r->delivered ? "delivered" : "not delivered: " + r->detail);
+      }
+      apply(std::move(*fx), now);
+      return;
+    }
+    why = std::get<ActionRefusal>(done).message;
+  } else {
+    why = std::get<std::string>(read);
+  }
+  spdlog::warn("cloud: refused a delivery receipt: {}", why);
+  store_->stage_dead_letter(topic, payload, Refusal{RefusalReason::kInvalidValue, "", why},
+                            now.wall);
+  metrics_.dead_letters.inc();
+  schedule_commit();
 }
 
 // ---- configuration from the cloud ------------------------------------------------------------

@@ -124,6 +124,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   json::Value cloud_state(Now now);
   void restore_cloud_config();
   void on_cloud_config(const std::string& payload, Now now);
+  void on_receipt(const std::string& payload, Now now);
   void answer_cloud_config(std::optional<std::int64_t> version,
                            const std::vector<std::string>& errors, Now now);
 

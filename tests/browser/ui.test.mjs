@@ -507,6 +507,16 @@ describe('tablet UI against mendd', { concurrency: false }, () => {
         await sheet.locator('[data-testid=case-status][data-status=follow_up]').waitFor({ timeout: kLiveMs });
         await sheet.getByTestId('follow-up').waitFor();
         assert.match(await sheet.getByTestId('follow-up').innerText(), /We hope to see you again soon/);
+        // Sent now, from the sheet: this box has no cloud link to the venue's messaging, and the
+        // case says so rather than pretending the guest was reached.
+        await sheet.getByRole('button', { name: 'Send follow-up' }).click();
+        assert.match(await sheet.locator('textarea[name=follow_up_message]').inputValue(), /We hope to see you again soon/);
+        await sheet.locator('input[name=reason]').fill('Ana asked to hear from us');
+        await sheet.getByRole('button', { name: 'Send to the guest' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=resolved]').waitFor({ timeout: kLiveMs });
+        const sent = sheet.locator('[data-testid=guest-message][data-status=failed]');
+        await sent.waitFor();
+        assert.match(await sent.innerText(), /^Follow-up: not delivered .*the cloud link is off/);
         await sheet.getByRole('button', { name: 'Close' }).click();
         await sheet.waitFor({ state: 'detached' });
         const t7 = await caseRow(page, 'T7').getAttribute('data-case-id');

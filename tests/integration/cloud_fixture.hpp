@@ -137,6 +137,11 @@ class Consumer : public mqtt::callback {
     }
   }
   void message_arrived(mqtt::const_message_ptr msg) override {
+    // What the venue group sends to the box (its configuration, delivery receipts) is not the
+    // box's; only the box's messages are counted.
+    const std::string& topic = msg->get_topic();
+    const std::string cls = topic.substr(topic.rfind('/') + 1);
+    if (cls == "config" || cls == "receipts") return;
     std::lock_guard lock(mu_);
     ++received_;
     const json::Value v = parse(msg->get_payload_str());

@@ -346,5 +346,94 @@ TEST_F(CloudTest, ConfigurationFromTheCloudIsCheckedAppliedAnsweredAndKept) {
   EXPECT_TRUE(wait_until([&] { return complaints() == 2; }, 20s)) << mendd.log();
 }
 
+// A follow-up the manager sends goes to the cloud with the id its delivery receipt names back;
+// the receipt reaches the case on the tablet. A receipt that cannot be read, or names a message
+// the box never sent, is refused and kept as a dead letter; the same receipt twice is one.
+TEST_F(CloudTest, AFollowUpsDeliveryReceiptFromTheCloudReachesTheCase) {
+  cloud_.start();
+  Consumer consumer(cloud_.plain_port());
+  MqttProbe integration(cloud_.plain_port(), "messaging-integration");
+  const std::string receipts = "mend/v1/" + kGroup + "/" + kVenue + "/receipts";
+  Mendd mendd(dir_, venue_broker_.port(), options());
+  mendd.start();
+  MqttProbe bridge(venue_broker_.port(), "feedback-bridge");
+  bridge.publish("venue/" + kVenue + "/feedback/review.received",
+                 R"({"id":"rv-1","ts":)" + std::to_string(now_ms()) +
+                     R"(,"review":"r-1","source":"google","rating":1,"customer":{"id":"cust-7"}})");
+  std::string id;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const json::Value all = parse(mendd.api("GET", "/api/v1/cases").body);
+        const json::Value* cases = all.get("cases");
+        if (cases == nullptr || !cases->is_array() || cases->as_array()->empty()) return false;
+        id = str(cases->as_array()->front().get("id"));
+        return true;
+      },
+      20s))
+      << mendd.log();
+  const auto the_case = [&] { return parse(mendd.api("GET", "/api/v1/cases/" + id).body); };
+  const auto post = [&](const std::string& what, const std::string& body) {
+    const json::Value c = the_case();
+    const auto version = c.get("version") != nullptr ? c.get("version")->as_int().value_or(0) : 0;
+    return mendd.api("POST", "/api/v1/cases/" + id + "/" + what, body,
+                     {{"Content-Type", "application/json"},
+                      {"If-Match", "\"" + std::to_string(version) + "\""}});
+  };
+  ASSERT_EQ(post("resolve", R"({"root_cause":"product","follow_up":{"after_hours":24,)"
+                            R"("message":"Sorry about your meal"}})")
+                .status,
+            200);
+  ASSERT_EQ(post("follow-up", R"({"decision":"send","reason":"worth a word"})").status, 200);
+
+  const std::string message = id + "-m1";
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& m : consumer.of_class("follow_ups")) {
+          if (str(m.get("message_id")) == message) return true;
+        }
+        return false;
+      },
+      20s))
+      << "the follow-up reaches the cloud with its id\n"
+      << mendd.log();
+  const auto message_status = [&] {
+    const json::Value c = the_case();
+    const json::Value* ms = c.get("messages");
+    if (ms == nullptr || !ms->is_array() || ms->as_array()->empty()) return std::string();
+    return str(ms->as_array()->front().get("status"));
+  };
+  EXPECT_EQ(message_status(), "sent");
+  const auto dead_letters = [&] {
+    const auto n = sql(mendd.db_path(), "SELECT COUNT(*) FROM dead_letters");
+    return n.empty() ? std::string("?") : n.front();
+  };
+
+  integration.publish(receipts, "not a receipt");
+  integration.publish(
+      receipts, R"({"message":")" + id + R"(-m9","case":")" + id + R"(","status":"delivered"})");
+  EXPECT_TRUE(wait_until([&] { return dead_letters() == "2"; }, 20s)) << mendd.log();
+  const std::string delivered =
+      R"({"message":")" + message + R"(","case":")" + id + R"(","status":"delivered"})";
+  integration.publish(receipts, delivered);
+  integration.publish(receipts, delivered);
+  EXPECT_TRUE(wait_until([&] { return message_status() == "delivered"; }, 20s)) << mendd.log();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        int receipts_audited = 0;
+        for (const auto& a : consumer.of_class("audit")) {
+          if (str(a.get("action")) == "case.message_receipt") ++receipts_audited;
+        }
+        return receipts_audited == 1;
+      },
+      20s))
+      << "the receipt is audited once";
+  EXPECT_EQ(dead_letters(), "2");
+  const auto kept =
+      sql(mendd.db_path(), "SELECT message FROM dead_letters WHERE topic = '" + receipts + "'");
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_NE(kept[1].find("sent no message " + id + "-m9"), std::string::npos) << kept[1];
+  EXPECT_TRUE(mendd.process()->running());
+}
+
 }  // namespace
 }  // namespace mend::test

@@ -146,6 +146,9 @@ TEST(CaseJson, RoundTripsWithHistory) {
       apply_transition(c, S::kAcknowledged, kAmy, c.opened_at + std::chrono::seconds(30), "on it"),
       std::nullopt);
   c.evidence.push_back(Evidence{"ev-992", "order.opened", c.opened_at, "Order taken after 12m"});
+  c.messages.push_back(GuestMessage{"c-000123-m1", "follow_up", c.opened_at, "sent", {}, {}});
+  c.messages.push_back(GuestMessage{"c-000123-m2", "voucher", c.opened_at, "failed",
+                                    "number unknown", c.opened_at + std::chrono::minutes(1)});
   const auto back = case_from_json(case_to_json(c));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, c);

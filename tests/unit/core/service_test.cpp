@@ -205,12 +205,94 @@ TEST_F(ServiceTest, AFollowUpIsDueExactlyWhenItWasSetAndTheManagerIsTold) {
   EXPECT_EQ(alert_roles(run_until(resolved + 24h), "follow_up_due"),
             std::vector<std::string>{"manager"});
 
+  // Without the cloud link the box has no way to the guest: the case says so, nothing waits.
   c = only_case();
-  PersonAction send = action(PersonAction::Kind::kFollowUpSend, *c, "manager");
-  Effects sent = done(send);
-  ASSERT_EQ(sent.outbox.size(), 1u);
-  EXPECT_EQ(sent.outbox.front().topic, "venue/v1/mend/follow_ups");
-  EXPECT_NE(sent.outbox.front().payload.find("Sorry about the wait"), std::string::npos);
+  Effects sent = done(action(PersonAction::Kind::kFollowUpSend, *c, "manager"));
+  EXPECT_TRUE(sent.outbox.empty());
+  ASSERT_EQ(only_case()->messages.size(), 1u);
+  EXPECT_EQ(only_case()->messages.front().status, "failed");
+  EXPECT_NE(only_case()->messages.front().detail.find("the cloud link is off"), std::string::npos);
+}
+
+// With the cloud link on, an approved follow-up goes out with an id its receipt names back.
+class ServiceWithCloudTest : public ServiceTest {
+ protected:
+  ServiceWithCloudTest()
+      : ServiceTest(
+            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
+            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
+            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+
+  // A resolved case whose follow-up the manager has just sent; returns the message's payload.
+  json::Value follow_up_sent(const std::string& table) {
+    seat(table);
+    run_for(10min);
+    PersonAction resolve = action(PersonAction::Kind::kResolve, *only_case(), "manager");
+    resolve.root_cause = RootCause::kPeople;
+    resolve.follow_up_after = 24h;
+    resolve.message = "Sorry about the wait yesterday";
+    done(resolve);
+    run_for(24h);
+    Effects sent = done(action(PersonAction::Kind::kFollowUpSend, *only_case(), "manager"));
+    EXPECT_EQ(sent.outbox.size(), 1u);
+    if (sent.outbox.empty()) return json::Value();
+    EXPECT_EQ(sent.outbox.front().topic, "venue/v1/mend/follow_ups");
+    auto parsed = json::parse(sent.outbox.front().payload);
+    return parsed ? *parsed.value : json::Value();
+  }
+
+  Effects receipt(const std::string& message, bool delivered, std::string detail = {}) {
+    ActionEffects r = service().on_receipt(
+        MessageReceipt{only_case()->id, message, delivered, std::move(detail), now_.wall}, now_);
+    if (const auto* no = std::get_if<ActionRefusal>(&r)) {
+      ADD_FAILURE() << "refused: " << no->message;
+      return {};
+    }
+    return std::get<Effects>(std::move(r));
+  }
+};
+
+TEST_F(ServiceWithCloudTest, AFollowUpGoesOutWithItsIdAndItsReceiptIsKeptOnTheCase) {
+  const json::Value m = follow_up_sent("T3");
+  const std::string id = only_case()->id + "-m1";
+  EXPECT_EQ(str(m.get("message_id")), id);
+  EXPECT_EQ(str(m.get("type")), "follow_up");
+  EXPECT_EQ(str(m.get("message")), "Sorry about the wait yesterday");
+  ASSERT_EQ(only_case()->messages.size(), 1u);
+  EXPECT_EQ(only_case()->messages.front().status, "sent");
+
+  advance(2min);
+  const std::int64_t before = only_case()->version;
+  Effects fx = receipt(id, true);
+  EXPECT_EQ(only_case()->messages.front().status, "delivered");
+  EXPECT_EQ(only_case()->messages.front().receipt_at, now_.wall);
+  EXPECT_GT(only_case()->version, before);
+  ASSERT_EQ(fx.audit.size(), 1u);
+  EXPECT_EQ(fx.audit.front().action, "case.message_receipt");
+  EXPECT_TRUE(fx.alerts.empty());
+  // The cloud delivers at least once: the same receipt again changes nothing.
+  Effects again = receipt(id, true);
+  EXPECT_TRUE(again.audit.empty());
+  EXPECT_TRUE(again.cases.empty());
+}
+
+TEST_F(ServiceWithCloudTest, AMessageThatWasNotDeliveredIsToldToTheManager) {
+  follow_up_sent("T4");
+  Effects fx = receipt(only_case()->id + "-m1", false, "number unknown");
+  EXPECT_EQ(only_case()->messages.front().status, "failed");
+  EXPECT_EQ(only_case()->messages.front().detail, "number unknown");
+  EXPECT_EQ(alert_roles(fx, "delivery_failed"), std::vector<std::string>{"manager"});
+}
+
+TEST_F(ServiceWithCloudTest, AReceiptForAMessageTheBoxNeverSentIsRefused) {
+  follow_up_sent("T5");
+  ActionEffects r = service().on_receipt(
+      MessageReceipt{only_case()->id, only_case()->id + "-m9", true, {}, now_.wall}, now_);
+  ASSERT_TRUE(std::holds_alternative<ActionRefusal>(r));
+  EXPECT_EQ(std::get<ActionRefusal>(r).code, ActionRefusal::Code::kNotFound);
+  r = service().on_receipt(MessageReceipt{"c-nope", "c-nope-m1", true, {}, now_.wall}, now_);
+  ASSERT_TRUE(std::holds_alternative<ActionRefusal>(r));
+  EXPECT_EQ(only_case()->messages.front().status, "sent");
 }
 
 TEST_F(ServiceTest, ResolvedCasesCloseAfterAWeekAndRawEventsAgeOut) {

@@ -7,6 +7,7 @@ import type {
   CaseDetail,
   DecideRequest,
   Floor,
+  FollowUpDecision,
   NoteRequest,
   PushKey,
   PushSubscriptionInfo,
@@ -135,6 +136,14 @@ export const api = {
       'POST',
       caseAction(id, 'resolve'),
       { root_cause, note, ...(follow_up ? { follow_up } : {}) } satisfies ResolveRequest,
+      ifMatch(version),
+    ),
+  // A due follow-up: sent to the guest (with the message as the person left it) or skipped.
+  followUp: (id: string, version: number, decision: 'send' | 'skip', reason: string, message?: string) =>
+    request<Case>(
+      'POST',
+      caseAction(id, 'follow-up'),
+      { decision, reason, ...(message ? { message } : {}) } satisfies FollowUpDecision,
       ifMatch(version),
     ),
   users: () =>

@@ -1,5 +1,5 @@
 // Plain words for the codes mendd uses, and the small time arithmetic the views share.
-import type { Case, CaseStatus, FloorTable, Severity, Timer } from './types';
+import type { Case, CaseStatus, FloorTable, GuestMessage, Severity, Timer } from './types';
 
 const kKinds: Record<string, string> = {
   'table.no_order': 'Waiting to order',
@@ -252,4 +252,18 @@ export function dateTimeLabel(iso: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+const kMessageTypes: Record<string, string> = { follow_up: 'Follow-up', voucher: 'Voucher' };
+const kMessageStatuses: Record<string, string> = {
+  sent: 'sent, no receipt yet',
+  delivered: 'delivered',
+  failed: 'not delivered',
+};
+
+// "Follow-up: delivered 14:02", "Voucher: not delivered (number unknown)".
+export function guestMessageLabel(m: GuestMessage): string {
+  const what = `${kMessageTypes[m.type] ?? m.type}: ${kMessageStatuses[m.status] ?? m.status}`;
+  const when = m.receipt_at ? ` ${clockTime(m.receipt_at)}` : '';
+  return what + when + (m.detail ? ` (${m.detail})` : '');
 }

@@ -22,6 +22,7 @@ export type Guest = Schemas['GuestSummary'];
 export type GuestTier = Guest['tier'];
 export type PlanAction = Schemas['CaseAction'];
 export type Voucher = Schemas['Voucher'];
+export type GuestMessage = Schemas['GuestMessage'];
 export type Budget = Schemas['Budget'];
 export type Readiness = Schemas['Readiness'];
 export type CloudState = Schemas['CloudState'];
@@ -36,6 +37,7 @@ export type ApiError = Schemas['Error'];
 export type NoteRequest = Schemas['NoteRequest'];
 export type DecideRequest = Schemas['DecideRequest'];
 export type ResolveRequest = Schemas['ResolveRequest'];
+export type FollowUpDecision = Schemas['FollowUpDecision'];
 export type RootCause = Schemas['RootCause'];
 export type PushKey = Schemas['PushKey'];
 // The box's record of a subscription (the browser's own type is PushSubscription).

@@ -10,6 +10,7 @@ import {
   clockTime,
   dateTimeLabel,
   eventLabel,
+  guestMessageLabel,
   kindLabel,
   money,
   roleCovers,
@@ -32,7 +33,7 @@ interface Props {
   onClose(): void;
 }
 
-type Mode = null | 'approve' | 'edit' | 'reject' | 'action' | 'resolve';
+type Mode = null | 'approve' | 'edit' | 'reject' | 'action' | 'resolve' | 'send' | 'skip';
 
 const kRootCauses = [
   ['process', 'Process'],
@@ -117,7 +118,7 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
     setEditText(c?.recommendation?.text ?? '');
     setFollowUp(false);
     setFollowHours('24');
-    setFollowMessage(c ? followUpDraft(c) : '');
+    setFollowMessage(m === 'send' ? c?.follow_up?.message ?? '' : c ? followUpDraft(c) : '');
   };
 
   const run = async (what: string, call: () => Promise<Case>) => {
@@ -177,6 +178,10 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
           api.resolve(c.id, v, rootCause as RootCause, note.trim(), follow),
         );
       }
+      case 'send':
+        return void run('Follow-up sent.', () => api.followUp(c.id, v, 'send', r, followMessage.trim()));
+      case 'skip':
+        return void run('Follow-up skipped.', () => api.followUp(c.id, v, 'skip', r));
     }
   };
 
@@ -197,6 +202,7 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
   const approved = (c?.decisions ?? []).some((d) => d.decision === 'approve' || d.decision === 'edit');
   const plan = c?.actions ?? [];
   const canAction = s === 'open' || s === 'acknowledged';
+  const canFollowUp = mayDecide && s === 'follow_up' && !!c?.follow_up;
   const canResolve = s === 'open' || s === 'acknowledged' || s === 'actioned' || s === 'follow_up';
 
   return (
@@ -316,6 +322,19 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
               </section>
             )}
 
+            {c.messages && c.messages.length > 0 && (
+              <section aria-labelledby="msg-title">
+                <h3 id="msg-title">Messages to the guest</h3>
+                <ul class="guest-messages">
+                  {c.messages.map((m) => (
+                    <li key={m.id} data-testid="guest-message" data-status={m.status} class={`msg-${m.status}`}>
+                      {guestMessageLabel(m)}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+
             {c.resolution && (
               <section aria-labelledby="res-title">
                 <h3 id="res-title">Resolution</h3>
@@ -397,6 +416,16 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                     Resolve
                   </button>
                 )}
+                {canFollowUp && (
+                  <>
+                    <button type="button" class="btn btn-primary" onClick={() => choose('send')}>
+                      Send follow-up
+                    </button>
+                    <button type="button" class="btn" onClick={() => choose('skip')}>
+                      Skip follow-up
+                    </button>
+                  </>
+                )}
               </div>
             ) : (
               <form class="action-form" onSubmit={submit} data-mode={mode}>
@@ -411,7 +440,19 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                     />
                   </label>
                 )}
-                {(mode === 'approve' || mode === 'edit' || mode === 'reject') && (
+                {mode === 'send' && (
+                  <label class="field">
+                    <span>Message to the guest</span>
+                    <textarea
+                      name="follow_up_message"
+                      rows={4}
+                      maxLength={2000}
+                      value={followMessage}
+                      onInput={(e) => setFollowMessage(e.currentTarget.value)}
+                    />
+                  </label>
+                )}
+                {(mode === 'approve' || mode === 'edit' || mode === 'reject' || mode === 'send' || mode === 'skip') && (
                   <label class="field">
                     <span>Reason (required)</span>
                     <input
@@ -502,7 +543,9 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                     class={'btn ' + (mode === 'reject' ? 'btn-danger' : 'btn-primary')}
                     disabled={
                       busy ||
-                      ((mode === 'approve' || mode === 'edit' || mode === 'reject') && !reason.trim()) ||
+                      ((mode === 'approve' || mode === 'edit' || mode === 'reject' || mode === 'send' || mode === 'skip') &&
+                        !reason.trim()) ||
+                      (mode === 'send' && !followMessage.trim()) ||
                       (mode === 'edit' && !editText.trim()) ||
                       (mode === 'resolve' && !rootCause) ||
                       (mode === 'resolve' && followUp && (!followHoursOk || !followMessage.trim()))
@@ -529,6 +572,8 @@ const kConfirm: Record<Exclude<Mode, null>, string> = {
   reject: 'Confirm rejection',
   action: 'Mark actioned',
   resolve: 'Resolve case',
+  send: 'Send to the guest',
+  skip: 'Confirm skip',
 };
 
 // The detail endpoint's merged timeline; before it arrives, the evidence and history we have.

@@ -638,6 +638,8 @@ export interface components {
             /** @description From survey.answered for this case. */
             satisfaction?: number;
             follow_up?: components["schemas"]["FollowUp"];
+            /** @description Messages sent to the guest for this case (an approved follow-up, the plan's vouchers), oldest first, each with what the venue's messaging integration reported back. */
+            messages?: components["schemas"]["GuestMessage"][];
             /** @description What the engine knew when it opened the case. */
             facts?: {
                 /** Format: date-time */
@@ -943,7 +945,7 @@ export interface components {
             data: {
                 case: string;
                 /** @enum {string} */
-                event: "opened" | "escalated" | "needs_approval" | "automatic" | "follow_up_due";
+                event: "opened" | "escalated" | "needs_approval" | "automatic" | "follow_up_due" | "delivery_failed";
                 role: string;
                 stage: number;
                 repeat: boolean;
@@ -1002,6 +1004,32 @@ export interface components {
                 /** @description The 16-byte authentication secret, base64url. */
                 auth: string;
             };
+        };
+        GuestMessage: {
+            /**
+             * @description The id the outbox message and its delivery receipt carry.
+             * @example c-000123-m1
+             */
+            id: string;
+            /** @enum {string} */
+            type: "follow_up" | "voucher";
+            /**
+             * Format: date-time
+             * @description When the box put it in the outbox.
+             */
+            sent_at: string;
+            /**
+             * @description sent: waiting for a receipt; delivered or failed: as the messaging integration reported, or failed at once when the box has no cloud link to send it through.
+             * @enum {string}
+             */
+            status: "sent" | "delivered" | "failed";
+            /** @description Why it failed, when known. */
+            detail?: string;
+            /**
+             * Format: date-time
+             * @description When delivery or failure was reported.
+             */
+            receipt_at?: string;
         };
     };
     responses: {

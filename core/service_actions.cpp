@@ -38,7 +38,7 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
   if (a.kind == PersonAction::Kind::kFollowUpSend && c.follow_up) {
     json::Object body;
     body.append("message", c.follow_up->message);
-    send_to_guest(c.id, "follow_up", std::move(body), a.by.id, now, fx);
+    send_to_guest(c.id, "follow_up", body, a.by.id, now, fx);
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject) {
     send_vouchers(c.id, a.by.id, now, fx);
@@ -106,7 +106,7 @@ void RecoveryService::send_vouchers(const std::string& case_id, const std::strin
   body.append("vouchers", std::move(vouchers));
   body.append("currency", settings_.currency);
   body.append("message", c->recommendation.text);
-  send_to_guest(case_id, "voucher", std::move(body), approved_by, now, fx);
+  send_to_guest(case_id, "voucher", body, approved_by, now, fx);
 }
 
 ActionEffects RecoveryService::on_receipt(const MessageReceipt& r, Now now) {

@@ -49,6 +49,8 @@ free_port() {
   done
 }
 
+# The NIC has no option ROM (romfile=): the kernel is booted directly, so nothing needs iPXE's
+# efi-virtio.rom, which qemu-system-arm only recommends (ipxe-qemu).
 # The disk: the image, 1 GiB larger; the test's settings on its FAT partition (at 4 MiB).
 cp --sparse=always "$image" "$work/disk.img"
 truncate -s +1G "$work/disk.img"
@@ -68,7 +70,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1536 \
   -append "root=LABEL=mend-root rootfstype=ext4 rw rootwait console=ttyAMA0 net.ifnames=0" \
   -drive "file=$work/disk.img,format=raw,if=virtio" \
   -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$https_port-:8443,hostfwd=tcp:127.0.0.1:$mqtt_port-:1883,hostfwd=tcp:127.0.0.1:$ssh_port-:22" \
-  -device virtio-net-pci,netdev=net0 \
+  -device virtio-net-pci,netdev=net0,romfile= \
   -display none -monitor none -serial "file:$work/console.log" &
 qemu_pid=$!
 

@@ -2,6 +2,7 @@
 # Boots the SD-card image in qemu-system-aarch64 (-M virt, the image as a virtio disk, its own
 # kernel and initramfs) and checks, from the host, what an installer would see:
 #   - first boot runs: the setup code and certificate fingerprint appear on the console
+#   - the initramfs checked the root file system (fsck.ext4) before mounting it
 #   - mendd is active under systemd, as user mend
 #   - /readyz answers over HTTPS with the certificate whose fingerprint the console showed
 #   - the setup page's API makes the first admin with the console's code
@@ -96,6 +97,9 @@ fingerprint="$(sed -n 's/.*the certificate.s fingerprint: SHA256 \([0-9A-F:]*\).
 [ -n "$fingerprint" ] || fail "no certificate fingerprint on the console"
 grep -q "mend-firstboot: done" "$work/console.log" || fail "first boot did not say it was done"
 ok "first boot done and the setup code on the console after $boot_seconds s"
+# The initramfs checks the root before mounting it (fsck.ext4 must be in it: FSTYPE=ext4).
+grep -q "mend-root: clean" "$work/console.log" || fail "the initramfs did not check the root file system"
+ok "the initramfs checked the root file system"
 
 # 2. /readyz over HTTPS, from the certificate the console named.
 deadline=$((SECONDS + 120))

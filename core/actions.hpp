@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/case.hpp"
+#include "core/employees.hpp"
 #include "core/time.hpp"
 
 namespace mend {
@@ -59,5 +60,31 @@ struct ActionRefusal {
   std::string route_to;  // kOverLimit: the role that may take it
 };
 std::string_view action_refusal_code_name(ActionRefusal::Code c);  // "not_found", "stale", ...
+
+// A case a person opens on the tablet for what no signal shows: a complaint at the table, a
+// phone call, an email. It gets a plan like any other case.
+struct CaseReport {
+  CaseKind kind = CaseKind::kGuestComplaint;  // guest.complaint, guest.enquiry or guest.other
+  std::string table;                          // at least one of table, booking, guest
+  std::string booking;
+  std::string guest;    // the guest's customer id, or their name
+  std::string channel;  // kReportChannels: how it reached the venue
+  std::string what;     // what happened, in the reporter's words
+  Severity severity = Severity::kMedium;
+  Actor by;
+};
+inline constexpr std::size_t kMaxReportIdLength = 128;
+// Why a report cannot be taken (a kind no person opens, nothing to say who it is about, no
+// words), or nullopt.
+std::optional<std::string> check_report(const CaseReport& r);
+
+// A manager's change to a digital employee on the tablet; unset fields stay as they are.
+struct EmployeeChange {
+  EmployeeId employee = EmployeeId::kHost;
+  std::optional<bool> enabled;
+  std::optional<Authority> may;
+  std::string reason;  // optional, kept in the audit log
+  Actor by;
+};
 
 }  // namespace mend

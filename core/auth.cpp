@@ -20,7 +20,8 @@ struct PermissionRow {
 // dish over the staff limit goes to a manager). Seeing who did what is a manager's. Tokens are
 // the admin's alone: they are long-lived secrets held by other machines. Integrations read.
 // Phone alerts are for the people the escalation ladder calls away from the floor: managers
-// and admins (staff see their alerts on the tablet at the pass).
+// and admins (staff see their alerts on the tablet at the pass). Opening a case for what a
+// guest said is floor work; switching a digital employee off or on is a manager's.
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
     {"case.read", Permission::kCaseRead, {true, true, true, true}},
@@ -33,6 +34,8 @@ constexpr PermissionRow kPermissions[] = {
     {"audit.read", Permission::kAuditRead, {false, true, true, false}},
     {"tokens.manage", Permission::kTokensManage, {false, false, true, false}},
     {"push.subscribe", Permission::kPushSubscribe, {false, true, true, false}},
+    {"case.open", Permission::kCaseOpen, {true, true, true, false}},
+    {"employees.manage", Permission::kEmployeesManage, {false, true, true, false}},
 };
 
 bool all_same(std::string_view pin) {

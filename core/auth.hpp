@@ -44,6 +44,8 @@ enum class Permission {
   kAuditRead,        // the audit log
   kTokensManage,     // integration API tokens: they outlive shifts and people
   kPushSubscribe,    // alerts on one's own phone: the roles the escalation ladder calls
+  kCaseOpen,         // open a case for what no signal shows (a complaint, a phone call)
+  kEmployeesManage,  // switch a digital employee off or on, change what it may do
 };
 
 std::string_view permission_name(Permission p);  // "case.decide", ...

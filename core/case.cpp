@@ -1,5 +1,8 @@
 #include "core/case.hpp"
 
+#include "core/employees.hpp"
+#include "core/enum_names.hpp"
+
 #include <array>
 
 namespace mend {
@@ -10,14 +13,6 @@ constexpr std::array<std::string_view, kRootCauseCount> kRootCauseNames{
 constexpr std::array<std::string_view, 3> kVerdictNames{"approve", "edit", "reject"};
 constexpr std::array<std::string_view, 7> kStatusNames{
     "open", "acknowledged", "awaiting_approval", "actioned", "follow_up", "resolved", "closed"};
-
-template <typename E, std::size_t N>
-std::optional<E> from_name(const std::array<std::string_view, N>& names, std::string_view name) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
 
 // Which status may follow which. A case moves forward through the recovery; the only way
 // back is a rejected approval, which returns it to the floor as acknowledged.
@@ -115,7 +110,7 @@ json::Value recommendation_to_json(const Recommendation& r) {
 
 json::Value subject_to_json(const Subject& s) {
   json::Object o;
-  const std::array<std::pair<std::string_view, const std::string*>, 11> fields{{
+  const std::array<std::pair<std::string_view, const std::string*>, 12> fields{{
       {"table", &s.table},
       {"check", &s.check},
       {"course", &s.course},
@@ -127,6 +122,7 @@ json::Value subject_to_json(const Subject& s) {
       {"review", &s.review},
       {"area", &s.area},
       {"kind", &s.kind},
+      {"channel", &s.channel},
   }};
   for (const auto& [name, value] : fields) {
     if (!value->empty()) o.append(std::string(name), *value);
@@ -139,6 +135,7 @@ json::Value case_to_json(const Case& c) {
   o.append("id", c.id);
   o.append("version", static_cast<std::int64_t>(c.version));
   o.append("kind", case_kind_name(c.kind));
+  o.append("employee", employee_name(employee_of(c.kind)));
   o.append("severity", severity_name(c.severity));
   o.append("status", case_status_name(c.status));
   o.append("subject", subject_to_json(c.subject));
@@ -311,6 +308,7 @@ std::optional<Case> case_from_json(const json::Value& v) {
     c.subject.review = str(s->get("review"));
     c.subject.area = str(s->get("area"));
     c.subject.kind = str(s->get("kind"));
+    c.subject.channel = str(s->get("channel"));
   }
   if (const json::Value* ev = v.get("evidence"); ev != nullptr && ev->is_array()) {
     for (const auto& e : *ev->as_array()) {

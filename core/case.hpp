@@ -28,15 +28,31 @@ enum class CaseKind : std::uint8_t {
   kStoreUnwritable,  // the box's own disk: nothing can be saved
   kStoreLowSpace,    // the box's own disk: running out of room
   kCloudOutboxFull,  // the cloud link's outbox at its limits: unsent messages given up
+  // Opened by a person on the tablet for what no signal shows (core/intake.hpp).
+  kGuestComplaint,
+  kGuestEnquiry,
+  kGuestOther,
 };
-inline constexpr int kCaseKindCount = 14;
+inline constexpr int kCaseKindCount = 17;
 // The kinds' names, in the enum's order: the one list the config, the API and the store use.
 inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
-    "table.no_order",           "course.slow",       "bill.slow",
-    "call.unanswered",          "arrival.unseated",  "enquiry.unanswered",
-    "temperature.out_of_range", "device.offline",    "review.negative",
-    "voids.repeated",           "pattern.recurring", "store.unwritable",
-    "store.low_space",          "cloud.outbox_full"};
+    "table.no_order",
+    "course.slow",
+    "bill.slow",
+    "call.unanswered",
+    "arrival.unseated",
+    "enquiry.unanswered",
+    "temperature.out_of_range",
+    "device.offline",
+    "review.negative",
+    "voids.repeated",
+    "pattern.recurring",
+    "store.unwritable",
+    "store.low_space",
+    "cloud.outbox_full",
+    "guest.complaint",
+    "guest.enquiry",
+    "guest.other"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 std::optional<CaseKind> case_kind_from_name(std::string_view name);
 
@@ -72,7 +88,8 @@ struct Subject {
   std::string walk_in;  // arrival.unseated without a booking: the guest.arrived event's id
   std::string review;
   std::string area;
-  std::string kind;  // pattern.recurring: the kind that recurs
+  std::string kind;     // pattern.recurring: the kind that recurs
+  std::string channel;  // a case a person opened: how it reached them (phone, in_person, ...)
   bool operator==(const Subject&) const = default;
 };
 json::Value subject_to_json(const Subject& s);

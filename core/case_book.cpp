@@ -53,6 +53,12 @@ Recommendation default_recommendation(CaseKind kind, const Subject& s) {
     case CaseKind::kCloudOutboxFull:
       return {"fix_cause", "Find out why the box cannot reach the cloud, or call your installer.",
               ""};
+    case CaseKind::kGuestComplaint:
+      return {"apology_visit", "Go back to the guest, listen, apologise and put it right.", ""};
+    case CaseKind::kGuestEnquiry:
+      return {"reply_enquiry", "Answer the guest on the channel they used, today.", ""};
+    case CaseKind::kGuestOther:
+      return {"fix_cause", "Look into what was reported and record what you did.", ""};
   }
   return {};
 }

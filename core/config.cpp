@@ -12,13 +12,14 @@
 
 #include "core/case.hpp"
 #include "core/config_schema.hpp"
+#include "core/employees.hpp"
 #include "core/roles.hpp"
 
 namespace mend {
 
 bool settable_from_cloud(std::string_view section) {
-  constexpr std::string_view kSettable[] = {"log",    "detect",     "device", "area",
-                                            "policy", "escalation", "guests", "rule"};
+  constexpr std::string_view kSettable[] = {"log",        "detect", "device", "area",    "policy",
+                                            "escalation", "guests", "rule",   "employee"};
   return std::find(std::begin(kSettable), std::end(kSettable), section) != std::end(kSettable);
 }
 
@@ -358,6 +359,25 @@ void check_rules(const Config& config, const Positions& positions, std::string_v
     }
   }
 
+  std::map<std::string, std::size_t> employee_ids;
+  for (std::size_t i = 0; i < config.employees.size(); ++i) {
+    const EmployeeConfig& e = config.employees[i];
+    const std::string at = "employee[" + std::to_string(i) + "]";
+    if (!e.id.empty()) {
+      const auto [it, fresh] = employee_ids.emplace(e.id, i);
+      if (!fresh) {
+        const std::string first = "employee[" + std::to_string(it->second) + "]";
+        add(at + ".id", "duplicate employee \"" + e.id + "\": " + first + " (line " +
+                            std::to_string(line_of(first + ".id")) + ") has it already");
+      }
+    }
+    // The box's own health is what tells anyone that nothing else can be saved.
+    if (e.id == employee_name(EmployeeId::kCaretaker) && !e.enabled) {
+      add(at + ".enabled",
+          "the caretaker watches the box's own disk and cloud link: it cannot be off");
+    }
+  }
+
   std::map<std::string, std::size_t> area_names;
   std::map<std::string, std::pair<std::size_t, std::size_t>> table_area;  // area, index
   for (std::size_t i = 0; i < config.areas.size(); ++i) {
@@ -491,6 +511,7 @@ std::string print_config(const Config& config) {
   print_entries(out, config, "device", config.devices, device_keys());
   print_entries(out, config, "area", config.areas, area_keys());
   print_entries(out, config, "rule", config.rules, rule_keys());
+  print_entries(out, config, "employee", config.employees, employee_keys());
   return out;
 }
 

@@ -171,6 +171,17 @@ struct AreaConfig {
   std::vector<std::string> tables;
 };
 
+// One [[employee]] entry (core/employees.hpp): what the file changes of a built-in employee.
+// Empty words keep the built-in ones.
+struct EmployeeConfig {
+  std::string id;  // host, floor, kitchen_safety, inbox, reputation, analyst, caretaker
+  std::string job;
+  std::vector<std::string> signals;
+  std::string may = "act";  // recommend, or act (automatically, where the policy allows)
+  std::string owner;        // a role; empty: the built-in owner
+  bool enabled = true;
+};
+
 struct Config {
   VenueConfig venue;
   MqttConfig mqtt;
@@ -187,6 +198,7 @@ struct Config {
   EscalationSettings escalation;
   GuestsSettings guests;
   std::vector<RuleConfig> rules;
+  std::vector<EmployeeConfig> employees;
 };
 
 // The small grammars of the recovery settings, shared by check_rules and core/recovery.

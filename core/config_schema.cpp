@@ -10,8 +10,9 @@
 #include "core/config_schema.hpp"
 
 #include "core/disk_budget.hpp"
-
+#include "core/employees.hpp"
 #include "core/recovery.hpp"
+#include "core/roles.hpp"
 
 #include <toml++/toml.h>
 
@@ -107,6 +108,10 @@ constexpr Section kSections[] = {
     {"rule",
      "A recommended action: one [[rule]] per action; the same kind, min_severity and "
      "tier make one rule, replacing the day-one rule for them."},
+    {"employee",
+     "A digital employee (host, floor, kitchen_safety, inbox, reputation, analyst, caretaker): "
+     "one [[employee]] per employee the venue changes; the others keep their built-in "
+     "settings."},
 };
 
 constexpr Key<Config> kConfigKeys[] = {
@@ -460,6 +465,52 @@ constexpr Key<AreaConfig> kAreaKeys[] = {
      kNonEmpty},
 };
 
+constexpr std::string_view kOwnerRoles[] = {"", "staff", "manager", "admin"};
+
+constexpr Key<EmployeeConfig> kEmployeeKeys[] = {
+    {"id",
+     [](EmployeeConfig& e) { return Slot{&e.id}; },
+     "",
+     "",
+     "Which employee.",
+     {.one_of = kEmployeeNames},
+     true},
+    {"job",
+     [](EmployeeConfig& e) { return Slot{&e.job}; },
+     "\"\"",
+     "",
+     "Its job in one sentence, as the tablet shows it; empty keeps the built-in one.",
+     {}},
+    {"signals",
+     [](EmployeeConfig& e) { return Slot{&e.signals}; },
+     "[]",
+     "",
+     "The signals it reads (event types, or cases, disk, cloud_link); empty keeps the "
+     "built-in list.",
+     {.valid = is_signal_name,
+      .valid_text = "an event type from signals.md, or cases, disk, "
+                    "cloud_link"}},
+    {"may",
+     [](EmployeeConfig& e) { return Slot{&e.may}; },
+     "\"act\"",
+     "",
+     "recommend: every plan waits for a person; act: plans of the kinds in policy.automatic "
+     "run without one, within policy.auto_budget.",
+     {.one_of = kAuthorityNames}},
+    {"owner",
+     [](EmployeeConfig& e) { return Slot{&e.owner}; },
+     "\"\"",
+     "",
+     "The role that answers for it; empty keeps the built-in owner.",
+     {.one_of = kOwnerRoles}},
+    {"enabled",
+     [](EmployeeConfig& e) { return Slot{&e.enabled}; },
+     "true",
+     "",
+     "Off: it opens no new cases (the caretaker, the box's own health, cannot be off).",
+     {}},
+};
+
 constexpr Key<RuleConfig> kRuleKeys[] = {
     {"kind",
      [](RuleConfig& r) { return Slot{&r.kind}; },
@@ -646,6 +697,8 @@ class Walker {
         walk_array(key, node, area_keys(), from_cloud, config.areas);
       } else if (name == "rule") {
         walk_array(key, node, rule_keys(), from_cloud, config.rules);
+      } else if (name == "employee") {
+        walk_array(key, node, employee_keys(), from_cloud, config.employees);
       } else {
         walk_node(name, key, node, config_keys(), config, "");
       }
@@ -700,7 +753,7 @@ class Walker {
     std::string message = "unknown key";
     const std::string_view name = std::string_view(path).substr(path.rfind('.') + 1);
     std::vector<std::string_view> names = siblings(keys, path);
-    if (shown_is_root(shown)) names.insert(names.end(), {"device", "area", "rule"});
+    if (shown_is_root(shown)) names.insert(names.end(), {"device", "area", "rule", "employee"});
     std::string_view best;
     std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
     for (std::string_view candidate : names) {
@@ -973,6 +1026,7 @@ std::span<const Key<Config>> config_keys() { return kConfigKeys; }
 std::span<const Key<DeviceConfig>> device_keys() { return kDeviceKeys; }
 std::span<const Key<AreaConfig>> area_keys() { return kAreaKeys; }
 std::span<const Key<RuleConfig>> rule_keys() { return kRuleKeys; }
+std::span<const Key<EmployeeConfig>> employee_keys() { return kEmployeeKeys; }
 std::span<const Section> sections() { return kSections; }
 
 }  // namespace mend::config_schema

@@ -75,6 +75,7 @@ std::span<const Key<Config>> config_keys();
 std::span<const Key<DeviceConfig>> device_keys();
 std::span<const Key<AreaConfig>> area_keys();
 std::span<const Key<RuleConfig>> rule_keys();
+std::span<const Key<EmployeeConfig>> employee_keys();
 // Every section heading, in print order: the tables of config_keys(), then "device", "area".
 std::span<const Section> sections();
 

@@ -226,6 +226,21 @@ EngineOutput Engine::raise_case(CaseKind kind, const Subject& subject, Severity 
   return out;
 }
 
+EngineOutput Engine::open_reported(CaseKind kind, const Subject& subject, Severity severity,
+                                   std::string reason, Evidence evidence, Now now) {
+  Impl& m = *impl_;
+  now = m.clamp(now);
+  EngineOutput out;
+  // Every report is a case of its own (two complaints at one table are two conversations), so
+  // its key is the case's own number.
+  const std::string key = Impl::make_key(Impl::tag_of(kind), "report", std::to_string(m.case_seq));
+  const std::string id = m.open_case(kind, key, subject, severity, now).case_id;
+  out.decisions.push_back(outside_decision(Decision::Op::kOpen, id, kind, subject, severity,
+                                           std::move(reason), std::move(evidence), now));
+  out.next_deadline = m.next_deadline();
+  return out;
+}
+
 EngineOutput Engine::clear_case(CaseKind kind, const Subject& subject, std::string reason,
                                 Evidence evidence, Now now) {
   Impl& m = *impl_;

@@ -17,6 +17,7 @@
 // clock handed in out of order can neither fire a wait early nor run time backwards.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -74,6 +75,9 @@ struct DetectionSettings {
   std::vector<DeviceConfig> devices;
   std::vector<AreaConfig> areas;
   std::size_t dedup_capacity = 100000;  // recent event ids remembered for duplicate checks
+  // Kinds whose employee is switched off: their waits still run (so the floor view stays
+  // true), but no new case of them is opened. Set by the recovery service from its roster.
+  std::array<bool, kCaseKindCount> silenced{};
   static DetectionSettings from(const Config& c);
 };
 
@@ -129,6 +133,10 @@ class Engine {
                           std::string reason, Evidence evidence, Now now);
   EngineOutput clear_case(CaseKind kind, const Subject& subject, std::string reason,
                           Evidence evidence, Now now);
+  // A case a person opened for what no signal shows (a complaint at the table, a phone call):
+  // always a new case, whoever else has one open for the same table.
+  EngineOutput open_reported(CaseKind kind, const Subject& subject, Severity severity,
+                             std::string reason, Evidence evidence, Now now);
 
   std::optional<MonoTime> next_deadline() const;
 

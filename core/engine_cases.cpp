@@ -101,6 +101,7 @@ void Engine::Impl::breach(Wait& w, int stage, Now now, EngineOutput& out) {
     out.decisions.push_back(std::move(d));
     return;
   }
+  if (silenced(w.kind)) return;
   Decision d = open_case(w.kind, w.case_key, w.subject, s, now);
   d.started = w.started;
   d.threshold = w.threshold;
@@ -238,6 +239,7 @@ void Engine::Impl::note_pattern(CaseKind kind, const Subject& subject, const std
     out.decisions.push_back(std::move(d));
     return;
   }
+  if (silenced(CaseKind::kPatternRecurring)) return;
   Subject ps;
   ps.kind = std::string(case_kind_name(kind));
   ps.area = subject.area;

@@ -239,6 +239,7 @@ void Engine::Impl::on_item_voided(const Event& e, const ItemVoided& b, Now now, 
     out.decisions.push_back(std::move(d));
     return;
   }
+  if (silenced(CaseKind::kVoidsRepeated)) return;
   Subject subject = table.empty() ? Subject{} : table_subject(table);
   subject.check = b.check;
   Decision d = open_case(CaseKind::kVoidsRepeated, key, subject, s, now);
@@ -348,7 +349,7 @@ void Engine::Impl::on_occupancy(const Event& e, const Occupancy& b, Now now, Eng
 }
 
 void Engine::Impl::on_review(const Event& e, const ReviewReceived& b, Now now, EngineOutput& out) {
-  if (b.rating > settings.detect.review_max_rating) return;
+  if (b.rating > settings.detect.review_max_rating || silenced(CaseKind::kReviewNegative)) return;
   const std::string key = make_key(tag_of(CaseKind::kReviewNegative), b.review);
   if (open_cases.count(key) != 0) return;
   Subject s;

@@ -142,6 +142,9 @@ struct Engine::Impl {
 
   void breach(Wait& w, int stage, Now now, EngineOutput& out);
 
+  // Its employee is switched off (core/employees.hpp): no new case of the kind is opened.
+  bool silenced(CaseKind k) const { return settings.silenced[static_cast<std::size_t>(k)]; }
+
   // Registers a new open case and returns its Open decision, to be completed and emitted.
   Decision open_case(CaseKind kind, const std::string& case_key, const Subject& subject, Severity s,
                      Now now);

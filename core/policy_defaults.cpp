@@ -180,6 +180,23 @@ PolicyConfig PolicyConfig::defaults() {
            "The box has not reached the cloud for long enough that its outbox is full, and it "
            "has started giving up the oldest unsent messages. Check the venue's internet "
            "connection (or call your installer); the venue's own work is not affected.")});
+  {  // A guest told a person: listen and put it right; a manager when it is serious.
+    const auto listen = act(A::kApology,
+                            "Go back to {name}, listen, apologise and say what you will do: \"I'm "
+                            "sorry, thank you for telling us. Let me put this right.\"");
+    const auto manager = act(A::kManagerVisit,
+                             "Ask the manager on duty to see {name} in person and agree how to "
+                             "put it right.");
+    const auto dessert =
+        act(A::kCompItem, "Offer {name} a dessert or a drink on the house (up to {value}).", 8);
+    add(CaseKind::kGuestComplaint, S::kLow, std::nullopt, {listen});
+    add(CaseKind::kGuestComplaint, S::kHigh, std::nullopt, {listen, manager, dessert});
+  }
+  add(CaseKind::kGuestEnquiry, S::kLow, std::nullopt,
+      {act(A::kFollowUpMessage,
+           "Answer {name} on the channel they used, today; if you cannot, tell them when.")});
+  add(CaseKind::kGuestOther, S::kLow, std::nullopt,
+      {act(A::kFixCause, "Look into what was reported and record what you did about it.")});
   return p;
 }
 

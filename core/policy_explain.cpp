@@ -68,6 +68,9 @@ std::string_view failure_words(CaseKind k) {
     case CaseKind::kStoreUnwritable: return "the box's disk full";
     case CaseKind::kStoreLowSpace: return "the box's disk running low";
     case CaseKind::kCloudOutboxFull: return "the cloud link's outbox full";
+    case CaseKind::kGuestComplaint: return "a complaint";
+    case CaseKind::kGuestEnquiry: return "an enquiry";
+    case CaseKind::kGuestOther: return "a report";
   }
   return "a problem";
 }
@@ -122,6 +125,9 @@ std::string_view failures_words(CaseKind k) {
     case CaseKind::kStoreUnwritable: return "full disks";
     case CaseKind::kStoreLowSpace: return "disks running low";
     case CaseKind::kCloudOutboxFull: return "full cloud outboxes";
+    case CaseKind::kGuestComplaint: return "complaints";
+    case CaseKind::kGuestEnquiry: return "enquiries";
+    case CaseKind::kGuestOther: return "reports";
   }
   return "problems";
 }
@@ -323,10 +329,14 @@ std::string first_sentence(const Case& c, Millis utc_offset, WallTime now) {
       }
       return out + ".";
     }
-    // The box's own health: the daemon measured it and said what it found in the reason.
+    // The box's own health: the daemon measured it and said what it found in the reason; a
+    // person's report says it in the reporter's words.
     case CaseKind::kStoreUnwritable:
     case CaseKind::kStoreLowSpace:
-    case CaseKind::kCloudOutboxFull: return c.reason;
+    case CaseKind::kCloudOutboxFull:
+    case CaseKind::kGuestComplaint:
+    case CaseKind::kGuestEnquiry:
+    case CaseKind::kGuestOther: return c.reason;
   }
   return c.reason;
 }

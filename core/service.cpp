@@ -32,6 +32,7 @@ ServiceSettings ServiceSettings::from(const Config& c) {
   s.recovery = recovery_settings(c);
   s.retention.raw_events = c.store.event_retention;
   s.guest_messaging = c.cloud.enabled;
+  s.employees = Roster::from(c.employees);
   return s;
 }
 
@@ -42,17 +43,32 @@ RecoveryService::RecoveryService(ServiceSettings settings, UtcOffset utc_offset,
       engine_(settings_.detection),
       guests_(settings_.recovery.guests),
       escalator_(settings_.recovery.escalation),
-      ledger_(settings_.recovery.policy) {}
+      ledger_(settings_.recovery.policy) {
+  staff();
+}
 
 RecoveryService::~RecoveryService() = default;
 
 void RecoveryService::update_settings(ServiceSettings settings) {
   settings_ = std::move(settings);
-  engine_.update_settings(settings_.detection);
   guests_.update_settings(settings_.recovery.guests);
   escalator_.update_config(settings_.recovery.escalation);
   ledger_.update_policy(settings_.recovery.policy);
   recovery_changed_ = true;
+  staff();
+}
+
+void RecoveryService::staff() {
+  roster_ = settings_.employees;
+  roster_.set_automatic(settings_.recovery.policy.automatic);
+  for (int i = 0; i < kEmployeeCount; ++i) {
+    if (overrides_[i]) roster_.apply(static_cast<EmployeeId>(i), *overrides_[i]);
+  }
+  DetectionSettings detection = settings_.detection;
+  for (int k = 0; k < kCaseKindCount; ++k) {
+    detection.silenced[k] = !roster_.raises(static_cast<CaseKind>(k));
+  }
+  engine_.update_settings(std::move(detection));
 }
 
 // ---- events --------------------------------------------------------------------------------
@@ -144,6 +160,8 @@ void RecoveryService::plan_case(const std::string& id, Now now, bool first, Effe
 // Only for the kinds the venue's policy names, within the automatic budget.
 bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now now, Effects& fx) {
   const Millis offset = utc_offset_(now.wall);
+  // An employee kept to recommending leaves every plan to a person, whatever the policy says.
+  if (!roster_.may_act(cases_.find(id)->kind)) return false;
   if (!decide_automatic(settings_.recovery.policy, *cases_.find(id), plan, ledger_, now.wall,
                         offset)) {
     return false;
@@ -318,6 +336,13 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
   part("escalation", saved.escalation,
        [&](const json::Value& v) { return escalator_.restore(v, now, same_boot); });
   part("ledger", saved.ledger, [&](const json::Value& v) { return ledger_.restore(v); });
+  part("employees", saved.employees, [&](const json::Value& v) -> std::optional<std::string> {
+    auto o = overrides_from_json(v);
+    if (!o) return std::string("not a set of employee changes");
+    overrides_ = *o;
+    staff();
+    return std::nullopt;
+  });
   engine_changed_ = true;
   recovery_changed_ = true;
   count_open();
@@ -334,6 +359,8 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.ledger = ledger_.export_state();
   }
   if ((guests_changed_ && guests) || everything) s.guests = guests_.export_state();
+  if (employees_changed_ || everything) s.employees = overrides_to_json(overrides_);
+  employees_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;
   recovery_changed_ = recovery_changed_ && !s.escalation;
   guests_changed_ = guests_changed_ && !s.guests;

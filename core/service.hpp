@@ -30,6 +30,7 @@
 #include "core/audit_log.hpp"
 #include "core/case_book.hpp"
 #include "core/config.hpp"
+#include "core/employees.hpp"
 #include "core/engine.hpp"
 #include "core/escalation.hpp"
 #include "core/event.hpp"
@@ -64,6 +65,7 @@ struct ServiceSettings {
   RetentionSettings retention;
   // Messages for guests have a way out: the cloud link, to the venue's messaging integration.
   bool guest_messaging = false;
+  Roster employees;  // as the config sets them; the tablet's overrides go over it
   static ServiceSettings from(const Config& c);
 };
 
@@ -106,6 +108,7 @@ struct SavedState {
   std::optional<json::Value> escalation;
   std::optional<json::Value> ledger;
   std::optional<json::Value> guests;
+  std::optional<json::Value> employees;  // the tablet's changes to the digital employees
 };
 
 class RecoveryService {
@@ -130,6 +133,12 @@ class RecoveryService {
   // The messaging integration's delivery receipt for a message to a guest: kept on the case;
   // a failure is told to the manager.
   ActionEffects on_receipt(const MessageReceipt& r, Now now);
+  // A person opens a case for what no signal shows (CaseReport): planned, escalated and
+  // counted like any other, and audited as case.open. The new case's id is Effects::opened.
+  ActionEffects report(const CaseReport& r, Now now);
+  // A manager switches a digital employee off or on, or changes what it may do. Kept across
+  // restarts and reloads (over the config's settings) and audited as employee.change.
+  ActionEffects change_employee(const EmployeeChange& ch, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
   Effects on_tick(Now now);
   // The earliest time on_tick has something to do; the host arms one timer for it.
@@ -159,6 +168,8 @@ class RecoveryService {
   std::size_t pending_waits() const { return engine_.pending_waits(); }
   json::Value budget(Now now) const;  // the shift budget as the tablet shows it
   const ServiceSettings& settings() const { return settings_; }
+  // The digital employees as they work now: the config's settings and the tablet's changes.
+  const Roster& employees() const { return roster_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
@@ -175,6 +186,9 @@ class RecoveryService {
   void follow_ups_due(Now now, Effects& fx);
   void housekeeping(Now now, Effects& fx);
   void count_open();
+  // The roster from the settings and the overrides; the engine stops opening the kinds of
+  // employees that are off.
+  void staff();
 
   ServiceSettings settings_;
   UtcOffset utc_offset_;
@@ -189,6 +203,9 @@ class RecoveryService {
   bool engine_changed_ = false;
   bool recovery_changed_ = false;
   bool guests_changed_ = false;
+  std::array<std::optional<EmployeeOverride>, kEmployeeCount> overrides_;
+  Roster roster_;
+  bool employees_changed_ = false;
 };
 
 }  // namespace mend

@@ -27,6 +27,75 @@ ActionEffects RecoveryService::act(const PersonAction& a, Now now) {
   return fx;
 }
 
+ActionEffects RecoveryService::report(const CaseReport& r, Now now) {
+  latest_ = now;
+  if (auto why = check_report(r)) return ActionRefusal{ActionRefusal::Code::kInvalid, *why, {}};
+  Subject subject;
+  subject.table = r.table;
+  subject.booking = r.booking;
+  subject.customer = r.guest;
+  subject.channel = r.channel;
+  const std::string reason = "Reported by " + r.by.id + " (" + r.channel + "): " + r.what;
+  const EngineOutput out = engine_.open_reported(
+      r.kind, subject, r.severity, reason, Evidence{r.by.id, "report", now.wall, r.what}, now);
+  engine_changed_ = true;
+  Effects fx;
+  apply_decisions(out, now, fx);
+  if (fx.opened.empty()) return ActionRefusal{ActionRefusal::Code::kConflict, "no case opened", {}};
+  json::Object detail;
+  detail.append("kind", case_kind_name(r.kind));
+  detail.append("channel", r.channel);
+  detail.append("severity", severity_name(r.severity));
+  fx.audit.push_back(AuditRecord{now.wall, r.by.id, r.by.role, "case.open", fx.opened.front(),
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
+ActionEffects RecoveryService::change_employee(const EmployeeChange& ch, Now now) {
+  latest_ = now;
+  if (!ch.enabled && !ch.may) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid, "say what changes: enabled or may", {}};
+  }
+  if (ch.reason.size() > kMaxNoteLength) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid,
+                         "the reason is at most " + std::to_string(kMaxNoteLength) + " characters",
+                         {}};
+  }
+  if (ch.employee == EmployeeId::kCaretaker && ch.enabled == false) {
+    return ActionRefusal{
+        ActionRefusal::Code::kConflict,
+        "the caretaker watches the box's own disk and cloud link: it cannot be off",
+        {}};
+  }
+  const Employee before = roster_.at(ch.employee);
+  EmployeeOverride o =
+      overrides_[static_cast<std::size_t>(ch.employee)].value_or(EmployeeOverride{});
+  if (ch.enabled) o.enabled = ch.enabled;
+  if (ch.may) o.may = ch.may;
+  o.by = ch.by.id;
+  o.role = ch.by.role;
+  o.at = now.wall;
+  overrides_[static_cast<std::size_t>(ch.employee)] = o;
+  staff();
+  employees_changed_ = true;
+  const Employee& after = roster_.at(ch.employee);
+  json::Object detail;
+  const auto change = [&detail](std::string key, json::Value from, json::Value to) {
+    json::Object c;
+    c.append("from", std::move(from));
+    c.append("to", std::move(to));
+    detail.append(std::move(key), std::move(c));
+  };
+  if (ch.enabled) change("enabled", before.enabled, after.enabled);
+  if (ch.may) change("may", authority_name(before.may), authority_name(after.may));
+  if (!ch.reason.empty()) detail.append("reason", ch.reason);
+  Effects fx;
+  fx.audit.push_back(AuditRecord{now.wall, ch.by.id, ch.by.role, "employee.change",
+                                 std::string(employee_name(ch.employee)),
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
 void RecoveryService::after_person_action(const PersonAction& a, const Case& c, Now now,
                                           Effects& fx) {
   // Someone is on it: whatever a person did stops the escalation ladder, and who and when is

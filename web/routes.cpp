@@ -25,6 +25,7 @@ const std::vector<RouteEntry>& route_table() {
 
       {verb::get, "/metrics", kSignedIn, Permission::kCaseRead, h::metrics},
       {verb::get, "/api/v1/cases", kSignedIn, Permission::kCaseRead, h::list_cases},
+      {verb::post, "/api/v1/cases", kSignedIn, Permission::kCaseOpen, h::report_case},
       {verb::get, "/api/v1/cases/{id}", kSignedIn, Permission::kCaseRead, h::get_case},
       {verb::post, "/api/v1/cases/{id}/acknowledge", kSignedIn, Permission::kCaseAcknowledge,
        h::acknowledge},
@@ -42,6 +43,9 @@ const std::vector<RouteEntry>& route_table() {
        h::disable_user},
       {verb::post, "/api/v1/users/{id}/pin", kSignedIn, Permission::kCaseRead, h::change_pin},
       {verb::get, "/api/v1/audit", kSignedIn, Permission::kAuditRead, h::audit},
+      {verb::get, "/api/v1/employees", kSignedIn, Permission::kCaseRead, h::list_employees},
+      {verb::patch, "/api/v1/employees/{id}", kSignedIn, Permission::kEmployeesManage,
+       h::change_employee},
       {verb::get, "/api/v1/push/key", kSignedIn, Permission::kPushSubscribe, h::push_key},
       {verb::get, "/api/v1/push/subscriptions", kSignedIn, Permission::kPushSubscribe,
        h::list_push_subscriptions},

@@ -160,6 +160,10 @@ CREATE TABLE push_subscriptions (
 );
 CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
 )sql"},
+    {5, "cases by opening time", R"sql(
+-- The digital employees' track records read the cases opened in a period.
+CREATE INDEX cases_by_opened_at ON cases(opened_at);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

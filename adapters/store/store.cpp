@@ -81,6 +81,9 @@ struct Store::Statements {
         select_cases(db,
                      "SELECT id, json FROM cases WHERE ?1 = 0 OR status <> ?2 "
                      "ORDER BY opened_at, id"),
+        select_cases_opened(db,
+                            "SELECT id, json FROM cases WHERE opened_at >= ?1 "
+                            "ORDER BY opened_at, id"),
         select_engine_state(db, "SELECT json FROM engine_state WHERE id = 1"),
         count_events(db, "SELECT COUNT(*) FROM events"),
         select_dead_letters(db,
@@ -114,6 +117,7 @@ struct Store::Statements {
   sqlite::Stmt upsert_meta;
   sqlite::Stmt select_meta;
   sqlite::Stmt select_cases;
+  sqlite::Stmt select_cases_opened;
   sqlite::Stmt select_engine_state;
   sqlite::Stmt count_events;
   sqlite::Stmt select_dead_letters;
@@ -385,9 +389,19 @@ void Store::clear_staged() {
 // ---- reads -----------------------------------------------------------------------------------
 
 std::vector<Case> Store::load_cases(bool open_only) {
-  std::vector<Case> out;
   sqlite::Query q(st_->select_cases);
   q.bind(1, std::int64_t{open_only ? 1 : 0}).bind(2, case_status_name(CaseStatus::kClosed));
+  return read_cases(q);
+}
+
+std::vector<Case> Store::load_cases_opened_since(WallTime since) {
+  sqlite::Query q(st_->select_cases_opened);
+  q.bind(1, to_ms(since));
+  return read_cases(q);
+}
+
+std::vector<Case> Store::read_cases(sqlite::Query& q) {
+  std::vector<Case> out;
   while (q.step()) {
     const std::string id = q.text(0);
     auto parsed = json::parse(q.text(1), kStoredJsonLimits);

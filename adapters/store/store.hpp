@@ -155,6 +155,8 @@ class Store : public AuditLog {
 
   // Cases from their stored JSON; open_only leaves out closed ones. Oldest opened first.
   std::vector<Case> load_cases(bool open_only);
+  // Cases opened at or after `since`, oldest first (closed ones too): a period's record.
+  std::vector<Case> load_cases_opened_since(WallTime since);
   std::optional<std::string> load_engine_state();
   std::optional<std::string> meta(std::string_view key);
   std::int64_t event_count();
@@ -233,6 +235,7 @@ class Store : public AuditLog {
   void write_audit(const std::vector<StagedAudit>& records, CommitStats& stats);
   static StagedAudit to_staged(AuditRecord a);
   void clear_staged();
+  std::vector<Case> read_cases(sqlite::Query& q);
   std::size_t prune(sqlite::Stmt& stmt, WallTime older_than, std::size_t max_rows);
 
   sqlite::Db db_;

@@ -144,6 +144,7 @@ void Daemon::restore() {
   saved.guests = parse_saved(store_->meta("guests"));
   saved.escalation = parse_saved(store_->meta("escalation"));
   saved.ledger = parse_saved(store_->meta("ledger"));
+  saved.employees = parse_saved(store_->meta("employees"));
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);

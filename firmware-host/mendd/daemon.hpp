@@ -21,6 +21,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -110,6 +111,9 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
 
   // http_wiring.cpp
   void start_http();
+  // A person's change from the tablet (`change` makes it at the given now): refused while
+  // nothing can be saved, otherwise applied and committed before the answer goes back.
+  ActionEffects carry_out(const std::function<ActionEffects(Now)>& change);
 
   // push_wiring.cpp
   void start_push();

@@ -71,6 +71,18 @@ bool is_loopback(const std::string& address) {
 
 }  // namespace
 
+ActionEffects Daemon::carry_out(const std::function<ActionEffects(Now)>& change) {
+  // Read-only while nothing can be saved: "done" on the tablet must mean on disk.
+  if (unwritable_) return ActionRefusal{ActionRefusal::Code::kReadOnly, read_only_reason(), {}};
+  const Now now = clock_.now();
+  ActionEffects r = change(now);
+  if (const auto* fx = std::get_if<Effects>(&r)) {
+    apply(*fx, now);
+    commit();
+  }
+  return r;
+}
+
 void Daemon::start_http() {
   api_ = std::make_unique<web::ApiContext>(
       web::ApiContext{service_.cases(), metrics_, [this] { return link_ && link_->connected(); },
@@ -85,14 +97,8 @@ void Daemon::start_http() {
       [this] { return service_.tables(); },
       [this] { return clock_.now(); },
       [this](const PersonAction& a) -> web::ActionResult {
-        // Read-only while nothing can be saved: "done" on the tablet must mean on disk.
-        if (unwritable_)
-          return ActionRefusal{ActionRefusal::Code::kReadOnly, read_only_reason(), {}};
-        const Now now = clock_.now();
-        ActionEffects r = service_.act(a, now);
+        ActionEffects r = carry_out([&](Now now) { return service_.act(a, now); });
         if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
-        apply(std::get<Effects>(std::move(r)), now);
-        commit();
         spdlog::info("case {}: {} by {}", a.case_id, person_action_name(a), a.by.id);
         return *service_.cases().find(a.case_id);
       },
@@ -101,7 +107,22 @@ void Daemon::start_http() {
       [this] { setup_code_.reset(); },
       config_.http.ui_dir,
       read_openapi(config_.http.ui_dir),
-      subscriptions_.get()};
+      subscriptions_.get(),
+      [this] { return service_.employees(); },
+      [this](WallTime since) { return store_->load_cases_opened_since(since); },
+      [this](const EmployeeChange& ch) -> web::EmployeeResult {
+        ActionEffects r = carry_out([&](Now now) { return service_.change_employee(ch, now); });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        spdlog::info("employee {} changed by {}", employee_name(ch.employee), ch.by.id);
+        return service_.employees();
+      },
+      [this](const CaseReport& report) -> web::ActionResult {
+        ActionEffects r = carry_out([&](Now now) { return service_.report(report, now); });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        const std::string& id = std::get<Effects>(r).opened.front();
+        spdlog::info("case {}: opened by {}", id, report.by.id);
+        return *service_.cases().find(id);
+      }};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
     spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",

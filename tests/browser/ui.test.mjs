@@ -1032,3 +1032,98 @@ reconnect_max = "2s"
       }
     }));
 });
+
+describe('digital employees and a case staff open themselves', { concurrency: false }, () => {
+  const kEmployeesVenue = 'employees-venue';
+  let empDir;
+  let empMendd;
+
+  before(async () => {
+    empDir = makeTempDir();
+    empMendd = await startOwnMendd(empDir, { venue: kEmployeesVenue });
+    await empMendd.stop();
+    await empMendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await empMendd.start();
+  });
+
+  after(async () => {
+    current = mendd;
+    await empMendd?.stop();
+    empDir?.remove();
+  });
+
+  async function savedPng(page, name) {
+    const path = await screenshot(page, name);
+    assert.ok(statSync(path).size > 1000, `${path} is not empty`);
+    assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${path} is a PNG`);
+  }
+
+  test('staff open a case for a complaint at the table; it gets a plan and waits in the queue', { timeout: 60000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kPhone);
+      try {
+        await signIn(page, kStaff, empMendd);
+        await page.getByRole('button', { name: /^Cases/ }).click();
+        await page.getByRole('button', { name: 'New case' }).click();
+        const form = page.getByRole('dialog', { name: 'New case' });
+        // Nothing says who it is about: mendd's words come back.
+        await form.locator('textarea[name=what]').fill('The soup was cold and nobody came back.');
+        await form.getByRole('button', { name: 'Open case' }).click();
+        await form.getByRole('alert').filter({ hasText: 'say who it is about' }).waitFor();
+        await form.locator('input[name=table]').fill('T7');
+        await form.locator('select[name=severity]').selectOption('high');
+        await savedPng(page, 'report-case-390x844.png');
+        await form.getByRole('button', { name: 'Open case' }).click();
+        await form.waitFor({ state: 'detached' });
+
+        const row = caseRow(page, 'T7');
+        await row.waitFor();
+        assert.match(await row.innerText(), /Complaint/);
+        await row.click();
+        const sheet = page.getByRole('dialog');
+        assert.match(await sheet.getByTestId('why').innerText(), /soup was cold/);
+        assert.match(await sheet.getByTestId('case-employee').innerText(), /Reported, for Floor/);
+        await sheet.locator('.plan .plan-step').first().waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+
+  test('a manager sees each employee with its record and switches one off; the audit log says who', { timeout: 60000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, empMendd);
+        await page.getByRole('button', { name: 'Employees' }).click();
+        const floor = page.locator('[data-employee=floor]');
+        await floor.waitFor();
+        assert.equal(await page.locator('.employee').count(), 7, 'the starting set and the caretaker');
+        // The complaint staff opened in the test before counts as Floor's.
+        assert.equal(await floor.getByTestId('raised').innerText(), '1');
+        assert.match(await floor.getByTestId('record').innerText(), /no surveys yet/);
+        assert.equal(await page.locator('[data-employee=caretaker]').getByRole('button', { name: 'Switch off' }).count(), 0);
+        await savedPng(page, 'employees-1280x800.png');
+
+        const host = page.locator('[data-employee=host]');
+        assert.equal(await host.getByTestId('employee-state').textContent(), 'On');
+        await host.getByRole('button', { name: 'Switch off' }).click();
+        await host.getByTestId('employee-state').filter({ hasText: 'Off' }).waitFor();
+        await host.getByRole('button', { name: 'Switch on' }).waitFor();
+
+        await page.getByRole('button', { name: 'Audit' }).click();
+        const entry = page.locator('.audit-row[data-action="employee.change"]').first();
+        await entry.waitFor();
+        assert.match(await entry.innerText(), /Morgan/);
+        assert.match(await entry.innerText(), /host/);
+
+        await page.setViewportSize(kPhone);
+        await page.getByRole('button', { name: 'Employees' }).click();
+        await host.waitFor();
+        await savedPng(page, 'employees-390x844.png');
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});

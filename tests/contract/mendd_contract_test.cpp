@@ -374,6 +374,36 @@ TEST(Contract, UsersAndTheAuditLogAnswerAsDocumented) {
   EXPECT_EQ(box.as(sam, "GET", "/api/v1/budget").status, 200);
 }
 
+// ---- the digital employees and a person's report -------------------------------------------
+
+TEST(Contract, EmployeesAndReportsAnswerAsDocumented) {
+  Box box;
+  box.add_user("Sam", "staff", kStaffPin);
+  const Session sam = box.sign_in("Sam", kStaffPin);
+  const HttpResult made =
+      box.as(sam, "POST", "/api/v1/cases",
+             R"({"kind":"complaint","table":"T4","channel":"in_person","what":"Soup was cold."})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(str(parse(made.body).get("employee")), "floor");
+  EXPECT_EQ(
+      box.as(sam, "POST", "/api/v1/cases", R"({"kind":"complaint","channel":"phone"})").status,
+      400);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/cases", "{}", false).status, 403);
+
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/employees").status, 200);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/employees?days=1000").status, 400);
+  EXPECT_EQ(
+      http(box.port(), "PATCH", "/api/v1/employees/host", R"({"enabled":false})", kJson).status,
+      401);
+  EXPECT_EQ(box.as(sam, "PATCH", "/api/v1/employees/host", R"({"enabled":false})").status, 403);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/employees/sommelier", R"({"enabled":false})").status, 404);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/employees/host", R"({"may":"fire"})").status, 400);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/employees/caretaker", R"({"enabled":false})").status, 409);
+  const HttpResult off = box.api("PATCH", "/api/v1/employees/host", R"({"enabled":false})");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_FALSE(*parse(off.body).get("enabled")->as_bool());
+}
+
 // ---- the live feed -----------------------------------------------------------------------
 
 TEST(Contract, LiveFeedUpgradesAndRefuses) {

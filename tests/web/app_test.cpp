@@ -16,6 +16,7 @@
 #include "adapters/store/store.hpp"
 #include "core/case_actions.hpp"
 #include "core/json.hpp"
+#include "core/service.hpp"
 
 namespace mend::web {
 namespace {
@@ -81,6 +82,22 @@ class AppTest : public ::testing::Test {
                        [this] { setup_done_ = true; },
                        dir_ / "ui",
                        R"({"openapi":"3.0.3"})"};
+    // The digital employees and reports go through a recovery service and into the store, as
+    // in the daemon: its effects' cases and audit records are committed before the answer.
+    ctx.employees = [this] { return service_.employees(); };
+    ctx.cases_since = [this](WallTime since) { return store_->load_cases_opened_since(since); };
+    ctx.change_employee = [this](const EmployeeChange& ch) -> EmployeeResult {
+      ActionEffects r = service_.change_employee(ch, Now{wall_, mono_});
+      if (auto* no = std::get_if<ActionRefusal>(&r)) return *no;
+      commit(std::get<Effects>(r));
+      return service_.employees();
+    };
+    ctx.report = [this](const CaseReport& report) -> ActionResult {
+      ActionEffects r = service_.report(report, Now{wall_, mono_});
+      if (auto* no = std::get_if<ActionRefusal>(&r)) return *no;
+      commit(std::get<Effects>(r));
+      return *service_.cases().find(std::get<Effects>(r).opened.front());
+    };
     app_ = std::make_unique<App>(std::move(ctx));
   }
   void TearDown() override {
@@ -94,6 +111,12 @@ class AppTest : public ::testing::Test {
   void advance(Millis d) {
     wall_ += d;
     mono_ += d;
+  }
+
+  void commit(const Effects& fx) {
+    for (const auto& id : fx.cases) store_->stage_case(*service_.cases().find(id));
+    for (const auto& a : fx.audit) store_->stage_audit(a);
+    store_->commit();
   }
 
   void add_user(const std::string& name, auth::Role role, std::string_view pin) {
@@ -177,6 +200,7 @@ class AppTest : public ::testing::Test {
   // The shift's authority as the daemon's ledger would answer; tests replace it.
   std::function<AuthorityVerdict(const std::string&, double)> authority_ =
       [](const std::string&, double) { return AuthorityVerdict{}; };
+  RecoveryService service_{ServiceSettings{}, [](WallTime) { return Millis{0}; }};
 };
 
 // ---- who may call what -------------------------------------------------------------------
@@ -665,6 +689,126 @@ TEST_F(AppTest, CommitmentsMustNameTheVersionAcknowledgeNeedNot) {
   // Acknowledged since: version 1 is stale now.
   EXPECT_EQ(error_code_of(with("W/\"1\"", "{}")), "stale");
   EXPECT_EQ(with("\"2\"", "{}").result(), http::status::ok);
+}
+
+}  // namespace
+}  // namespace mend::web
+
+namespace mend::web {
+namespace {
+
+// ---- the digital employees and a person's report -------------------------------------------
+
+const std::string kReport =
+    R"({"kind":"complaint","table":"T12","channel":"phone","what":"Cold food.","severity":"high"})";
+
+TEST_F(AppTest, StaffReportACaseItGetsAPlanAndTheAuditLogSaysWho) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  const Signed s = sign_in("Sam", kStaffPin);
+  const Response made = as(s, http::verb::post, "/api/v1/cases", kReport);
+  ASSERT_EQ(made.result(), http::status::created) << made.body();
+  const json::Value c = parse(made.body());
+  EXPECT_EQ(*c.get("kind")->as_string(), "guest.complaint");
+  EXPECT_EQ(*c.get("employee")->as_string(), "floor");
+  EXPECT_EQ(*c.get("subject")->get("channel")->as_string(), "phone");
+  EXPECT_EQ(*c.get("severity")->as_string(), "high");
+  EXPECT_FALSE(c.get("actions")->as_array()->empty());
+  EXPECT_FALSE(std::string(made[http::field::etag]).empty());
+  const Response audit = as(sign_in("Morgan", kManagerPin), http::verb::get, "/api/v1/audit");
+  EXPECT_NE(audit.body().find(R"("action":"case.open")"), std::string::npos) << audit.body();
+  // It counts in Floor's record.
+  const Response list = as(s, http::verb::get, "/api/v1/employees");
+  ASSERT_EQ(list.result(), http::status::ok);
+  const json::Value floor = (*parse(list.body()).get("employees")->as_array())[1];
+  EXPECT_EQ(*floor.get("id")->as_string(), "floor");
+  EXPECT_EQ(*floor.get("record")->get("raised")->as_int(), 1);
+  EXPECT_EQ(*floor.get("record")->get("by_people")->as_int(), 1);
+}
+
+TEST_F(AppTest, AReportNeedsSignInTheRightRoleAndAGoodBody) {
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  EXPECT_EQ(call(http::verb::post, "/api/v1/cases", kReport).result(), http::status::unauthorized);
+  const Signed s = sign_in("Sam", kStaffPin);
+  const auto bad = [&](const std::string& body) {
+    const Response r = as(s, http::verb::post, "/api/v1/cases", body);
+    EXPECT_EQ(r.result(), http::status::bad_request) << body;
+    return std::string(parse(r.body()).get("error")->get("message")->as_string()->c_str());
+  };
+  EXPECT_EQ(bad(R"({"kind":"complaint","channel":"phone","what":"Cold food."})"),
+            "say who it is about: a table, a booking or a guest");
+  EXPECT_EQ(bad(R"({"kind":"praise","table":"T1","channel":"phone","what":"Lovely."})"),
+            "kind must be complaint, enquiry or other");
+  EXPECT_EQ(bad(R"({"kind":"table.no_order","table":"T1","channel":"phone","what":"x"})"),
+            "kind must be complaint, enquiry or other");
+  EXPECT_EQ(bad(R"({"kind":"other","table":"T1","channel":"phone","what":"x","severity":"dire"})"),
+            "severity must be low, medium, high or critical");
+  EXPECT_EQ(bad(R"({"kind":"other","table":"T1","channel":"phone"})"), "'what' is required");
+  EXPECT_TRUE(service_.cases().list(CaseFilter{}).empty());
+}
+
+TEST_F(AppTest, AnIntegrationTokenCannotReportACase) {
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  auto token =
+      users_->create_token(auth::Role::kIntegration, "bridge", auth::Actor::system("test"), wall_);
+  ASSERT_TRUE(token.ok());
+  const Response r = call(http::verb::post, "/api/v1/cases", kReport,
+                          {{"Authorization", "Bearer " + token.value->secret}});
+  EXPECT_EQ(r.result(), http::status::forbidden);
+}
+
+TEST_F(AppTest, AManagerSwitchesAnEmployeeOffStaffMayNot) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  const std::string off = R"({"enabled":false,"reason":"too noisy"})";
+  EXPECT_EQ(call(http::verb::patch, "/api/v1/employees/host", off).result(),
+            http::status::unauthorized);
+  const Signed s = sign_in("Sam", kStaffPin);
+  EXPECT_EQ(as(s, http::verb::patch, "/api/v1/employees/host", off).result(),
+            http::status::forbidden);
+  EXPECT_TRUE(service_.employees().at(EmployeeId::kHost).enabled);
+
+  const Signed m = sign_in("Morgan", kManagerPin);
+  const Response r = as(m, http::verb::patch, "/api/v1/employees/host", off);
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  const json::Value e = parse(r.body());
+  EXPECT_FALSE(*e.get("enabled")->as_bool());
+  EXPECT_EQ(*e.get("changed")->get("by")->as_string(), "user:1");
+  EXPECT_FALSE(service_.employees().at(EmployeeId::kHost).enabled);
+  const Response audit = as(m, http::verb::get, "/api/v1/audit");
+  EXPECT_NE(audit.body().find(R"("action":"employee.change")"), std::string::npos);
+  EXPECT_NE(audit.body().find(R"("enabled":{"from":true,"to":false})"), std::string::npos)
+      << audit.body();
+  // Everyone may read the roster; it says Host is off.
+  const Response list = as(s, http::verb::get, "/api/v1/employees?days=7");
+  ASSERT_EQ(list.result(), http::status::ok);
+  const json::Value v = parse(list.body());
+  EXPECT_EQ(*v.get("period")->get("days")->as_int(), 7);
+  EXPECT_FALSE(*(*v.get("employees")->as_array())[0].get("enabled")->as_bool());
+}
+
+TEST_F(AppTest, EmployeeChangesAndQueriesAnswerBadRequestsWithWhy) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  const Signed m = sign_in("Morgan", kManagerPin);
+  const auto code = [&](http::verb v, const std::string& target, const std::string& body = {}) {
+    const Response r = as(m, v, target, body);
+    return std::pair{r.result(), error_code_of(r)};
+  };
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/sommelier", R"({"enabled":false})"),
+            std::pair(http::status::not_found, std::string("not_found")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/host", R"({"may":"fire"})"),
+            std::pair(http::status::bad_request, std::string("invalid_body")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/host", R"({"enabled":"no"})"),
+            std::pair(http::status::bad_request, std::string("invalid_body")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/host", R"({})"),
+            std::pair(http::status::bad_request, std::string("invalid_body")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/caretaker", R"({"enabled":false})"),
+            std::pair(http::status::conflict, std::string("conflict")));
+  EXPECT_EQ(code(http::verb::get, "/api/v1/employees?days=0"),
+            std::pair(http::status::bad_request, std::string("invalid_parameter")));
+  EXPECT_EQ(code(http::verb::get, "/api/v1/employees?weeks=2"),
+            std::pair(http::status::bad_request, std::string("invalid_parameter")));
+  EXPECT_EQ(call(http::verb::get, "/api/v1/employees").result(), http::status::unauthorized);
 }
 
 }  // namespace

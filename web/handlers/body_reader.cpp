@@ -68,6 +68,14 @@ std::optional<double> BodyReader::number(std::string_view key, Field need) {
   return d;
 }
 
+std::optional<bool> BodyReader::boolean(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  auto b = v->as_bool();
+  if (!b) fail("'" + prefix_ + std::string(key) + "' must be true or false");
+  return b;
+}
+
 std::optional<std::int64_t> BodyReader::integer(std::string_view key, Field need) {
   const json::Value* v = field(key, need);
   if (v == nullptr) return std::nullopt;

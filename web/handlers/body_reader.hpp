@@ -35,6 +35,8 @@ class BodyReader {
   std::optional<double> number(std::string_view key, Field need);
   // A whole number; nullopt when absent (or null) and optional.
   std::optional<std::int64_t> integer(std::string_view key, Field need);
+  // true or false; nullopt when absent (or null) and optional.
+  std::optional<bool> boolean(std::string_view key, Field need);
   // Whether the field is there and not null.
   bool has(std::string_view key) const;
   // A nested object, read the same way; nullopt when absent (or null) and optional. Its

@@ -246,6 +246,37 @@ Response decide(const Request& req, const Params& p, const Caller& c, const Hand
   return carry_out(a, ctx);
 }
 
+Response report_case(const Request& req, const Params&, const Caller& c,
+                     const HandlerContext& ctx) {
+  BodyReader b(req);
+  const std::string kind = b.string("kind", Field::kRequired);
+  CaseReport r;
+  r.table = b.string("table", Field::kOptional);
+  r.booking = b.string("booking", Field::kOptional);
+  r.guest = b.string("guest", Field::kOptional);
+  r.channel = b.string("channel", Field::kRequired);
+  r.what = b.string("what", Field::kRequired);
+  const std::string severity = b.string("severity", Field::kOptional);
+  b.only({"kind", "table", "booking", "guest", "channel", "what", "severity"});
+  if (auto err = b.error()) return *err;
+  // The tablet says complaint, enquiry or other; the full kind name is accepted too.
+  const auto k = case_kind_from_name(kind.starts_with("guest.") ? kind : "guest." + kind);
+  if (!k) return invalid_body("kind must be complaint, enquiry or other");
+  r.kind = *k;
+  if (!severity.empty()) {
+    const auto s = severity_from_name(severity);
+    if (!s) return invalid_body("severity must be low, medium, high or critical");
+    r.severity = *s;
+  }
+  r.by = c.as_case_actor();
+  if (!ctx.report) return refuse(http::status::conflict, "conflict", "cases cannot be opened here");
+  const ActionResult result = ctx.report(r);
+  if (const auto* no = std::get_if<ActionRefusal>(&result)) return refused(*no, {}, ctx);
+  auto res = case_response(std::get<Case>(result));
+  res.result(http::status::created);
+  return res;
+}
+
 // The drafted follow-up message: a customer-facing message, so a person decides.
 Response follow_up(const Request& req, const Params& p, const Caller& c,
                    const HandlerContext& ctx) {

@@ -17,6 +17,7 @@
 #include "core/audit_log.hpp"
 #include "core/auth.hpp"
 #include "core/case_book.hpp"
+#include "core/employees.hpp"
 #include "core/engine.hpp"
 #include "core/push_registry.hpp"
 #include "web/api.hpp"
@@ -42,6 +43,8 @@ struct Caller {
 
 // What a person's action on a case came to: the case as it is now, or why it was refused.
 using ActionResult = std::variant<Case, ActionRefusal>;
+// What a manager's change to a digital employee came to: the roster after it, or why not.
+using EmployeeResult = std::variant<Roster, ActionRefusal>;
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -66,6 +69,14 @@ struct HandlerContext {
   std::string openapi;           // the OpenAPI document's text
   // Push subscriptions and the box's VAPID key; null while [push] is off.
   push::Registry* push = nullptr;
+  // The digital employees as they work now (the config and the tablet's changes).
+  std::function<Roster()> employees = nullptr;
+  // Cases opened at or after a time, closed ones too, from the store: track records.
+  std::function<std::vector<Case>(WallTime)> cases_since = nullptr;
+  // Carries out a manager's change to an employee (checks, store, audit). Unset: refused.
+  std::function<EmployeeResult(const EmployeeChange&)> change_employee = nullptr;
+  // Opens a case a person reported (checks, plan, store, audit, publish). Unset: refused.
+  std::function<ActionResult(const CaseReport&)> report = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

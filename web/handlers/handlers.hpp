@@ -37,6 +37,12 @@ Response mark_actioned(const Request&, const Params&, const Caller&, const Handl
 Response resolve(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response decide(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response follow_up(const Request&, const Params&, const Caller&, const HandlerContext&);
+// POST /api/v1/cases: a case a person opens for what no signal shows.
+Response report_case(const Request&, const Params&, const Caller&, const HandlerContext&);
+
+// employees.cpp: the digital employees with their track records, and a manager's change.
+Response list_employees(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response change_employee(const Request&, const Params&, const Caller&, const HandlerContext&);
 
 // floor.cpp and budget.cpp.
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);

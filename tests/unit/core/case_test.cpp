@@ -122,7 +122,7 @@ TEST(CaseJson, MatchesTheContractShape) {
   const std::string out = json::dump(case_to_json(c));
   EXPECT_EQ(
       out.rfind(
-          R"({"id":"c-000123","version":4,"kind":"table.no_order","severity":"medium","status":"open",)"
+          R"({"id":"c-000123","version":4,"kind":"table.no_order","employee":"floor","severity":"medium","status":"open",)"
           R"("subject":{"table":"T12","booking":"B77","customer":"cust-19"},)"
           R"("opened_at":"2026-11-22T19:42:10Z","updated_at":"2026-11-22T19:42:10Z",)",
           0),

@@ -60,6 +60,10 @@ bool same(const DeviceConfig& a, const DeviceConfig& b) {
   return std::tie(a.id, a.kind, a.location, a.area, a.low, a.high, a.out_of_range_for, a.silence) ==
          std::tie(b.id, b.kind, b.location, b.area, b.low, b.high, b.out_of_range_for, b.silence);
 }
+bool same(const EmployeeConfig& a, const EmployeeConfig& b) {
+  return a.id == b.id && a.job == b.job && a.signals == b.signals && a.may == b.may &&
+         a.owner == b.owner && a.enabled == b.enabled;
+}
 bool same(const AreaConfig& a, const AreaConfig& b) {
   return a.name == b.name && a.tables == b.tables;
 }
@@ -96,7 +100,7 @@ bool same(const Config& a, const Config& b) {
                              x.text == y.text;
                     }) &&
          a.log.level == b.log.level && same(a.detect, b.detect) && same(a.devices, b.devices) &&
-         same(a.areas, b.areas);
+         same(a.areas, b.areas) && same(a.employees, b.employees);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -281,6 +285,14 @@ tier = "vip"
 action = "comp_item"
 value = 9
 text = "Dessert on the house for {name}"
+
+[[employee]]
+id = "reputation"
+job = "Answers every review within a day."
+signals = ["review.received"]
+may = "recommend"
+owner = "admin"
+enabled = false
 )";
 
 Config full_expected() {
@@ -358,6 +370,12 @@ Config full_expected() {
       {"staff@0s", "manager@2m", "admin@8m"}, std::chrono::minutes(4), {"admin:critical"}};
   c.guests = {4, 900, {"cust-7"}};
   c.rules = {{"course.slow", "high", "vip", "comp_item", 9, "Dessert on the house for {name}"}};
+  c.employees = {{"reputation",
+                  "Answers every review within a day.",
+                  {"review.received"},
+                  "recommend",
+                  "admin",
+                  false}};
   return c;
 }
 
@@ -461,6 +479,12 @@ TEST(ConfigParse, FullFixtureCoversEverySchemaKey) {
   for (const auto& k : config_schema::rule_keys()) {
     EXPECT_FALSE(slot_equal(k.slot(parsed.rules[0]), k.slot(rule_defaults)))
         << "rule." << k.path << " is not covered";
+  }
+  ASSERT_FALSE(parsed.employees.empty());
+  EmployeeConfig employee_defaults;
+  for (const auto& k : config_schema::employee_keys()) {
+    EXPECT_FALSE(slot_equal(k.slot(parsed.employees[0]), k.slot(employee_defaults)))
+        << "employee." << k.path << " is not covered";
   }
   AreaConfig area_defaults;
   for (const auto& k : config_schema::area_keys()) {

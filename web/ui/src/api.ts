@@ -5,6 +5,10 @@ import type {
   Budget,
   Case,
   CaseDetail,
+  CaseReport,
+  Employee,
+  EmployeeChange,
+  EmployeeList,
   DecideRequest,
   Floor,
   FollowUpDecision,
@@ -45,7 +49,7 @@ export function getCsrfToken(): string | null {
   return csrfToken;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export async function request<T>(
   method: Method,
@@ -152,6 +156,11 @@ export const api = {
   // 503 while not ready still carries the body; the cloud link's state is in it either way.
   readiness: async (): Promise<Readiness> => (await fetch('/readyz', { credentials: 'same-origin' })).json() as Promise<Readiness>,
   audit: (limit = 50) => request<{ entries: AuditEntry[] }>('GET', '/api/v1/audit?limit=' + limit),
+  // A case for what no signal shows (a complaint at the table, a phone call).
+  report: (body: CaseReport) => request<CaseDetail>('POST', '/api/v1/cases', body),
+  employees: (days = 30) => request<EmployeeList>('GET', '/api/v1/employees?days=' + days),
+  changeEmployee: (id: string, change: EmployeeChange) =>
+    request<Employee>('PATCH', '/api/v1/employees/' + encodeURIComponent(id), change),
   pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
   addPushSubscription: (sub: PushSubscriptionRequest) =>
     request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),

@@ -16,10 +16,28 @@ const kKinds: Record<string, string> = {
   'store.unwritable': 'Mend cannot save: disk full',
   'store.low_space': 'Mend is running out of disk space',
   'cloud.outbox_full': 'Cloud unreachable: oldest messages given up',
+  'guest.complaint': 'Complaint',
+  'guest.enquiry': 'Enquiry',
+  'guest.other': 'Reported',
 };
 
 export function kindLabel(kind: string): string {
   return kKinds[kind] ?? kind.replace(/[._]/g, ' ');
+}
+
+// The digital employees by their ids (case JSON's `employee`).
+const kEmployees: Record<string, string> = {
+  host: 'Host',
+  floor: 'Floor',
+  kitchen_safety: 'Kitchen safety',
+  inbox: 'Inbox',
+  reputation: 'Reputation',
+  analyst: 'Analyst',
+  caretaker: 'Caretaker',
+};
+
+export function employeeLabel(id: string): string {
+  return kEmployees[id] ?? id;
 }
 
 // The timeline names evidence by its event type; say it as staff would.
@@ -102,6 +120,7 @@ export function subjectLabel(subject: Record<string, string> | undefined): strin
   if (subject.course) parts.push(subject.course);
   if (subject.check) parts.push('check ' + subject.check);
   if (subject.booking) parts.push('booking ' + subject.booking);
+  if (subject.customer && subject.channel) parts.push(subject.customer);
   if (subject.device) parts.push(subject.device);
   if (subject.enquiry) parts.push('enquiry ' + subject.enquiry);
   if (subject.review) parts.push('review ' + subject.review);

@@ -43,3 +43,8 @@ export type PushKey = Schemas['PushKey'];
 // The box's record of a subscription (the browser's own type is PushSubscription).
 export type PushSubscriptionInfo = Schemas['PushSubscription'];
 export type PushSubscriptionRequest = Schemas['PushSubscriptionRequest'];
+export type Employee = Schemas['Employee'];
+export type EmployeeList = Schemas['EmployeeList'];
+export type EmployeeChange = Schemas['EmployeeChange'];
+export type TrackRecord = Schemas['TrackRecord'];
+export type CaseReport = Schemas['CaseReport'];

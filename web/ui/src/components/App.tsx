@@ -17,10 +17,12 @@ import { LiveLink, type LiveState } from '../live';
 import type { Alert, Budget, Case, Floor as FloorData, User } from '../types';
 import { Audit } from './Audit';
 import { CaseSheet } from './CaseSheet';
+import { Employees } from './Employees';
 import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { PushControl } from './PushControl';
+import { ReportCase } from './ReportCase';
 import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
@@ -121,7 +123,8 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit'>('work');
+  const [view, setView] = useState<'work' | 'audit' | 'employees'>('work');
+  const [reporting, setReporting] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [budget, setBudget] = useState<Budget | null>(null);
   const [toasts, setToasts] = useState<ToastItem[]>([]);
@@ -363,6 +366,16 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           {canAudit && (
             <button
               type="button"
+              class={'btn' + (view === 'employees' ? ' btn-primary' : ' btn-quiet')}
+              aria-pressed={view === 'employees'}
+              onClick={() => setView(view === 'employees' ? 'work' : 'employees')}
+            >
+              Employees
+            </button>
+          )}
+          {canAudit && (
+            <button
+              type="button"
               class={'btn' + (view === 'audit' ? ' btn-primary' : ' btn-quiet')}
               aria-pressed={view === 'audit'}
               onClick={() => setView(view === 'audit' ? 'work' : 'audit')}
@@ -392,12 +405,19 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           </section>
         </main>
       )}
-      <main class={'panes show-' + tab} hidden={view === 'audit' && canAudit}>
+      {view === 'employees' && canAudit && (
+        <main class="panes panes-single">
+          <section class="pane pane-employees" aria-labelledby="employees-title">
+            <Employees canChange={canAudit} currency={budget?.currency} onAuthLost={failed} />
+          </section>
+        </main>
+      )}
+      <main class={'panes show-' + tab} hidden={view !== 'work' && canAudit}>
         <section class="pane pane-floor" aria-labelledby="floor-title">
           <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} />
         </section>
         <section class="pane pane-queue" aria-labelledby="queue-title">
-          <Queue cases={openCases} skewMs={skewMs} onOpenCase={openCase} />
+          <Queue cases={openCases} skewMs={skewMs} onOpenCase={openCase} onReport={() => setReporting(true)} />
         </section>
       </main>
       <nav class="tabbar" aria-label="Views">
@@ -424,6 +444,16 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           Cases <span class="count">{openCases.length}</span>
         </button>
       </nav>
+      {reporting && (
+        <ReportCase
+          onOpened={(c) => {
+            upsertCase(c);
+            setReporting(false);
+          }}
+          onAuthLost={failed}
+          onClose={() => setReporting(false)}
+        />
+      )}
       {openCaseId && (
         <CaseSheet
           key={openCaseId}

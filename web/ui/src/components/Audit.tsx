@@ -18,6 +18,8 @@ const kActions: Record<string, string> = {
   'case.action': 'Marked actioned',
   'case.resolve': 'Resolved',
   'case.automatic': 'Done by the policy',
+  'case.open': 'Opened a case',
+  'employee.change': 'Changed an employee',
   'auth.sign_in': 'Signed in',
   'auth.sign_out': 'Signed out',
   'auth.sign_in_failed': 'Sign-in refused',

@@ -9,6 +9,7 @@ import {
   ageLabel,
   clockTime,
   dateTimeLabel,
+  employeeLabel,
   eventLabel,
   guestMessageLabel,
   kindLabel,
@@ -238,6 +239,10 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                 {statusLabel(c.status)}
               </span>
               <span class="muted">{openedLabel(now - Date.parse(c.opened_at))}</span>
+              <span class="muted" data-testid="case-employee">
+                {c.subject.channel ? 'Reported, for ' : 'Raised by '}
+                {employeeLabel(c.employee)}
+              </span>
             </p>
 
             <section aria-labelledby="why-title">

@@ -59,6 +59,7 @@ function unknownCase(id: string): Case {
   return {
     id,
     kind: 'table.no_order',
+    employee: 'floor',
     severity: 'medium',
     status: 'open',
     subject: {},

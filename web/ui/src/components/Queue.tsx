@@ -7,15 +7,22 @@ interface Props {
   cases: Case[];
   skewMs: number;
   onOpenCase(id: string): void;
+  // Opens the form for a case no signal shows (a complaint, a phone call).
+  onReport(): void;
 }
 
-export function Queue({ cases, skewMs, onOpenCase }: Props) {
+export function Queue({ cases, skewMs, onOpenCase, onReport }: Props) {
   const now = useNow(skewMs);
   return (
     <>
-      <h2 id="queue-title" class="pane-title">
-        Cases <span class="count">{cases.length}</span>
-      </h2>
+      <div class="pane-head">
+        <h2 id="queue-title" class="pane-title">
+          Cases <span class="count">{cases.length}</span>
+        </h2>
+        <button type="button" class="btn" onClick={onReport}>
+          New case
+        </button>
+      </div>
       {cases.length === 0 ? (
         <p class="muted empty">Nothing needs attention.</p>
       ) : (

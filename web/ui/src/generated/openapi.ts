@@ -134,7 +134,11 @@ export interface paths {
          */
         get: operations["listCases"];
         put?: never;
-        post?: never;
+        /**
+         * Open a case for what no signal shows
+         * @description Roles: staff, manager, admin. A complaint at the table, a phone call, an email: the case gets a plan like any other (guest.complaint, guest.enquiry or guest.other), is escalated and counted like any other, names its employee (floor or inbox), and is written to the audit log (case.open). It opens whether or not its employee is switched off: a person opened it.
+         */
+        post: operations["reportCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -475,6 +479,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The digital employees and their track records
+         * @description Roles: every signed-in role. Each employee as it works now (the config's [[employee]] settings, and the tablet's changes over them) with its record over the last `days` days, computed from the cases in the store.
+         */
+        get: operations["listEmployees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employees/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The employee's id. */
+                id: components["parameters"]["EmployeeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Switch an employee off or on, or change what it may do
+         * @description Roles: manager, admin. Off: it opens no new cases of its kinds (its open cases stay). may recommend: none of its plans runs without a person. Kept across restarts and config reloads, over the config file's settings, and written to the audit log (employee.change, with what changed from what).
+         */
+        patch: operations["changeEmployee"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -501,10 +548,10 @@ export interface components {
             };
         };
         /**
-         * @description The failure kinds Mend detects (signals.md), and the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full).
+         * @description The failure kinds Mend detects (signals.md), the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full), and what a person reported on the tablet (guest.complaint, guest.enquiry, guest.other).
          * @enum {string}
          */
-        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full";
+        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full" | "guest.complaint" | "guest.enquiry" | "guest.other";
         /** @enum {string} */
         Severity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */
@@ -551,6 +598,8 @@ export interface components {
             area?: string;
             /** @description pattern.recurring: the kind that recurs. */
             kind?: string;
+            /** @description A case a person opened: how it reached the venue (in_person, phone, email, message, other). */
+            channel?: string;
         };
         Evidence: {
             /** @description The event id, or a case id for pattern.recurring. */
@@ -609,6 +658,7 @@ export interface components {
             /** @example c-000123 */
             id: string;
             kind: components["schemas"]["CaseKind"];
+            employee: components["schemas"]["EmployeeId"];
             severity: components["schemas"]["Severity"];
             status: components["schemas"]["CaseStatus"];
             subject: components["schemas"]["Subject"];
@@ -1005,6 +1055,122 @@ export interface components {
                 auth: string;
             };
         };
+        /**
+         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full).
+         * @enum {string}
+         */
+        EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker";
+        /** @description What people did with the employee's cases opened in the period, from the store. */
+        TrackRecord: {
+            /** @description Cases of its kinds opened in the period. */
+            raised: number;
+            /** @description Of those, opened by a person on the tablet. */
+            by_people: number;
+            /** @description Cases a person took up (acknowledged, decided or resolved). */
+            acknowledged: number;
+            /** @description Cases whose last judgement approved the recommendation as it was. */
+            approved: number;
+            /** @description Cases whose last judgement edited it. */
+            edited: number;
+            /** @description Cases whose last judgement rejected it. */
+            rejected: number;
+            /** @description Cases whose plan ran without a person (not judged). */
+            automatic: number;
+            resolved: number;
+            /** @description approved / (approved + edited + rejected); null when no one judged a recommendation. */
+            precision: number | null;
+            /** @description Median seconds from opening to a person first taking it up; null when none was. */
+            median_acknowledge_s: number | null;
+            /** @description Median seconds from opening to resolution; null when none was resolved. */
+            median_resolve_s: number | null;
+            /** @description Compensation of the plans approved, edited or run automatically, in the venue's currency. */
+            compensation: number;
+            /** @description Guest surveys (survey.answered) about its cases. */
+            surveys: number;
+            /** @description Their mean score (1-5); null when no survey came back. */
+            satisfaction: number | null;
+            /** @description Surveys that scored 4 or 5. */
+            satisfied: number;
+        };
+        /** @description A digital employee: its job, what it reads and may do, who owns it, whether it is on, and its record. */
+        Employee: {
+            id: components["schemas"]["EmployeeId"];
+            /** @example Kitchen safety */
+            title: string;
+            /** @description Its job in one sentence. */
+            job: string;
+            /** @description What it reads: event types (signals.md), or cases, disk, cloud_link. */
+            signals: string[];
+            /** @description The kinds of case that are its job. */
+            kinds: components["schemas"]["CaseKind"][];
+            /**
+             * @description recommend: every plan waits for a person; act: plans of its kinds in policy.automatic run without one, within the automatic budget.
+             * @enum {string}
+             */
+            may: "recommend" | "act";
+            /** @description Its kinds that the venue's policy lets run without a person (only while may is act). */
+            automatic_kinds: components["schemas"]["CaseKind"][];
+            owner: components["schemas"]["Role"];
+            /** @description Off: it opens no new cases (cases a person opens still open). */
+            enabled: boolean;
+            /** @description false for the caretaker: the box's own health is always watched. */
+            can_switch_off: boolean;
+            /** @description The last change made on the tablet (it stays over the config file's settings); null when none. */
+            changed: {
+                by: string;
+                role: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            record: components["schemas"]["TrackRecord"];
+        };
+        EmployeeList: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                days: number;
+            };
+            employees: components["schemas"]["Employee"][];
+        };
+        /**
+         * @description At least one of enabled and may.
+         * @example {
+         *       "enabled": false,
+         *       "reason": "too noisy on the terrace"
+         *     }
+         */
+        EmployeeChange: {
+            enabled?: boolean;
+            /** @enum {string} */
+            may?: "recommend" | "act";
+            /** @description Kept in the audit log. */
+            reason?: string;
+        };
+        /**
+         * @description A case a person opens for what no signal shows. At least one of table, booking and guest.
+         * @example {
+         *       "kind": "complaint",
+         *       "table": "T12",
+         *       "channel": "in_person",
+         *       "what": "The steak was cold and they waited 20 minutes for it.",
+         *       "severity": "high"
+         *     }
+         */
+        CaseReport: {
+            /** @enum {string} */
+            kind: "complaint" | "enquiry" | "other" | "guest.complaint" | "guest.enquiry" | "guest.other";
+            table?: string;
+            booking?: string;
+            /** @description The guest's customer id, or their name. */
+            guest?: string;
+            /** @enum {string} */
+            channel: "in_person" | "phone" | "email" | "message" | "other";
+            /** @description What happened, in the reporter's words. */
+            what: string;
+            severity?: components["schemas"]["Severity"];
+        };
         GuestMessage: {
             /**
              * @description The id the outbox message and its delivery receipt carry.
@@ -1140,6 +1306,8 @@ export interface components {
         UserId: number;
         /** @description The case version the person saw, quoted as the ETag gave it ("N"). Required by decide, action, resolve and follow-up unless the body carries `version`. */
         IfMatch: string;
+        /** @description The employee's id. */
+        EmployeeId: components["schemas"]["EmployeeId"];
     };
     requestBodies: never;
     headers: {
@@ -1426,6 +1594,43 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    reportCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseReport"];
+            };
+        };
+        responses: {
+            /** @description The new case. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description The body is not acceptable; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ReadOnly"];
         };
     };
     getCase: {
@@ -2060,6 +2265,88 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    listEmployees: {
+        parameters: {
+            query?: {
+                /** @description The period: this many days back from now (default 30). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every employee, in a fixed order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    changeEmployee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The employee's id. */
+                id: components["parameters"]["EmployeeId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmployeeChange"];
+            };
+        };
+        responses: {
+            /** @description The employee as it works now, with its record over the last 30 days. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Employee"];
+                };
+            };
+            /** @description The body is not acceptable; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such employee. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The change is not allowed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
         };
     };
 }

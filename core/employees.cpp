@@ -1,0 +1,316 @@
+#include "core/employees.hpp"
+
+#include <algorithm>
+
+#include "core/enum_names.hpp"
+#include "core/event.hpp"
+
+namespace mend {
+
+namespace {
+
+struct Builtin {
+  std::string_view title;
+  std::string_view job;
+  std::vector<std::string> signals;
+  std::string_view owner;
+};
+
+// In kEmployeeNames order.
+std::array<Builtin, kEmployeeCount> builtins() {
+  return {{
+      {"Host",
+       "Sees that guests at the door are greeted and seated in time.",
+       {"booking.created", "booking.updated", "booking.cancelled", "guest.arrived", "guest.seated"},
+       "manager"},
+      {"Floor",
+       "Watches every table: the order taken, each course served, the bill brought, the call "
+       "button answered.",
+       {"guest.seated", "occupancy", "order.opened", "items.fired", "items.served",
+        "check.requested", "check.paid", "item.voided", "callbutton", "table.cleared"},
+       "manager"},
+      {"Kitchen safety",
+       "Keeps fridges, freezers and probes in their safe band and the venue's devices online.",
+       {"temperature", "status"},
+       "manager"},
+      {"Inbox",
+       "Sees that every enquiry gets an answer in time.",
+       {"enquiry.received", "enquiry.answered"},
+       "manager"},
+      {"Reputation",
+       "Answers bad reviews and hears what guests say after a recovery.",
+       {"review.received", "survey.answered"},
+       "manager"},
+      {"Analyst",
+       "Notices when the same failure keeps happening in one place.",
+       {"cases"},
+       "manager"},
+      {"Caretaker",
+       "Keeps the box itself able to save what it hears and send it on.",
+       {"disk", "cloud_link"},
+       "admin"},
+  }};
+}
+
+std::optional<Millis> median(std::vector<Millis> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+json::Value strings(const std::vector<std::string>& list) {
+  json::Array a;
+  for (const auto& s : list) a.emplace_back(s);
+  return a;
+}
+
+json::Value seconds_or_null(std::optional<Millis> d) {
+  if (!d) return json::Value(nullptr);
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(*d).count());
+}
+
+}  // namespace
+
+std::string_view employee_name(EmployeeId e) { return kEmployeeNames[static_cast<std::size_t>(e)]; }
+std::optional<EmployeeId> employee_from_name(std::string_view name) {
+  return from_name<EmployeeId>(kEmployeeNames, name);
+}
+std::string_view authority_name(Authority a) {
+  return kAuthorityNames[static_cast<std::size_t>(a)];
+}
+std::optional<Authority> authority_from_name(std::string_view name) {
+  return from_name<Authority>(kAuthorityNames, name);
+}
+
+EmployeeId employee_of(CaseKind k) {
+  using E = EmployeeId;
+  switch (k) {
+    case CaseKind::kArrivalUnseated: return E::kHost;
+    case CaseKind::kTableNoOrder:
+    case CaseKind::kCourseSlow:
+    case CaseKind::kBillSlow:
+    case CaseKind::kCallUnanswered:
+    case CaseKind::kVoidsRepeated:
+    case CaseKind::kGuestComplaint:
+    case CaseKind::kGuestOther: return E::kFloor;
+    case CaseKind::kTemperatureOutOfRange:
+    case CaseKind::kDeviceOffline: return E::kKitchenSafety;
+    case CaseKind::kEnquiryUnanswered:
+    case CaseKind::kGuestEnquiry: return E::kInbox;
+    case CaseKind::kReviewNegative: return E::kReputation;
+    case CaseKind::kPatternRecurring: return E::kAnalyst;
+    case CaseKind::kStoreUnwritable:
+    case CaseKind::kStoreLowSpace:
+    case CaseKind::kCloudOutboxFull: return E::kCaretaker;
+  }
+  return E::kCaretaker;
+}
+
+std::vector<CaseKind> kinds_of(EmployeeId e) {
+  std::vector<CaseKind> out;
+  for (int k = 0; k < kCaseKindCount; ++k) {
+    if (employee_of(static_cast<CaseKind>(k)) == e) out.push_back(static_cast<CaseKind>(k));
+  }
+  return out;
+}
+
+bool is_signal_name(std::string_view name) {
+  if (std::find(kInnerSignals.begin(), kInnerSignals.end(), name) != kInnerSignals.end()) {
+    return true;
+  }
+  for (int t = 0; t < kEventTypeCount; ++t) {
+    if (event_type_name(static_cast<EventType>(t)) == name) return true;
+  }
+  return false;
+}
+
+Roster::Roster() {
+  const auto defaults = builtins();
+  for (std::size_t i = 0; i < list_.size(); ++i) {
+    Employee& e = list_[i];
+    e.id = static_cast<EmployeeId>(i);
+    e.title = std::string(defaults[i].title);
+    e.job = std::string(defaults[i].job);
+    e.signals = defaults[i].signals;
+    e.owner = std::string(defaults[i].owner);
+  }
+}
+
+Roster Roster::from(const std::vector<EmployeeConfig>& entries) {
+  Roster r;
+  for (const auto& entry : entries) {
+    const auto id = employee_from_name(entry.id);
+    if (!id) continue;
+    Employee& e = r.list_[static_cast<std::size_t>(*id)];
+    if (!entry.job.empty()) e.job = entry.job;
+    if (!entry.signals.empty()) e.signals = entry.signals;
+    if (!entry.owner.empty()) e.owner = entry.owner;
+    e.may = authority_from_name(entry.may).value_or(Authority::kAct);
+    e.enabled = entry.enabled || *id == EmployeeId::kCaretaker;
+  }
+  return r;
+}
+
+void Roster::apply(EmployeeId id, const EmployeeOverride& o) {
+  Employee& e = list_[static_cast<std::size_t>(id)];
+  if (o.enabled) e.enabled = *o.enabled || id == EmployeeId::kCaretaker;
+  if (o.may) e.may = *o.may;
+  e.changed = o;
+}
+
+void Roster::set_automatic(const std::vector<CaseKind>& kinds) {
+  for (auto& e : list_) e.automatic.clear();
+  for (const CaseKind k : kinds)
+    list_[static_cast<std::size_t>(employee_of(k))].automatic.push_back(k);
+}
+
+json::Value overrides_to_json(
+    const std::array<std::optional<EmployeeOverride>, kEmployeeCount>& overrides) {
+  json::Object out;
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    if (!overrides[i]) continue;
+    const EmployeeOverride& o = *overrides[i];
+    json::Object j;
+    if (o.enabled) j.append("enabled", *o.enabled);
+    if (o.may) j.append("may", authority_name(*o.may));
+    j.append("by", o.by);
+    j.append("role", o.role);
+    j.append("at", format_rfc3339(o.at));
+    out.append(std::string(kEmployeeNames[i]), std::move(j));
+  }
+  return out;
+}
+
+std::optional<std::array<std::optional<EmployeeOverride>, kEmployeeCount>> overrides_from_json(
+    const json::Value& v) {
+  const json::Object* o = v.as_object();
+  if (o == nullptr) return std::nullopt;
+  std::array<std::optional<EmployeeOverride>, kEmployeeCount> out;
+  // A string member of an entry, or "".
+  const auto text = [](const json::Value& entry, std::string_view key) {
+    const json::Value* s = entry.get(key);
+    return s != nullptr && s->as_string() != nullptr ? *s->as_string() : std::string();
+  };
+  for (const auto& [name, value] : *o) {
+    const auto id = employee_from_name(name);
+    const auto at = parse_rfc3339(text(value, "at"));
+    if (!id || !at) return std::nullopt;
+    EmployeeOverride e;
+    if (const json::Value* en = value.get("enabled")) e.enabled = en->as_bool();
+    if (const std::string may = text(value, "may"); !may.empty()) {
+      e.may = authority_from_name(may);
+      if (!e.may) return std::nullopt;
+    }
+    e.by = text(value, "by");
+    e.role = text(value, "role");
+    e.at = *at;
+    out[static_cast<std::size_t>(*id)] = std::move(e);
+  }
+  return out;
+}
+
+TrackRecord track_record(EmployeeId e, const std::vector<Case>& cases) {
+  TrackRecord r;
+  std::vector<Millis> to_acknowledge;
+  std::vector<Millis> to_resolve;
+  int satisfaction_sum = 0;
+  const auto by_person = [](const Actor& a) { return a.role != kSystemActor.role; };
+  for (const Case& c : cases) {
+    if (employee_of(c.kind) != e) continue;
+    ++r.raised;
+    if (!c.subject.channel.empty()) ++r.by_people;
+    // The first thing a person did with it: a status change or a decision.
+    std::optional<WallTime> first;
+    for (const auto& t : c.history) {
+      if (by_person(t.by) && (!first || t.at < *first)) first = t.at;
+    }
+    for (const auto& d : c.decisions) {
+      if (by_person(d.by) && (!first || d.at < *first)) first = d.at;
+    }
+    if (first) {
+      ++r.acknowledged;
+      to_acknowledge.push_back(std::max(Millis{0}, *first - c.opened_at));
+    }
+    bool given = false;
+    if (c.automatic) {
+      ++r.automatic;
+      given = true;
+    } else if (!c.decisions.empty()) {
+      switch (c.decisions.back().verdict) {
+        case Verdict::kApprove:
+          ++r.approved;
+          given = true;
+          break;
+        case Verdict::kEdit:
+          ++r.edited;
+          given = true;
+          break;
+        case Verdict::kReject: ++r.rejected; break;
+      }
+    }
+    if (given) r.compensation += c.compensation;
+    if (c.resolution) {
+      ++r.resolved;
+      to_resolve.push_back(std::max(Millis{0}, c.resolution->at - c.opened_at));
+    }
+    if (c.satisfaction) {
+      ++r.surveys;
+      satisfaction_sum += static_cast<int>(*c.satisfaction);
+      if (*c.satisfaction >= 4) ++r.satisfied;
+    }
+  }
+  const int judged = r.approved + r.edited + r.rejected;
+  if (judged > 0) r.precision = static_cast<double>(r.approved) / judged;
+  if (r.surveys > 0) r.satisfaction = static_cast<double>(satisfaction_sum) / r.surveys;
+  r.median_acknowledge = median(std::move(to_acknowledge));
+  r.median_resolve = median(std::move(to_resolve));
+  return r;
+}
+
+json::Value employee_to_json(const Employee& e, const TrackRecord& r) {
+  json::Object o;
+  o.append("id", employee_name(e.id));
+  o.append("title", e.title);
+  o.append("job", e.job);
+  o.append("signals", strings(e.signals));
+  std::vector<std::string> kinds;
+  for (const CaseKind k : kinds_of(e.id)) kinds.emplace_back(case_kind_name(k));
+  o.append("kinds", strings(kinds));
+  o.append("may", authority_name(e.may));
+  std::vector<std::string> automatic;
+  for (const CaseKind k : e.automatic) automatic.emplace_back(case_kind_name(k));
+  o.append("automatic_kinds", strings(automatic));
+  o.append("owner", e.owner);
+  o.append("enabled", e.enabled);
+  o.append("can_switch_off", e.id != EmployeeId::kCaretaker);
+  if (e.changed) {
+    json::Object ch;
+    ch.append("by", e.changed->by);
+    ch.append("role", e.changed->role);
+    ch.append("at", format_rfc3339(e.changed->at));
+    o.append("changed", std::move(ch));
+  } else {
+    o.append("changed", json::Value(nullptr));
+  }
+  json::Object rec;
+  rec.append("raised", static_cast<std::int64_t>(r.raised));
+  rec.append("by_people", static_cast<std::int64_t>(r.by_people));
+  rec.append("acknowledged", static_cast<std::int64_t>(r.acknowledged));
+  rec.append("approved", static_cast<std::int64_t>(r.approved));
+  rec.append("edited", static_cast<std::int64_t>(r.edited));
+  rec.append("rejected", static_cast<std::int64_t>(r.rejected));
+  rec.append("automatic", static_cast<std::int64_t>(r.automatic));
+  rec.append("resolved", static_cast<std::int64_t>(r.resolved));
+  rec.append("precision", r.precision ? json::Value(*r.precision) : json::Value(nullptr));
+  rec.append("median_acknowledge_s", seconds_or_null(r.median_acknowledge));
+  rec.append("median_resolve_s", seconds_or_null(r.median_resolve));
+  rec.append("compensation", r.compensation);
+  rec.append("surveys", static_cast<std::int64_t>(r.surveys));
+  rec.append("satisfaction", r.satisfaction ? json::Value(*r.satisfaction) : json::Value(nullptr));
+  rec.append("satisfied", static_cast<std::int64_t>(r.satisfied));
+  o.append("record", std::move(rec));
+  return o;
+}
+
+}  // namespace mend

@@ -7,6 +7,7 @@
 #include "core/case_actions.hpp"
 #include "core/service.hpp"
 #include "core/topics.hpp"
+#include "core/words.hpp"
 
 namespace mend {
 
@@ -174,7 +175,12 @@ void RecoveryService::send_vouchers(const std::string& case_id, const std::strin
   }
   body.append("vouchers", std::move(vouchers));
   body.append("currency", settings_.currency);
-  body.append("message", c->recommendation.text);
+  // The plan's text is written for staff; the guest gets a plain line of their own.
+  double total = 0;
+  for (const auto& v : c->vouchers) total += v.value;
+  body.append("message", "A voucher for " + words::money(total) + " " + settings_.currency +
+                             " off your next visit to " + settings_.venue_name +
+                             ", with our apologies.");
   send_to_guest(case_id, "voucher", body, approved_by, now, fx);
 }
 

@@ -429,3 +429,49 @@ TEST_F(ServiceHealthTest, AFullDiskRaisesOneCaseAtOnceAndItClosesWhenSpaceReturn
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+class ServiceVoucherTest : public ServiceTest {
+ protected:
+  ServiceVoucherTest()
+      : ServiceTest(
+            "[[rule]]\nkind = \"table.no_order\"\nmin_severity = \"low\"\naction = \"voucher\"\n"
+            "value = 10.0\ntext = \"A voucher for next time\"\n\n"
+            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
+            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
+            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+};
+
+// An approved plan's voucher reaches a guest the box can name, once, in words for the guest.
+TEST_F(ServiceVoucherTest, AnApprovedVoucherGoesToTheGuestOnceInWordsForTheGuest) {
+  Event e;
+  e.id = "ev-b1";
+  e.type = EventType::kGuestSeated;
+  e.ts = e.received = now_.wall;
+  e.ts_from_source = true;
+  GuestSeated body;
+  body.table = "T2";
+  body.party = 2;
+  body.booking = "B1";
+  e.body = body;
+  service().on_event(e, now_);
+  run_for(10min);
+  ASSERT_NE(only_case(), nullptr);
+  Effects fx = done(action(PersonAction::Kind::kDecide, *only_case(), "manager"));
+  std::vector<json::Value> vouchers;
+  for (const auto& o : fx.outbox) {
+    auto v = json::parse(o.payload);
+    if (v && str(v.value->get("type")) == "voucher") vouchers.push_back(*v.value);
+  }
+  ASSERT_EQ(vouchers.size(), 1u);
+  EXPECT_EQ(str(vouchers.front().get("booking")), "B1");
+  EXPECT_EQ(str(vouchers.front().get("message")),
+            "A voucher for 10 EUR off your next visit to The Anchor, with our apologies.");
+  ASSERT_EQ(only_case()->messages.size(), 1u);
+  EXPECT_EQ(only_case()->messages.front().type, "voucher");
+}
+
+}  // namespace
+}  // namespace mend

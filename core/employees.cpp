@@ -210,14 +210,14 @@ std::optional<std::array<std::optional<EmployeeOverride>, kEmployeeCount>> overr
   return out;
 }
 
-TrackRecord track_record(EmployeeId e, const std::vector<Case>& cases) {
+TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<Case>& cases) {
   TrackRecord r;
   std::vector<Millis> to_acknowledge;
   std::vector<Millis> to_resolve;
   int satisfaction_sum = 0;
   const auto by_person = [](const Actor& a) { return a.role != kSystemActor.role; };
   for (const Case& c : cases) {
-    if (employee_of(c.kind) != e) continue;
+    if (e && employee_of(c.kind) != *e) continue;
     ++r.raised;
     if (!c.subject.channel.empty()) ++r.by_people;
     // The first thing a person did with it: a status change or a decision.
@@ -268,6 +268,26 @@ TrackRecord track_record(EmployeeId e, const std::vector<Case>& cases) {
   return r;
 }
 
+json::Value track_record_to_json(const TrackRecord& r) {
+  json::Object rec;
+  rec.append("raised", static_cast<std::int64_t>(r.raised));
+  rec.append("by_people", static_cast<std::int64_t>(r.by_people));
+  rec.append("acknowledged", static_cast<std::int64_t>(r.acknowledged));
+  rec.append("approved", static_cast<std::int64_t>(r.approved));
+  rec.append("edited", static_cast<std::int64_t>(r.edited));
+  rec.append("rejected", static_cast<std::int64_t>(r.rejected));
+  rec.append("automatic", static_cast<std::int64_t>(r.automatic));
+  rec.append("resolved", static_cast<std::int64_t>(r.resolved));
+  rec.append("precision", r.precision ? json::Value(*r.precision) : json::Value(nullptr));
+  rec.append("median_acknowledge_s", seconds_or_null(r.median_acknowledge));
+  rec.append("median_resolve_s", seconds_or_null(r.median_resolve));
+  rec.append("compensation", r.compensation);
+  rec.append("surveys", static_cast<std::int64_t>(r.surveys));
+  rec.append("satisfaction", r.satisfaction ? json::Value(*r.satisfaction) : json::Value(nullptr));
+  rec.append("satisfied", static_cast<std::int64_t>(r.satisfied));
+  return rec;
+}
+
 json::Value employee_to_json(const Employee& e, const TrackRecord& r) {
   json::Object o;
   o.append("id", employee_name(e.id));
@@ -293,23 +313,7 @@ json::Value employee_to_json(const Employee& e, const TrackRecord& r) {
   } else {
     o.append("changed", json::Value(nullptr));
   }
-  json::Object rec;
-  rec.append("raised", static_cast<std::int64_t>(r.raised));
-  rec.append("by_people", static_cast<std::int64_t>(r.by_people));
-  rec.append("acknowledged", static_cast<std::int64_t>(r.acknowledged));
-  rec.append("approved", static_cast<std::int64_t>(r.approved));
-  rec.append("edited", static_cast<std::int64_t>(r.edited));
-  rec.append("rejected", static_cast<std::int64_t>(r.rejected));
-  rec.append("automatic", static_cast<std::int64_t>(r.automatic));
-  rec.append("resolved", static_cast<std::int64_t>(r.resolved));
-  rec.append("precision", r.precision ? json::Value(*r.precision) : json::Value(nullptr));
-  rec.append("median_acknowledge_s", seconds_or_null(r.median_acknowledge));
-  rec.append("median_resolve_s", seconds_or_null(r.median_resolve));
-  rec.append("compensation", r.compensation);
-  rec.append("surveys", static_cast<std::int64_t>(r.surveys));
-  rec.append("satisfaction", r.satisfaction ? json::Value(*r.satisfaction) : json::Value(nullptr));
-  rec.append("satisfied", static_cast<std::int64_t>(r.satisfied));
-  o.append("record", std::move(rec));
+  o.append("record", track_record_to_json(r));
   return o;
 }
 

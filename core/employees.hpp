@@ -136,8 +136,10 @@ struct TrackRecord {
   int satisfied = 0;
 };
 
-// The record of employee `e` from `cases` (all opened in the period being measured).
-TrackRecord track_record(EmployeeId e, const std::vector<Case>& cases);
+// The record of employee `e` (of them all when unset) from `cases` (all opened in the period
+// being measured).
+TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<Case>& cases);
+json::Value track_record_to_json(const TrackRecord& r);
 
 // An employee and its record as GET /api/v1/employees shows them.
 json::Value employee_to_json(const Employee& e, const TrackRecord& r);

@@ -21,6 +21,7 @@ void Effects::merge(Effects other) {
   budget_changed = budget_changed || other.budget_changed;
   publish_now = publish_now || other.publish_now;
   if (other.prune_events_before) prune_events_before = other.prune_events_before;
+  for (auto& d : other.summaries) summaries.push_back(std::move(d));
 }
 
 ServiceSettings ServiceSettings::from(const Config& c) {
@@ -32,6 +33,7 @@ ServiceSettings ServiceSettings::from(const Config& c) {
   s.recovery = recovery_settings(c);
   s.retention.raw_events = c.store.event_retention;
   s.guest_messaging = c.cloud.enabled;
+  s.daily_summary = c.cloud.enabled;
   s.employees = Roster::from(c.employees);
   return s;
 }
@@ -253,6 +255,7 @@ Effects RecoveryService::on_tick(Now now) {
   if (!told.empty()) recovery_changed_ = true;
   follow_ups_due(now, fx);
   if (!next_housekeeping_ || now.mono >= *next_housekeeping_) housekeeping(now, fx);
+  summaries_due(now, fx);
   return fx;
 }
 
@@ -268,7 +271,37 @@ std::optional<MonoTime> RecoveryService::next_deadline() const {
   if (auto wall = cases_.next_follow_up()) {
     earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
   }
+  // The end of the venue day, the same way (a day is 24 hours; a clock change shifts one
+  // summary by the hour, which the next tick's wall-clock check puts right).
+  if (settings_.daily_summary && summary_through_) {
+    const WallTime next = *summary_through_ + std::chrono::hours(24);
+    earliest(latest_.mono + std::max(Millis{0}, next - latest_.wall));
+  }
   return due;
+}
+
+int RecoveryService::day_start_minutes() const {
+  const auto& starts = settings_.recovery.policy.shift_starts;
+  return starts.empty() ? 0 : *std::min_element(starts.begin(), starts.end());
+}
+
+// Each venue day that has ended is summarised once. A box new to the cloud starts with the day
+// in progress; one that was off sends the days it missed, up to a week of them.
+void RecoveryService::summaries_due(Now now, Effects& fx) {
+  if (!settings_.daily_summary) return;
+  constexpr int kMaxMissedDays = 7;
+  const Millis offset = utc_offset_(now.wall);
+  if (!summary_through_) {
+    summary_through_ = venue_day_start(now.wall, offset, day_start_minutes());
+    summary_changed_ = true;
+    return;
+  }
+  for (auto& day :
+       summary_days_due(*summary_through_, now.wall, offset, day_start_minutes(), kMaxMissedDays)) {
+    summary_through_ = day.to;
+    summary_changed_ = true;
+    fx.summaries.push_back(std::move(day));
+  }
 }
 
 // A follow-up whose time has come: the manager approves (or skips) the drafted message.
@@ -343,6 +376,15 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
     staff();
     return std::nullopt;
   });
+  part("summary", saved.summary, [&](const json::Value& v) -> std::optional<std::string> {
+    const json::Value* through = v.get("through");
+    const auto t = through != nullptr && through->as_string() != nullptr
+                       ? parse_rfc3339(*through->as_string())
+                       : std::nullopt;
+    if (!t) return std::string("no \"through\" time");
+    summary_through_ = t;
+    return std::nullopt;
+  });
   engine_changed_ = true;
   recovery_changed_ = true;
   count_open();
@@ -361,6 +403,12 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
   if ((guests_changed_ && guests) || everything) s.guests = guests_.export_state();
   if (employees_changed_ || everything) s.employees = overrides_to_json(overrides_);
   employees_changed_ = false;
+  if ((summary_changed_ || everything) && summary_through_) {
+    json::Object o;
+    o.append("through", format_rfc3339(*summary_through_));
+    s.summary = json::Value(std::move(o));
+  }
+  summary_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;
   recovery_changed_ = recovery_changed_ && !s.escalation;
   guests_changed_ = guests_changed_ && !s.guests;

@@ -30,6 +30,7 @@
 #include "core/audit_log.hpp"
 #include "core/case_book.hpp"
 #include "core/config.hpp"
+#include "core/daily_summary.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
 #include "core/escalation.hpp"
@@ -65,6 +66,8 @@ struct ServiceSettings {
   RetentionSettings retention;
   // Messages for guests have a way out: the cloud link, to the venue's messaging integration.
   bool guest_messaging = false;
+  // A summary of each venue day goes to the venue group (the cloud link is on).
+  bool daily_summary = false;
   Roster employees;  // as the config sets them; the tablet's overrides go over it
   static ServiceSettings from(const Config& c);
 };
@@ -84,6 +87,9 @@ struct Effects {
   bool budget_changed = false;
   bool duplicate = false;  // an event whose id the engine had seen: nothing was done
   std::optional<WallTime> prune_events_before;  // raw events older than this may go
+  // Venue days that have ended: the host summarises each from the store (daily_summary) and
+  // sends it to the venue group.
+  std::vector<SummaryDay> summaries;
   // Publish at once, without waiting for the commit: the store itself is in trouble, and the
   // people who can fix it must hear of it even if nothing can be saved.
   bool publish_now = false;
@@ -109,6 +115,7 @@ struct SavedState {
   std::optional<json::Value> ledger;
   std::optional<json::Value> guests;
   std::optional<json::Value> employees;  // the tablet's changes to the digital employees
+  std::optional<json::Value> summary;    // {"through": the end of the last day summarised}
 };
 
 class RecoveryService {
@@ -185,6 +192,8 @@ class RecoveryService {
   void case_done(const std::string& id);
   void follow_ups_due(Now now, Effects& fx);
   void housekeeping(Now now, Effects& fx);
+  void summaries_due(Now now, Effects& fx);
+  int day_start_minutes() const;
   void count_open();
   // The roster from the settings and the overrides; the engine stops opening the kinds of
   // employees that are off.
@@ -206,6 +215,8 @@ class RecoveryService {
   std::array<std::optional<EmployeeOverride>, kEmployeeCount> overrides_;
   Roster roster_;
   bool employees_changed_ = false;
+  std::optional<WallTime> summary_through_;  // the end of the last venue day summarised
+  bool summary_changed_ = false;
 };
 
 }  // namespace mend

@@ -45,6 +45,11 @@ inline std::string follow_ups(std::string_view venue) {
 // entries and, when cloud.events asks, raw events.
 inline std::string audit(std::string_view venue) { return venue_topic(venue, "mend/audit"); }
 inline std::string events(std::string_view venue) { return venue_topic(venue, "mend/events"); }
+// A venue day's summary for the venue group (core/daily_summary.hpp).
+inline std::string daily_summary(std::string_view venue) {
+  return venue_topic(venue, "mend/summary");
+}
+
 // The answer to a configuration document from the cloud (core/cloud_config.hpp).
 inline std::string config_status(std::string_view venue) {
   return venue_topic(venue, "mend/config_status");

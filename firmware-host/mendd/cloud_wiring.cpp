@@ -2,9 +2,12 @@
 // [cloud] off nothing is kept for it (the outbox would only grow).
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "adapters/cloud/cloud_link.hpp"
 #include "adapters/store/store.hpp"
 #include "core/cloud_config.hpp"
+#include "core/daily_summary.hpp"
 #include "core/disk_budget.hpp"
 #include "core/guest_messages.hpp"
 #include "core/topics.hpp"
@@ -70,6 +73,30 @@ void Daemon::stage_for_cloud(const Effects& fx, Now now) {
                            now.wall);
     }
   }
+  for (const auto& day : fx.summaries) stage_summary(day, now);
+}
+
+// A venue day's summary, from the store's cases opened in it with the service's newer copies
+// (changes not committed yet) over them.
+void Daemon::stage_summary(const SummaryDay& day, Now now) {
+  std::map<std::string, Case> by_id;
+  try {
+    for (auto& c : store_->load_cases_opened_since(day.from)) by_id[c.id] = std::move(c);
+  } catch (const std::exception& e) {
+    spdlog::error(
+        "cloud: the summary of {} cannot read the store ({}); it counts only the cases "
+        "in memory",
+        day.day, e.what());
+  }
+  CaseFilter f;
+  f.opened_since = day.from;
+  for (const Case* c : service_.cases().list(f)) by_id[c->id] = *c;
+  std::vector<Case> cases;
+  cases.reserve(by_id.size());
+  for (auto& [id, c] : by_id) cases.push_back(std::move(c));
+  store_->stage_outbox(topics::daily_summary(config_.venue.id),
+                       json::dump(daily_summary(day, cases, config_.venue.currency)), now.wall);
+  spdlog::info("cloud: the summary of {} is in the outbox", day.day);
 }
 
 void Daemon::stage_event_for_cloud(const Event& e, Now now) {

@@ -83,9 +83,11 @@ int Daemon::run() {
   restore_cloud_config();
   open_users();
   start_push();
+  // Before the restore: what it makes due (a wait that breached, a day that ended while the box
+  // was off) goes into the outbox like everything else.
+  start_cloud();
   restore();
   start_link();
-  start_cloud();
   start_http();
   arm_signals();
   arm_watchdog();
@@ -145,6 +147,7 @@ void Daemon::restore() {
   saved.escalation = parse_saved(store_->meta("escalation"));
   saved.ledger = parse_saved(store_->meta("ledger"));
   saved.employees = parse_saved(store_->meta("employees"));
+  saved.summary = parse_saved(store_->meta("summary"));
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);

@@ -123,6 +123,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   // cloud_wiring.cpp
   void start_cloud();
   void stage_for_cloud(const Effects& fx, Now now);
+  void stage_summary(const SummaryDay& day, Now now);
   void stage_event_for_cloud(const Event& e, Now now);
   void check_outbox(Now now);
   json::Value cloud_state(Now now);

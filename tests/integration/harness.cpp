@@ -478,6 +478,20 @@ void Mendd::kill9() {
   if (proc_) proc_->kill_now();
 }
 
+void sql_write(const std::string& db, const std::string& statements) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(h);
+    throw std::runtime_error("cannot open " + db);
+  }
+  char* err = nullptr;
+  const int rc = sqlite3_exec(h, statements.c_str(), nullptr, nullptr, &err);
+  const std::string why = err != nullptr ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(h);
+  if (rc != SQLITE_OK) throw std::runtime_error("sql: " + why);
+}
+
 std::vector<std::string> sql(const std::string& db, const std::string& query) {
   sqlite3* h = nullptr;
   std::vector<std::string> rows;

@@ -179,5 +179,7 @@ std::string run_capture(const std::vector<std::string>& argv);
 // Runs a SQL query with the sqlite3 library on a database file (read-only) and returns the
 // first column of every row.
 std::vector<std::string> sql(const std::string& db, const std::string& query);
+// Changes a stopped mendd's store, as a test's setting of the scene (a day that has passed).
+void sql_write(const std::string& db, const std::string& statements);
 
 }  // namespace mend::test

@@ -7,12 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "core/json.hpp"
+#include "core/time.hpp"
 #include "tests/integration/cloud_fixture.hpp"
 #include "tests/integration/harness.hpp"
 
@@ -433,6 +435,66 @@ TEST_F(CloudTest, AFollowUpsDeliveryReceiptFromTheCloudReachesTheCase) {
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_NE(kept[1].find("sent no message " + id + "-m9"), std::string::npos) << kept[1];
   EXPECT_TRUE(mendd.process()->running());
+}
+
+// A venue day that ended while the box was off is summarised when it starts again, from the
+// cases in its store: the cloud hears what that day held.
+TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
+  cloud_.start();
+  Consumer consumer(cloud_.plain_port());
+  Mendd mendd(dir_, venue_broker_.port(), options());
+  mendd.start();
+  MqttProbe bridge(venue_broker_.port(), "feedback-bridge");
+  publish_bad_reviews(bridge, 1);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return sql(mendd.db_path(), "SELECT COUNT(*) FROM cases") == std::vector<std::string>{"1"};
+      },
+      20s))
+      << mendd.log();
+  mendd.stop();
+
+  // The venue day runs from 06:00 local (the first shift). The case moves to the day before the
+  // one in progress, and the box last summarised the day before that.
+  const std::int64_t now = now_ms();
+  std::time_t secs = now / 1000;
+  std::tm local{};
+  localtime_r(&secs, &local);
+  const std::int64_t offset = static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
+  constexpr std::int64_t kDay = 86'400'000;
+  constexpr std::int64_t kSixAm = 6 * 3'600'000;
+  const std::int64_t local_ms = now + offset - kSixAm;
+  const std::int64_t today = (local_ms - ((local_ms % kDay) + kDay) % kDay) + kSixAm - offset;
+  const std::int64_t yesterday = today - kDay;
+  const std::string opened = format_rfc3339(wall_from_ms(yesterday + kDay / 2));
+  sql_write(mendd.db_path(),
+            "UPDATE cases SET opened_at = " + std::to_string(yesterday + kDay / 2) +
+                ", json = json_set(json, '$.opened_at', '" + opened + "')");
+  sql_write(mendd.db_path(), "INSERT OR REPLACE INTO meta(key, value) VALUES ('summary', " +
+                                 std::string("'{\"through\":\"") +
+                                 format_rfc3339(wall_from_ms(yesterday)) + "\"}')");
+  mendd.start();
+
+  ASSERT_TRUE(wait_until([&] { return !consumer.of_class("summary").empty(); }, 30s))
+      << mendd.log();
+  const auto summaries = consumer.of_class("summary");
+  ASSERT_EQ(summaries.size(), 1u) << "only the day that ended";
+  const json::Value& s = summaries.front();
+  EXPECT_EQ(str(s.get("from")), format_rfc3339(wall_from_ms(yesterday)));
+  EXPECT_EQ(str(s.get("to")), format_rfc3339(wall_from_ms(today)));
+  EXPECT_EQ(s.get("cases")->get("raised")->as_int(), std::optional<std::int64_t>(1))
+      << json::dump(s);
+  EXPECT_EQ(s.get("kinds")->get("review.negative")->as_int(), std::optional<std::int64_t>(1));
+  EXPECT_EQ(s.get("employees")->get("reputation")->get("raised")->as_int(),
+            std::optional<std::int64_t>(1));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto kept = sql(mendd.db_path(), "SELECT value FROM meta WHERE key = 'summary'");
+        return !kept.empty() &&
+               kept.front().find(format_rfc3339(wall_from_ms(today))) != std::string::npos;
+      },
+      20s))
+      << "the box remembers the day is sent";
 }
 
 }  // namespace

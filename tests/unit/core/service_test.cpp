@@ -475,3 +475,52 @@ TEST_F(ServiceVoucherTest, AnApprovedVoucherGoesToTheGuestOnceInWordsForTheGuest
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+// With the cloud link on, each venue day (from the first shift start, 06:00 by default) is
+// summarised once, exactly when it ends; a box that was off sends what it missed at start.
+class ServiceSummaryTest : public ServiceTest {
+ protected:
+  ServiceSummaryTest()
+      : ServiceTest(
+            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
+            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
+            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+};
+
+TEST_F(ServiceSummaryTest, EachVenueDayIsSummarisedOnceWhenItEnds) {
+  // kT0 is 19:00 UTC (the test's offset is 0): the day began at 06:00 and ends at 06:00.
+  EXPECT_TRUE(service().on_tick(now_).summaries.empty()) << "the day in progress is the first";
+  const MonoTime day_end = now_.mono + 11h;
+  ASSERT_TRUE(service().next_deadline().has_value());
+  EXPECT_LE(*service().next_deadline(), day_end);
+  EXPECT_TRUE(run_until(day_end - 1ms).summaries.empty());
+  const Effects fx = run_until(day_end);
+  ASSERT_EQ(fx.summaries.size(), 1u);
+  EXPECT_EQ(fx.summaries.front().day, "2026-11-22");
+  EXPECT_EQ(format_rfc3339(fx.summaries.front().to), "2026-11-23T06:00:00Z");
+  EXPECT_TRUE(run_for(23h).summaries.empty());
+  EXPECT_EQ(run_for(1h).summaries.size(), 1u);
+}
+
+TEST_F(ServiceSummaryTest, DaysThatEndedWhileTheBoxWasOffAreSentAtStart) {
+  service().on_tick(now_);
+  SavedState saved = service().take_changed_state(now_, true, true);
+  ASSERT_TRUE(saved.summary.has_value());
+  service_.reset();
+  now_.wall += 50h;  // off until 21:00 two days later: the 22nd's and the 23rd's days ended
+  now_.mono = mono_from_ms(30000);
+  auto restored = service().restore({}, saved, now_, /*same_boot=*/false);
+  ASSERT_EQ(restored.effects.summaries.size(), 2u);
+  EXPECT_EQ(restored.effects.summaries[0].day, "2026-11-22");
+  EXPECT_EQ(restored.effects.summaries[1].day, "2026-11-23");
+}
+
+TEST_F(ServiceTest, WithoutTheCloudNoDayIsSummarised) {
+  EXPECT_TRUE(run_for(72h).summaries.empty());
+}
+
+}  // namespace
+}  // namespace mend

@@ -186,6 +186,20 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
     }
   };
 
+  // The follow-up's message, drafted when resolving and looked over again when sending.
+  const followMessageField = (label: string) => (
+    <label class="field">
+      <span>{label}</span>
+      <textarea
+        name="follow_up_message"
+        rows={4}
+        maxLength={2000}
+        value={followMessage}
+        onInput={(e) => setFollowMessage(e.currentTarget.value)}
+      />
+    </label>
+  );
+
   const followHoursOk = (() => {
     const h = Number(followHours);
     return followHours.trim() !== '' && Number.isFinite(h) && h > 0 && h <= 24 * 90;
@@ -445,18 +459,7 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                     />
                   </label>
                 )}
-                {mode === 'send' && (
-                  <label class="field">
-                    <span>Message to the guest</span>
-                    <textarea
-                      name="follow_up_message"
-                      rows={4}
-                      maxLength={2000}
-                      value={followMessage}
-                      onInput={(e) => setFollowMessage(e.currentTarget.value)}
-                    />
-                  </label>
-                )}
+                {mode === 'send' && followMessageField('Message to the guest')}
                 {(mode === 'approve' || mode === 'edit' || mode === 'reject' || mode === 'send' || mode === 'skip') && (
                   <label class="field">
                     <span>Reason (required)</span>
@@ -528,16 +531,7 @@ export function CaseSheet({ caseId, known, role, currency, skewMs, onChanged, on
                             onInput={(e) => setFollowHours(e.currentTarget.value)}
                           />
                         </label>
-                        <label class="field">
-                          <span>Message</span>
-                          <textarea
-                            name="follow_up_message"
-                            rows={4}
-                            maxLength={2000}
-                            value={followMessage}
-                            onInput={(e) => setFollowMessage(e.currentTarget.value)}
-                          />
-                        </label>
+                        {followMessageField('Message')}
                       </>
                     )}
                   </div>

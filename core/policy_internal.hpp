@@ -13,21 +13,13 @@
 
 #include "core/policy.hpp"
 #include "core/roles.hpp"
+#include "core/time.hpp"
 
 namespace mend::policy_detail {
 
-inline constexpr std::int64_t kMsPerMinute = 60'000;
-inline constexpr std::int64_t kMsPerHour = 3'600'000;
-inline constexpr std::int64_t kMsPerDay = 86'400'000;
 inline constexpr int kMinutesPerDay = 24 * 60;
 // Money sums like 6 + 8 must not be refused for a rounding error.
 inline constexpr double kEpsilon = 1e-9;
-
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 inline bool bad_amount(double v) { return !std::isfinite(v) || v < 0; }
 

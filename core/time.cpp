@@ -10,11 +10,6 @@
 namespace mend {
 namespace {
 
-constexpr std::int64_t kMsPerSecond = 1000;
-constexpr std::int64_t kMsPerMinute = 60 * kMsPerSecond;
-constexpr std::int64_t kMsPerHour = 60 * kMsPerMinute;
-constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
-
 constexpr bool is_leap(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
 
 constexpr int days_in_month(std::int64_t y, int m) {
@@ -71,12 +66,6 @@ int fixed_digits(std::string_view s, std::size_t pos, std::size_t n) {
     v = v * 10 + (s[i] - '0');
   }
   return v;
-}
-
-// Floor division, so times before the epoch land on the previous day.
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 void put_digits(std::string& out, std::int64_t v, int width) {

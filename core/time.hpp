@@ -33,6 +33,18 @@ struct Now {
   MonoTime mono;
 };
 
+inline constexpr std::int64_t kMsPerSecond = 1000;
+inline constexpr std::int64_t kMsPerMinute = 60 * kMsPerSecond;
+inline constexpr std::int64_t kMsPerHour = 60 * kMsPerMinute;
+inline constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
+
+// Floor division, so times before the epoch (or a day start before local midnight in UTC)
+// land on the previous day.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 constexpr WallTime wall_from_ms(std::int64_t ms) { return WallTime{Millis{ms}}; }
 constexpr MonoTime mono_from_ms(std::int64_t ms) { return MonoTime{Millis{ms}}; }
 constexpr std::int64_t to_ms(WallTime t) { return t.time_since_epoch().count(); }

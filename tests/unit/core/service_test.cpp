@@ -22,6 +22,12 @@ Config config_from(const std::string& extra) {
   return r.config.value_or(Config{});
 }
 
+// The cloud link on: messages to guests and day summaries have a way out.
+constexpr const char* kCloudOn =
+    "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
+    "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
+    "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n";
+
 std::string str(const json::Value* v) {
   const std::string* s = v != nullptr ? v->as_string() : nullptr;
   return s != nullptr ? *s : std::string();
@@ -217,11 +223,7 @@ TEST_F(ServiceTest, AFollowUpIsDueExactlyWhenItWasSetAndTheManagerIsTold) {
 // With the cloud link on, an approved follow-up goes out with an id its receipt names back.
 class ServiceWithCloudTest : public ServiceTest {
  protected:
-  ServiceWithCloudTest()
-      : ServiceTest(
-            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
-            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
-            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+  ServiceWithCloudTest() : ServiceTest(kCloudOn) {}
 
   // A resolved case whose follow-up the manager has just sent; returns the message's payload.
   json::Value follow_up_sent(const std::string& table) {
@@ -437,11 +439,10 @@ class ServiceVoucherTest : public ServiceTest {
  protected:
   ServiceVoucherTest()
       : ServiceTest(
-            "[[rule]]\nkind = \"table.no_order\"\nmin_severity = \"low\"\naction = \"voucher\"\n"
-            "value = 10.0\ntext = \"A voucher for next time\"\n\n"
-            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
-            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
-            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+            std::string(
+                "[[rule]]\nkind = \"table.no_order\"\nmin_severity = \"low\"\n"
+                "action = \"voucher\"\nvalue = 10.0\ntext = \"A voucher for next time\"\n\n") +
+            kCloudOn) {}
 };
 
 // An approved plan's voucher reaches a guest the box can name, once, in words for the guest.
@@ -483,11 +484,7 @@ namespace {
 // summarised once, exactly when it ends; a box that was off sends what it missed at start.
 class ServiceSummaryTest : public ServiceTest {
  protected:
-  ServiceSummaryTest()
-      : ServiceTest(
-            "[cloud]\nenabled = true\nurl = \"mqtts://cloud.example.net:8883\"\n"
-            "ca_file = \"/etc/mend/ca.pem\"\ncert_file = \"/etc/mend/c.pem\"\n"
-            "key_file = \"/etc/mend/c.key\"\ngroup = \"g1\"\n") {}
+  ServiceSummaryTest() : ServiceTest(kCloudOn) {}
 };
 
 TEST_F(ServiceSummaryTest, EachVenueDayIsSummarisedOnceWhenItEnds) {

@@ -38,6 +38,30 @@ bool allowed(CaseStatus from, CaseStatus to) {
 }  // namespace
 
 std::string_view case_kind_name(CaseKind k) { return kCaseKindNames[static_cast<std::size_t>(k)]; }
+
+std::string_view failures_words(CaseKind k) {
+  switch (k) {
+    case CaseKind::kTableNoOrder: return "tables waiting to order";
+    case CaseKind::kCourseSlow: return "slow courses";
+    case CaseKind::kBillSlow: return "slow bills";
+    case CaseKind::kCallUnanswered: return "unanswered calls";
+    case CaseKind::kArrivalUnseated: return "guests waiting to be seated";
+    case CaseKind::kEnquiryUnanswered: return "unanswered enquiries";
+    case CaseKind::kTemperatureOutOfRange: return "cold stores out of range";
+    case CaseKind::kDeviceOffline: return "devices offline";
+    case CaseKind::kReviewNegative: return "bad reviews";
+    case CaseKind::kVoidsRepeated: return "repeated voids";
+    case CaseKind::kPatternRecurring: return "recurring problems";
+    case CaseKind::kStoreUnwritable: return "full disks";
+    case CaseKind::kStoreLowSpace: return "disks running low";
+    case CaseKind::kCloudOutboxFull: return "full cloud outboxes";
+    case CaseKind::kGuestComplaint: return "complaints";
+    case CaseKind::kGuestEnquiry: return "enquiries";
+    case CaseKind::kGuestOther: return "reports";
+  }
+  return "problems";
+}
+
 std::optional<CaseKind> case_kind_from_name(std::string_view name) {
   return from_name<CaseKind>(kCaseKindNames, name);
 }

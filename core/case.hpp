@@ -54,6 +54,8 @@ inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "guest.enquiry",
     "guest.other"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
+// The failure in the plural, as people say it: "slow courses", "tables waiting to order".
+std::string_view failures_words(CaseKind k);
 std::optional<CaseKind> case_kind_from_name(std::string_view name);
 
 enum class Severity : std::uint8_t { kLow, kMedium, kHigh, kCritical };

@@ -59,6 +59,8 @@ std::optional<Millis> median(std::vector<Millis> v) {
   return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
+}  // namespace
+
 json::Value strings(const std::vector<std::string>& list) {
   json::Array a;
   for (const auto& s : list) a.emplace_back(s);
@@ -69,8 +71,6 @@ json::Value seconds_or_null(std::optional<Millis> d) {
   if (!d) return json::Value(nullptr);
   return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(*d).count());
 }
-
-}  // namespace
 
 std::string_view employee_name(EmployeeId e) { return kEmployeeNames[static_cast<std::size_t>(e)]; }
 std::optional<EmployeeId> employee_from_name(std::string_view name) {
@@ -210,34 +210,48 @@ std::optional<std::array<std::optional<EmployeeOverride>, kEmployeeCount>> overr
   return out;
 }
 
+std::optional<WallTime> first_taken_up(const Case& c) {
+  const auto by_person = [](const Actor& a) { return a.role != kSystemActor.role; };
+  std::optional<WallTime> first;
+  for (const auto& t : c.history) {
+    if (by_person(t.by) && (!first || t.at < *first)) first = t.at;
+  }
+  for (const auto& d : c.decisions) {
+    if (by_person(d.by) && (!first || d.at < *first)) first = d.at;
+  }
+  return first;
+}
+
+std::optional<Verdict> last_verdict(const Case& c) {
+  if (c.automatic || c.decisions.empty()) return std::nullopt;
+  return c.decisions.back().verdict;
+}
+
 TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<Case>& cases) {
+  std::vector<const Case*> all;
+  all.reserve(cases.size());
+  for (const Case& c : cases) all.push_back(&c);
+  return track_record(e, all);
+}
+
+TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<const Case*>& cases) {
   TrackRecord r;
   std::vector<Millis> to_acknowledge;
   std::vector<Millis> to_resolve;
   int satisfaction_sum = 0;
-  const auto by_person = [](const Actor& a) { return a.role != kSystemActor.role; };
-  for (const Case& c : cases) {
+  for (const Case* cp : cases) {
+    const Case& c = *cp;
     if (e && employee_of(c.kind) != *e) continue;
     ++r.raised;
     if (!c.subject.channel.empty()) ++r.by_people;
-    // The first thing a person did with it: a status change or a decision.
-    std::optional<WallTime> first;
-    for (const auto& t : c.history) {
-      if (by_person(t.by) && (!first || t.at < *first)) first = t.at;
-    }
-    for (const auto& d : c.decisions) {
-      if (by_person(d.by) && (!first || d.at < *first)) first = d.at;
-    }
-    if (first) {
+    if (const auto first = first_taken_up(c)) {
       ++r.acknowledged;
       to_acknowledge.push_back(std::max(Millis{0}, *first - c.opened_at));
     }
-    bool given = false;
-    if (c.automatic) {
-      ++r.automatic;
-      given = true;
-    } else if (!c.decisions.empty()) {
-      switch (c.decisions.back().verdict) {
+    bool given = c.automatic;
+    if (c.automatic) ++r.automatic;
+    if (const auto v = last_verdict(c)) {
+      switch (*v) {
         case Verdict::kApprove:
           ++r.approved;
           given = true;

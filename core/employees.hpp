@@ -139,6 +139,17 @@ struct TrackRecord {
 // The record of employee `e` (of them all when unset) from `cases` (all opened in the period
 // being measured).
 TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<Case>& cases);
+TrackRecord track_record(std::optional<EmployeeId> e, const std::vector<const Case*>& cases);
+
+// When a person first took a case up (a status change or a decision), if anyone has.
+std::optional<WallTime> first_taken_up(const Case& c);
+// The last judgement people made on the case's recommendation; unset when nobody judged it
+// (or the venue's policy ran it automatically).
+std::optional<Verdict> last_verdict(const Case& c);
+
+// A list of strings, and a duration in whole seconds (null when unset), as the API shows them.
+json::Value strings(const std::vector<std::string>& list);
+json::Value seconds_or_null(std::optional<Millis> d);
 json::Value track_record_to_json(const TrackRecord& r);
 
 // An employee and its record as GET /api/v1/employees shows them.

@@ -108,30 +108,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-// The failure in the plural, for {kind} and for pattern.recurring.
-std::string_view failures_words(CaseKind k) {
-  switch (k) {
-    case CaseKind::kTableNoOrder: return "tables waiting to order";
-    case CaseKind::kCourseSlow: return "slow courses";
-    case CaseKind::kBillSlow: return "slow bills";
-    case CaseKind::kCallUnanswered: return "unanswered calls";
-    case CaseKind::kArrivalUnseated: return "guests waiting to be seated";
-    case CaseKind::kEnquiryUnanswered: return "unanswered enquiries";
-    case CaseKind::kTemperatureOutOfRange: return "cold stores out of range";
-    case CaseKind::kDeviceOffline: return "devices offline";
-    case CaseKind::kReviewNegative: return "bad reviews";
-    case CaseKind::kVoidsRepeated: return "repeated voids";
-    case CaseKind::kPatternRecurring: return "recurring problems";
-    case CaseKind::kStoreUnwritable: return "full disks";
-    case CaseKind::kStoreLowSpace: return "disks running low";
-    case CaseKind::kCloudOutboxFull: return "full cloud outboxes";
-    case CaseKind::kGuestComplaint: return "complaints";
-    case CaseKind::kGuestEnquiry: return "enquiries";
-    case CaseKind::kGuestOther: return "reports";
-  }
-  return "problems";
-}
-
 std::string recurring_words(const Subject& s) {
   auto k = case_kind_from_name(s.kind);
   return k ? std::string(failures_words(*k)) : s.kind;

@@ -34,8 +34,6 @@ std::vector<std::string> unknown_placeholders(std::string_view text);
 // The non-empty parts, joined with `sep`.
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
-// The failure in the plural ("slow courses"), for {kind} and for pattern.recurring.
-std::string_view failures_words(CaseKind k);
 // The kind a pattern.recurring case is about, in the plural.
 std::string recurring_words(const Subject& s);
 

@@ -10,6 +10,10 @@ namespace mend {
 // while the box is suspended and never jumps when NTP first sets the wall clock.
 Now read_clock();
 
+// The box's offset from UTC at a wall time, for local clock times (explanations, shift
+// boundaries, the learning view's hours). The time zone is the box's: the installer sets it.
+Millis local_utc_offset(WallTime at);
+
 class Clock {
  public:
   virtual ~Clock() = default;

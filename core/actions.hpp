@@ -11,6 +11,7 @@
 
 #include "core/case.hpp"
 #include "core/employees.hpp"
+#include "core/insights.hpp"
 #include "core/time.hpp"
 
 namespace mend {
@@ -84,6 +85,15 @@ struct EmployeeChange {
   std::optional<bool> enabled;
   std::optional<Authority> may;
   std::string reason;  // optional, kept in the audit log
+  Actor by;
+};
+
+// A manager's decision on a suggestion of the learning view (core/insights.hpp): the
+// suggestion as the handler found it for the period the manager was looking at.
+struct SuggestionDecision {
+  Suggestion suggestion;
+  bool accept = false;
+  std::string note;  // optional, kept with the decision and in the audit log
   Actor by;
 };
 

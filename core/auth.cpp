@@ -21,7 +21,8 @@ struct PermissionRow {
 // the admin's alone: they are long-lived secrets held by other machines. Integrations read.
 // Phone alerts are for the people the escalation ladder calls away from the floor: managers
 // and admins (staff see their alerts on the tablet at the pass). Opening a case for what a
-// guest said is floor work; switching a digital employee off or on is a manager's.
+// guest said is floor work; switching a digital employee off or on is a manager's, and so is
+// the venue's learning (an integration may read it, for the owner's own reports).
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
     {"case.read", Permission::kCaseRead, {true, true, true, true}},
@@ -36,6 +37,8 @@ constexpr PermissionRow kPermissions[] = {
     {"push.subscribe", Permission::kPushSubscribe, {false, true, true, false}},
     {"case.open", Permission::kCaseOpen, {true, true, true, false}},
     {"employees.manage", Permission::kEmployeesManage, {false, true, true, false}},
+    {"insights.read", Permission::kInsightsRead, {false, true, true, true}},
+    {"insights.decide", Permission::kInsightsDecide, {false, true, true, false}},
 };
 
 bool all_same(std::string_view pin) {

@@ -46,6 +46,8 @@ enum class Permission {
   kPushSubscribe,    // alerts on one's own phone: the roles the escalation ladder calls
   kCaseOpen,         // open a case for what no signal shows (a complaint, a phone call)
   kEmployeesManage,  // switch a digital employee off or on, change what it may do
+  kInsightsRead,     // the learning view: measures, repeats, suggestions, the weekly report
+  kInsightsDecide,   // accept or dismiss a suggestion; mark its task done
 };
 
 std::string_view permission_name(Permission p);  // "case.decide", ...

@@ -112,14 +112,14 @@ std::optional<std::string> apply_transition(Case& c, CaseStatus to, const Actor&
   return std::nullopt;
 }
 
-namespace {
-
 json::Value actor_to_json(const Actor& a) {
   json::Object o;
   o.append("id", a.id);
   o.append("role", a.role);
   return o;
 }
+
+namespace {
 
 }  // namespace
 
@@ -290,12 +290,13 @@ Recommendation recommendation_of(const json::Value* r) {
   return Recommendation{str(r->get("action")), str(r->get("text")),
                         str(r->get("needs_approval_by"))};
 }
+
+}  // namespace
+
 std::optional<Actor> actor_of(const json::Value* by) {
   if (by == nullptr || !by->is_object()) return std::nullopt;
   return Actor{str(by->get("id")), str(by->get("role"))};
 }
-
-}  // namespace
 
 std::optional<Case> case_from_json(const json::Value& v) {
   if (!v.is_object()) return std::nullopt;

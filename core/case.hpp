@@ -110,6 +110,8 @@ struct Actor {
   bool operator==(const Actor&) const = default;
 };
 inline const Actor kSystemActor{"mend", "system"};
+json::Value actor_to_json(const Actor& a);  // {"id":..,"role":..}
+std::optional<Actor> actor_of(const json::Value* by);
 
 struct Transition {
   CaseStatus from = CaseStatus::kOpen;

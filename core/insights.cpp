@@ -492,7 +492,8 @@ Insights compute_insights(const InsightsQuery& q, const std::vector<Case>& cases
   return in;
 }
 
-json::Value insights_to_json(const Insights& in) {
+json::Object insights_to_json(const Insights& in,
+                              const std::function<json::Value(const Suggestion&)>& decision_of) {
   json::Object period;
   period.append("from", format_rfc3339(in.query.from));
   period.append("to", format_rfc3339(in.query.to));
@@ -532,6 +533,7 @@ json::Value insights_to_json(const Insights& in) {
     o.append("employee", employee_name(s.employee));
     o.append("owner", s.owner);
     o.append("evidence", strings(s.evidence));
+    if (decision_of) o.append("decision", decision_of(s));
     suggestions.emplace_back(std::move(o));
   }
   json::Object out;

@@ -112,6 +112,8 @@ Insights compute_insights(const InsightsQuery& q, const std::vector<Case>& cases
 // The earliest opening time compute_insights reads.
 WallTime insights_reads_from(const InsightsQuery& q);
 
-json::Value insights_to_json(const Insights& in);
+// `decision_of` (optional) adds a "decision" to each suggestion: what people did with it.
+json::Object insights_to_json(
+    const Insights& in, const std::function<json::Value(const Suggestion&)>& decision_of = nullptr);
 
 }  // namespace mend

@@ -385,6 +385,7 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
     summary_through_ = t;
     return std::nullopt;
   });
+  part("learning", saved.learning, [&](const json::Value& v) { return learning_.restore(v); });
   engine_changed_ = true;
   recovery_changed_ = true;
   count_open();
@@ -409,6 +410,8 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.summary = json::Value(std::move(o));
   }
   summary_changed_ = false;
+  if (learning_changed_ || everything) s.learning = learning_.export_state();
+  learning_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;
   recovery_changed_ = recovery_changed_ && !s.escalation;
   guests_changed_ = guests_changed_ && !s.guests;

@@ -32,6 +32,7 @@
 #include "core/config.hpp"
 #include "core/daily_summary.hpp"
 #include "core/employees.hpp"
+#include "core/learning.hpp"
 #include "core/engine.hpp"
 #include "core/escalation.hpp"
 #include "core/event.hpp"
@@ -116,6 +117,7 @@ struct SavedState {
   std::optional<json::Value> guests;
   std::optional<json::Value> employees;  // the tablet's changes to the digital employees
   std::optional<json::Value> summary;    // {"through": the end of the last day summarised}
+  std::optional<json::Value> learning;   // the suggestions decided and their tasks
 };
 
 class RecoveryService {
@@ -146,6 +148,11 @@ class RecoveryService {
   // A manager switches a digital employee off or on, or changes what it may do. Kept across
   // restarts and reloads (over the config's settings) and audited as employee.change.
   ActionEffects change_employee(const EmployeeChange& ch, Now now);
+  // A manager accepts a suggestion (it becomes a task for its owner) or dismisses it; once
+  // each, audited as suggestion.accept / suggestion.dismiss.
+  ActionEffects decide_suggestion(const SuggestionDecision& d, Now now);
+  // A suggestion's task is done; audited as task.done.
+  ActionEffects finish_task(std::int64_t task, const Actor& by, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
   Effects on_tick(Now now);
   // The earliest time on_tick has something to do; the host arms one timer for it.
@@ -177,6 +184,8 @@ class RecoveryService {
   const ServiceSettings& settings() const { return settings_; }
   // The digital employees as they work now: the config's settings and the tablet's changes.
   const Roster& employees() const { return roster_; }
+  // The suggestions decided, and the tasks made of them.
+  const SuggestionBook& learning() const { return learning_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
@@ -217,6 +226,8 @@ class RecoveryService {
   bool employees_changed_ = false;
   std::optional<WallTime> summary_through_;  // the end of the last venue day summarised
   bool summary_changed_ = false;
+  SuggestionBook learning_;
+  bool learning_changed_ = false;
 };
 
 }  // namespace mend

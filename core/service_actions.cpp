@@ -97,6 +97,49 @@ ActionEffects RecoveryService::change_employee(const EmployeeChange& ch, Now now
   return fx;
 }
 
+ActionEffects RecoveryService::decide_suggestion(const SuggestionDecision& d, Now now) {
+  latest_ = now;
+  if (d.note.size() > kMaxNoteLength) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid,
+                         "the note is at most " + std::to_string(kMaxNoteLength) + " characters",
+                         {}};
+  }
+  if (auto no = learning_.decide(d.suggestion, d.accept, d.note, d.by, now.wall)) {
+    return ActionRefusal{ActionRefusal::Code::kConflict, *no, {}};
+  }
+  learning_changed_ = true;
+  const SuggestionRecord& r = *learning_.find(d.suggestion.id);
+  json::Object detail;
+  detail.append("text", r.text);
+  if (r.accepted) {
+    detail.append("task", r.task);
+    detail.append("owner", r.owner);
+  }
+  if (!r.note.empty()) detail.append("note", r.note);
+  Effects fx;
+  fx.audit.push_back(AuditRecord{now.wall, d.by.id, d.by.role,
+                                 r.accepted ? "suggestion.accept" : "suggestion.dismiss", r.id,
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
+ActionEffects RecoveryService::finish_task(std::int64_t task, const Actor& by, Now now) {
+  latest_ = now;
+  if (learning_.task(task) == nullptr || !learning_.task(task)->accepted) {
+    return ActionRefusal{ActionRefusal::Code::kNotFound, "no task " + std::to_string(task), {}};
+  }
+  if (auto no = learning_.finish(task, by, now.wall)) {
+    return ActionRefusal{ActionRefusal::Code::kConflict, *no, {}};
+  }
+  learning_changed_ = true;
+  json::Object detail;
+  detail.append("suggestion", learning_.task(task)->id);
+  Effects fx;
+  fx.audit.push_back(AuditRecord{now.wall, by.id, by.role, "task.done", std::to_string(task),
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
 void RecoveryService::after_person_action(const PersonAction& a, const Case& c, Now now,
                                           Effects& fx) {
   // Someone is on it: whatever a person did stops the escalation ladder, and who and when is

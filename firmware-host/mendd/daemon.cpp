@@ -46,15 +46,6 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// The box's offset from UTC at a wall time, for local clock times in explanations and shift
-// boundaries. The time zone is the box's (the installer sets it).
-Millis utc_offset(WallTime at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm local{};
-  ::localtime_r(&t, &local);
-  return std::chrono::seconds(local.tm_gmtoff);
-}
-
 std::optional<json::Value> parse_saved(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   auto parsed = json::parse(*text, json::ParseLimits{64, std::size_t{1} << 30});
@@ -69,7 +60,7 @@ Daemon::Daemon(Config config, std::string config_path, const Clock& clock)
       config_path_(std::move(config_path)),
       clock_(clock),
       codec_(codec_options(config_)),
-      service_(ServiceSettings::from(config_), utc_offset, &metrics_),
+      service_(ServiceSettings::from(config_), local_utc_offset, &metrics_),
       signals_(io_, SIGTERM, SIGINT),
       hup_(io_, SIGHUP),
       deadline_timer_(io_),
@@ -148,6 +139,7 @@ void Daemon::restore() {
   saved.ledger = parse_saved(store_->meta("ledger"));
   saved.employees = parse_saved(store_->meta("employees"));
   saved.summary = parse_saved(store_->meta("summary"));
+  saved.learning = parse_saved(store_->meta("learning"));
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);

@@ -122,6 +122,21 @@ void Daemon::start_http() {
         const std::string& id = std::get<Effects>(r).opened.front();
         spdlog::info("case {}: opened by {}", id, report.by.id);
         return *service_.cases().find(id);
+      },
+      local_utc_offset,
+      [this] { return service_.learning(); },
+      [this](const SuggestionDecision& d) -> web::LearningResult {
+        ActionEffects r = carry_out([&](Now now) { return service_.decide_suggestion(d, now); });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        spdlog::info("suggestion {} {} by {}", d.suggestion.id, d.accept ? "accepted" : "dismissed",
+                     d.by.id);
+        return *service_.learning().find(d.suggestion.id);
+      },
+      [this](std::int64_t task, const Actor& by) -> web::LearningResult {
+        ActionEffects r = carry_out([&](Now now) { return service_.finish_task(task, by, now); });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        spdlog::info("task {} done by {}", task, by.id);
+        return *service_.learning().task(task);
       }};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {

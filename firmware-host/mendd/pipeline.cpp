@@ -179,6 +179,7 @@ void Daemon::stage_state(bool everything) {
   if (s.ledger) store_->stage_meta("ledger", json::dump(*s.ledger));
   if (s.employees) store_->stage_meta("employees", json::dump(*s.employees));
   if (s.summary) store_->stage_meta("summary", json::dump(*s.summary));
+  if (s.learning) store_->stage_meta("learning", json::dump(*s.learning));
   if (s.guests) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;

@@ -19,6 +19,7 @@
 #include "core/case_book.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
+#include "core/learning.hpp"
 #include "core/push_registry.hpp"
 #include "web/api.hpp"
 #include "web/http.hpp"
@@ -45,6 +46,8 @@ struct Caller {
 using ActionResult = std::variant<Case, ActionRefusal>;
 // What a manager's change to a digital employee came to: the roster after it, or why not.
 using EmployeeResult = std::variant<Roster, ActionRefusal>;
+// What a decision on a suggestion, or a task marked done, came to.
+using LearningResult = std::variant<SuggestionRecord, ActionRefusal>;
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -77,6 +80,14 @@ struct HandlerContext {
   std::function<EmployeeResult(const EmployeeChange&)> change_employee = nullptr;
   // Opens a case a person reported (checks, plan, store, audit, publish). Unset: refused.
   std::function<ActionResult(const CaseReport&)> report = nullptr;
+  // The venue's offset from UTC at a wall time: the learning view's hours, days and weeks.
+  // Unset: UTC.
+  std::function<Millis(WallTime)> utc_offset = nullptr;
+  // The suggestions decided and their tasks; deciding one and finishing a task (checks, store,
+  // audit). Unset: none, and refused.
+  std::function<SuggestionBook()> learning = nullptr;
+  std::function<LearningResult(const SuggestionDecision&)> decide_suggestion = nullptr;
+  std::function<LearningResult(std::int64_t, const Actor&)> finish_task = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -44,6 +44,13 @@ Response report_case(const Request&, const Params&, const Caller&, const Handler
 Response list_employees(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response change_employee(const Request&, const Params&, const Caller&, const HandlerContext&);
 
+// insights.cpp: the learning view (measures, repeats, suggestions and tasks) over a period, a
+// decision on a suggestion, a task done, and the weekly report.
+Response get_insights(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response decide_suggestion(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response finish_task(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response weekly_report(const Request&, const Params&, const Caller&, const HandlerContext&);
+
 // floor.cpp and budget.cpp.
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response budget(const Request&, const Params&, const Caller&, const HandlerContext&);

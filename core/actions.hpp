@@ -95,6 +95,7 @@ struct SuggestionDecision {
   bool accept = false;
   std::string note;  // optional, kept with the decision and in the audit log
   Actor by;
+  std::string by_name;
 };
 
 }  // namespace mend

@@ -32,7 +32,7 @@ const SuggestionRecord* SuggestionBook::task(std::int64_t number) const {
 
 std::optional<std::string> SuggestionBook::decide(const Suggestion& s, bool accept,
                                                   std::string note, const Actor& by,
-                                                  WallTime at) {
+                                                  std::string by_name, WallTime at) {
   if (const SuggestionRecord* r = find(s.id)) {
     return std::string("this suggestion was ") + (r->accepted ? "accepted" : "dismissed") +
            " by " + r->by.id + " at " + format_rfc3339(r->at);
@@ -59,6 +59,7 @@ std::optional<std::string> SuggestionBook::decide(const Suggestion& s, bool acce
   r.evidence = s.evidence;
   r.note = std::move(note);
   r.by = by;
+  r.by_name = std::move(by_name);
   r.at = at;
   records_.push_back(std::move(r));
   return std::nullopt;
@@ -90,6 +91,7 @@ json::Value suggestion_record_to_json(const SuggestionRecord& r) {
   o.append("evidence", strings(r.evidence));
   o.append("note", r.note);
   o.append("by", actor_to_json(r.by));
+  o.append("by_name", r.by_name);
   o.append("at", format_rfc3339(r.at));
   o.append("done_by", r.done_by ? actor_to_json(*r.done_by) : json::Value(nullptr));
   o.append("done_at", r.done_at ? json::Value(format_rfc3339(*r.done_at)) : json::Value(nullptr));
@@ -142,6 +144,7 @@ std::optional<std::string> SuggestionBook::restore(const json::Value& v) {
     }
     r.note = text_of(o, "note");
     r.by = *by;
+    r.by_name = text_of(o, "by_name");
     r.at = *at;
     r.done_by = actor_of(o.get("done_by"));
     r.done_at = time_of(o, "done_at");

@@ -29,6 +29,7 @@ struct SuggestionRecord {
   std::vector<std::string> evidence;
   std::string note;
   Actor by;
+  std::string by_name;  // the person's name as they signed in, for people reading it
   WallTime at;
   // An accepted suggestion's task.
   std::optional<Actor> done_by;
@@ -47,7 +48,7 @@ class SuggestionBook {
 
   // Records a decision; refuses (the reason) one already decided, or a full book.
   std::optional<std::string> decide(const Suggestion& s, bool accept, std::string note,
-                                    const Actor& by, WallTime at);
+                                    const Actor& by, std::string by_name, WallTime at);
   // Marks an accepted suggestion's task done; refuses an unknown, dismissed or finished one.
   std::optional<std::string> finish(std::int64_t number, const Actor& by, WallTime at);
 

@@ -104,7 +104,7 @@ ActionEffects RecoveryService::decide_suggestion(const SuggestionDecision& d, No
                          "the note is at most " + std::to_string(kMaxNoteLength) + " characters",
                          {}};
   }
-  if (auto no = learning_.decide(d.suggestion, d.accept, d.note, d.by, now.wall)) {
+  if (auto no = learning_.decide(d.suggestion, d.accept, d.note, d.by, d.by_name, now.wall)) {
     return ActionRefusal{ActionRefusal::Code::kConflict, *no, {}};
   }
   learning_changed_ = true;

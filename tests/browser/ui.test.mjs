@@ -2,13 +2,14 @@
 // live, a manager's approval reaching the retained MQTT case topic, staff approving within their
 // limit and refused beyond it, an edited approval in the audit log, the shift budget, alerts
 // escalating from staff to a manager until acknowledged, the live link surviving a mendd
-// restart, the read-only banner while the box cannot save, screenshots at tablet and phone
-// size, and touch targets of at least 44x44 CSS px.
+// restart, the read-only banner while the box cannot save, the learning view over the
+// simulator's history, screenshots at tablet and phone size, and touch targets of at least
+// 44x44 CSS px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Mendd, Mosquitto, freePort, launchChromium, makeTempDir, paths, recordExchanges, tail, waitFor } from './harness.mjs';
+import { Mendd, Mosquitto, freePort, launchChromium, makeTempDir, paths, recordExchanges, run, tail, waitFor } from './harness.mjs';
 
 const kVenue = 'browser-venue';
 const kManager = { name: 'Morgan', pin: '482913' };
@@ -189,9 +190,9 @@ async function smallTargets(page) {
   });
 }
 
-async function screenshot(page, name) {
+async function screenshot(page, name, { fullPage = false } = {}) {
   const path = join(paths.screenshots, name);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
@@ -905,6 +906,13 @@ describe('alerts', { concurrency: false }, () => {
     }));
 });
 
+// A screenshot that must be a real PNG with something in it.
+async function savedPng(page, name, options) {
+  const path = await screenshot(page, name, options);
+  assert.ok(statSync(path).size > 1000, `${path} is not empty`);
+  assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${path} is a PNG`);
+}
+
 // A second mendd of its own for one describe block (its own venue and config) on the shared
 // broker, with the manager's account; the block's tests talk to it (`current`).
 async function startOwnMendd(dir, options) {
@@ -1052,12 +1060,6 @@ describe('digital employees and a case staff open themselves', { concurrency: fa
     empDir?.remove();
   });
 
-  async function savedPng(page, name) {
-    const path = await screenshot(page, name);
-    assert.ok(statSync(path).size > 1000, `${path} is not empty`);
-    assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${path} is a PNG`);
-  }
-
   test('staff open a case for a complaint at the table; it gets a plan and waits in the queue', { timeout: 60000 }, () =>
     guard(async () => {
       const { context, page, probe } = await openPage(kPhone);
@@ -1121,6 +1123,96 @@ describe('digital employees and a case staff open themselves', { concurrency: fa
         await page.getByRole('button', { name: 'Employees' }).click();
         await host.waitFor();
         await savedPng(page, 'employees-390x844.png');
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
+describe('the learning view', { concurrency: false }, () => {
+  const kLearningVenue = 'learning-venue';
+  let learnDir;
+  let learnMendd;
+
+  before(async () => {
+    learnDir = makeTempDir();
+    // Sixty days of the simulator's story (venue_history.hpp), written before mendd opens the
+    // store: slow mains on Friday and Saturday evenings resolved as process, among others.
+    const m = new Mendd(learnDir, broker.port, { venue: kLearningVenue });
+    mkdirSync(learnDir.file('state'), { recursive: true });
+    await run(paths.simHistory, ['--store', m.db, '--days', '60', '--venue', kLearningVenue], 30000);
+    learnMendd = await startOwnMendd(learnDir, { venue: kLearningVenue });
+  });
+
+  after(async () => {
+    current = mendd;
+    await learnMendd?.stop();
+    learnDir?.remove();
+  });
+
+  // The API's own numbers for a view, read with the page's session.
+  function insights(page, query) {
+    return page.evaluate(async (q) => (await fetch('/api/v1/insights?' + q)).json(), query);
+  }
+
+  test('a manager sees 30 days in charts and tables, filters by kind, accepts a suggestion and prints the week', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, learnMendd);
+        await page.getByRole('button', { name: 'Learning' }).click();
+        const learning = page.getByTestId('learning');
+        await learning.waitFor();
+        const month = await insights(page, 'period=30d');
+        assert.ok(month.current.cases > 50, `30 days of history, not ${month.current.cases} cases`);
+        assert.equal(await page.getByTestId('measure-cases').innerText(), String(month.current.cases));
+
+        // Each chart is drawn, with its numbers in a table beside it.
+        for (const id of ['chart-kind', 'chart-hour', 'chart-weekday', 'chart-area', 'chart-cause']) {
+          const chart = page.getByTestId(id);
+          assert.equal(await chart.locator('canvas').count(), 1, `${id} has its canvas`);
+          assert.ok((await chart.locator('tbody tr').count()) > 0, `${id} has its table`);
+        }
+        const evening = page.getByTestId('chart-hour').locator('tbody tr', { hasText: /^19/ });
+        assert.match(await evening.innerText(), new RegExp(`^19\\s+${month.current.by_hour[19]}\\b`));
+        await page.getByTestId('repeats').waitFor();
+        await savedPng(page, 'learning-1280x800.png', { fullPage: true });
+
+        // One kind: the numbers are that kind's alone.
+        await page.locator('select[name=kind]').selectOption('course.slow');
+        const mains = await insights(page, 'period=30d&kind=course.slow');
+        await waitFor('the slow courses alone', async () => (await page.getByTestId('measure-cases').innerText()) === String(mains.current.cases), 10000);
+        assert.ok(mains.current.cases < month.current.cases);
+
+        // The weekend's slow mains: accepted, it becomes the manager's task and is audited.
+        const suggestion = page.locator('.suggestion', { hasText: /slow mains .* were on Friday or Saturday between 19:00 and 20:00/ });
+        await suggestion.waitFor();
+        assert.match(await suggestion.innerText(), /resolved as process\. Consider a second person on the pass/);
+        await suggestion.getByRole('button', { name: 'Accept' }).click();
+        await suggestion.getByTestId('suggestion-decision').filter({ hasText: /Accepted by Morgan: task 1 for the manager · open/ }).waitFor();
+        const task = page.getByTestId('tasks').locator('.task').first();
+        await task.getByRole('button', { name: 'Mark done' }).click();
+        await task.getByRole('button', { name: 'Mark done' }).waitFor({ state: 'detached' });
+
+        await page.getByRole('button', { name: 'Audit' }).click();
+        const entry = page.locator('.audit-row[data-action="suggestion.accept"]').first();
+        await entry.waitFor();
+        assert.match(await entry.innerText(), /Morgan/);
+        await page.locator('.audit-row[data-action="task.done"]').first().waitFor();
+
+        // The weekly report, ready to print.
+        await page.getByRole('button', { name: 'Learning' }).click();
+        await page.getByRole('button', { name: 'Weekly report' }).click();
+        const report = page.getByTestId('weekly-report');
+        await report.locator('h2', { hasText: /The week of \d{4}-\d{2}-\d{2}/ }).waitFor();
+        assert.equal(await report.getByTestId('report-employees').locator('tbody tr').count(), 7);
+        await savedPng(page, 'weekly-report-1280x800.png', { fullPage: true });
+
+        await page.setViewportSize(kPhone);
+        await page.getByRole('button', { name: 'Back' }).click();
+        await learning.waitFor();
+        await savedPng(page, 'learning-390x844.png');
         await assertClean(page, probe);
       } finally {
         await context.close();

@@ -196,7 +196,7 @@ Response decide_suggestion(const Request& req, const Params&, const Caller& c,
     return refuse(http::status::conflict, "conflict", "suggestions cannot be decided here");
   }
   return learning_result(ctx.decide_suggestion(
-      SuggestionDecision{*s, decision == "accept", note, c.as_case_actor()}));
+      SuggestionDecision{*s, decision == "accept", note, c.as_case_actor(), c.name}));
 }
 
 Response finish_task(const Request& req, const Params& p, const Caller& c,

@@ -12,6 +12,8 @@ import type {
   DecideRequest,
   Floor,
   FollowUpDecision,
+  Insights,
+  InsightsView,
   NoteRequest,
   PushKey,
   PushSubscriptionInfo,
@@ -19,6 +21,9 @@ import type {
   Readiness,
   ResolveRequest,
   Session,
+  SuggestionDecision,
+  SuggestionRecord,
+  WeeklyReport,
 } from './types';
 
 export class ApiError extends Error {
@@ -161,12 +166,25 @@ export const api = {
   employees: (days = 30) => request<EmployeeList>('GET', '/api/v1/employees?days=' + days),
   changeEmployee: (id: string, change: EmployeeChange) =>
     request<Employee>('PATCH', '/api/v1/employees/' + encodeURIComponent(id), change),
+  // The learning view: `view` is GET /api/v1/insights's parameters, sent back with a decision.
+  insights: (view: InsightsView) => request<Insights>('GET', '/api/v1/insights?' + viewQuery(view)),
+  decideSuggestion: (body: SuggestionDecision) =>
+    request<SuggestionRecord>('POST', '/api/v1/insights/suggestions', body),
+  finishTask: (task: number) => request<SuggestionRecord>('PATCH', '/api/v1/tasks/' + task, { done: true }),
+  weeklyReport: (week?: string) =>
+    request<WeeklyReport>('GET', '/api/v1/reports/weekly' + (week ? '?week=' + encodeURIComponent(week) : '')),
   pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
   addPushSubscription: (sub: PushSubscriptionRequest) =>
     request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),
   deletePushSubscription: (endpoint: string) =>
     request<void>('DELETE', '/api/v1/push/subscriptions?endpoint=' + encodeURIComponent(endpoint)),
 };
+
+function viewQuery(view: InsightsView): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(view)) if (v) q.set(k, v);
+  return q.toString();
+}
 
 function ifMatch(version: number): Record<string, string> {
   return { 'If-Match': `"${version}"` };

@@ -273,6 +273,13 @@ export function dateTimeLabel(iso: string): string {
   return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 }
 
+// "Sat 7 Nov": a day in a period, where the time of day does not matter.
+export function dateLabel(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' });
+}
+
 const kMessageTypes: Record<string, string> = { follow_up: 'Follow-up', voucher: 'Voucher' };
 const kMessageStatuses: Record<string, string> = {
   sent: 'sent, no receipt yet',

@@ -18,6 +18,8 @@ import type { Alert, Budget, Case, Floor as FloorData, User } from '../types';
 import { Audit } from './Audit';
 import { CaseSheet } from './CaseSheet';
 import { Employees } from './Employees';
+import { Learning } from './Learning';
+import { WeeklyReport } from './WeeklyReport';
 import { Floor } from './Floor';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
@@ -123,7 +125,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit' | 'employees'>('work');
+  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report'>('work');
   const [reporting, setReporting] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [budget, setBudget] = useState<Budget | null>(null);
@@ -366,6 +368,16 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           {canAudit && (
             <button
               type="button"
+              class={'btn' + (view === 'learning' || view === 'report' ? ' btn-primary' : ' btn-quiet')}
+              aria-pressed={view === 'learning'}
+              onClick={() => setView(view === 'learning' ? 'work' : 'learning')}
+            >
+              Learning
+            </button>
+          )}
+          {canAudit && (
+            <button
+              type="button"
               class={'btn' + (view === 'employees' ? ' btn-primary' : ' btn-quiet')}
               aria-pressed={view === 'employees'}
               onClick={() => setView(view === 'employees' ? 'work' : 'employees')}
@@ -409,6 +421,20 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
         <main class="panes panes-single">
           <section class="pane pane-employees" aria-labelledby="employees-title">
             <Employees canChange={canAudit} currency={budget?.currency} onAuthLost={failed} />
+          </section>
+        </main>
+      )}
+      {view === 'learning' && canAudit && (
+        <main class="panes panes-single">
+          <section class="pane pane-learning" aria-labelledby="learning-title">
+            <Learning currency={budget?.currency} onAuthLost={failed} onWeeklyReport={() => setView('report')} />
+          </section>
+        </main>
+      )}
+      {view === 'report' && canAudit && (
+        <main class="panes panes-single">
+          <section class="pane pane-report" aria-labelledby="report-title">
+            <WeeklyReport currency={budget?.currency} onAuthLost={failed} onClose={() => setView('learning')} />
           </section>
         </main>
       )}

@@ -522,6 +522,89 @@ export interface paths {
         patch: operations["changeEmployee"];
         trace?: never;
     };
+    "/api/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The venue's learning over a period
+         * @description Roles: manager, admin, integration. The recovery measures over the period and the period before (as long, right before it), the failures that repeat at one place over weeks, suggestions in plain words with the cases behind them (each with what a manager decided), and the tasks made of accepted suggestions. Computed from the cases in the store; hours and weekdays are the box's local time.
+         */
+        get: operations["getInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept or dismiss a suggestion
+         * @description Roles: manager, admin. Once per suggestion. Accepted, it becomes a task for its owner. Written to the audit log (suggestion.accept or suggestion.dismiss).
+         */
+        post: operations["decideSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task's number. */
+                task: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Mark a suggestion's task done
+         * @description Roles: manager, admin. Written to the audit log (task.done).
+         */
+        patch: operations["finishTask"];
+        trace?: never;
+    };
+    "/api/v1/reports/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The weekly report
+         * @description Roles: manager, admin, integration. One week (Monday to Monday, local): its measures against the week before, the repeats, the suggestions, the tasks, and each employee's record over the week. The tablet prints it.
+         */
+        get: operations["weeklyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1196,6 +1279,202 @@ export interface components {
              * @description When delivery or failure was reported.
              */
             receipt_at?: string;
+        };
+        /** @description Nearest-rank percentiles of some durations, in whole seconds; null when there were none. */
+        Spread: {
+            /** @description How many durations. */
+            count: number;
+            p50_s: number | null;
+            p90_s: number | null;
+        };
+        Count: {
+            /** @description What is counted: a kind, an area ("" for cases without one), a root cause. */
+            key: string;
+            count: number;
+        };
+        /** @description The recovery over one period, from the cases opened in it (after the filter). */
+        Measures: {
+            cases: number;
+            by_kind: components["schemas"]["Count"][];
+            by_area: components["schemas"]["Count"][];
+            /** @description Resolved cases by what the failure came down to. */
+            by_root_cause: components["schemas"]["Count"][];
+            /** @description Cases by the venue's local hour they opened in, 00 to 23. */
+            by_hour: number[];
+            /** @description Cases by local weekday, Monday first. */
+            by_weekday: number[];
+            /** @description Of plans approved, edited or run automatically, in the venue's currency. */
+            compensation: number;
+            acknowledge: components["schemas"]["Spread"];
+            act: components["schemas"]["Spread"];
+            resolve: components["schemas"]["Spread"];
+            surveys: number;
+            /** @description Surveys of 4 or 5. */
+            satisfied: number;
+            satisfaction: number | null;
+            approved: number;
+            edited: number;
+            rejected: number;
+            automatic: number;
+        };
+        /** @description The same failure at one table or area in two or more different weeks (Monday to Sunday, local). */
+        Repeat: {
+            kind: string;
+            /** @description course.slow: which course. */
+            course: string | null;
+            /** @example slow mains */
+            words: string;
+            /** @enum {string} */
+            place: "table" | "area";
+            /** @example T4 */
+            where: string;
+            weeks: number;
+            /** @description Distinct tables among its cases. */
+            tables: number;
+            cases: string[];
+            /** Format: date-time */
+            first: string;
+            /** Format: date-time */
+            last: string;
+            root_causes: components["schemas"]["Count"][];
+        };
+        /** @description A manager's decision on a suggestion; an accepted one is a task for its owner. */
+        SuggestionRecord: {
+            /** @description Its number: PATCH /api/v1/tasks/{task}. */
+            task: number;
+            suggestion: string;
+            /** @enum {string} */
+            decision: "accepted" | "dismissed";
+            /** @description The suggestion as the manager saw it. */
+            text: string;
+            rule: string;
+            employee: string;
+            /** @description The role the task is for. */
+            owner: string;
+            evidence: string[];
+            note: string;
+            by: components["schemas"]["Actor"];
+            /** @description The person's name when they decided. */
+            by_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Who marked the task done; null while it is open (or the suggestion was dismissed). */
+            done_by: {
+                id: string;
+                role: string;
+            } | null;
+            /** Format: date-time */
+            done_at: string | null;
+        };
+        Suggestion: {
+            /**
+             * @description Stable for the same finding.
+             * @example when:course.slow/main:fri,sat:19-20
+             */
+            id: string;
+            /**
+             * @description when: most of a failure at the same times of the week; where: the same failure at one place in 3 or more weeks; rework: people changed or rejected most of an employee's recommendations; waiting: 1 case in 10 waited over 10 minutes for a person.
+             * @enum {string}
+             */
+            rule: "when" | "where" | "rework" | "waiting";
+            /** @example 24 of the 33 slow mains in the last 30 days were on Friday or Saturday between 19:00 and 20:00; 24 were resolved as process. Consider a second person on the pass at those times. */
+            text: string;
+            /** @description Whose cases it is about. */
+            employee: string;
+            /** @description The role a task made from it goes to. */
+            owner: string;
+            /** @description The ids of the cases behind it. */
+            evidence: string[];
+            /** @description What a manager did with it (a SuggestionRecord); null while nobody has. */
+            decision: {
+                /** @description Its number: PATCH /api/v1/tasks/{task}. */
+                task: number;
+                suggestion: string;
+                /** @enum {string} */
+                decision: "accepted" | "dismissed";
+                /** @description The suggestion as the manager saw it. */
+                text: string;
+                rule: string;
+                employee: string;
+                /** @description The role the task is for. */
+                owner: string;
+                evidence: string[];
+                note: string;
+                by: components["schemas"]["Actor"];
+                /** @description The person's name when they decided. */
+                by_name: string;
+                /** Format: date-time */
+                at: string;
+                /** @description Who marked the task done; null while it is open (or the suggestion was dismissed). */
+                done_by: {
+                    id: string;
+                    role: string;
+                } | null;
+                /** Format: date-time */
+                done_at: string | null;
+            } | null;
+        };
+        Insights: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @example in the last 30 days */
+                words: string;
+            };
+            /** @description As long as the period, right before it. */
+            previous_period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @example in the last 30 days */
+                words?: string;
+            };
+            filter: {
+                kind: string | null;
+                employee: string | null;
+                area: string | null;
+            };
+            current: components["schemas"]["Measures"];
+            previous: components["schemas"]["Measures"];
+            /** @description Over the period, or the 28 days to its end when it is shorter; most weeks first. */
+            repeats: components["schemas"]["Repeat"][];
+            suggestions: components["schemas"]["Suggestion"][];
+            /** @description Accepted suggestions: open ones first, newest first. */
+            tasks: components["schemas"]["SuggestionRecord"][];
+        };
+        WeeklyReport: components["schemas"]["Insights"] & {
+            /**
+             * Format: date
+             * @description The week's Monday.
+             */
+            week: string;
+            /** @description false while the week is still going. */
+            complete: boolean;
+            /** @description Each employee with its record over the week. */
+            employees: components["schemas"]["Employee"][];
+        };
+        SuggestionDecision: {
+            /** @description The suggestion's id. */
+            suggestion: string;
+            /** @enum {string} */
+            decision: "accept" | "dismiss";
+            note?: string;
+            /** @description The view the manager saw it in (GET /api/v1/insights's parameters): the suggestion is found again there, so its words are the ones they read. */
+            view?: {
+                period?: string;
+                from?: string;
+                to?: string;
+                kind?: string;
+                employee?: string;
+                area?: string;
+            };
+        };
+        TaskDone: {
+            /** @enum {boolean} */
+            done: true;
         };
     };
     responses: {
@@ -2347,6 +2626,163 @@ export interface operations {
                 };
             };
             503: components["responses"]["ReadOnly"];
+        };
+    };
+    getInsights: {
+        parameters: {
+            query?: {
+                /** @description today (from local midnight), week (from Monday), 30d (the last 30 days, the default) or custom (from and to). */
+                period?: "today" | "week" | "30d" | "custom";
+                /** @description period=custom: the first day. */
+                from?: string;
+                /** @description period=custom: the last day (included), at most 366 days after from. */
+                to?: string;
+                /** @description Only cases of this kind. */
+                kind?: string;
+                /** @description Only this employee's cases. */
+                employee?: string;
+                /** @description Only cases in this area. */
+                area?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The learning view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    decideSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionDecision"];
+            };
+        };
+        responses: {
+            /** @description The decision (and task). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such suggestion in that view now. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already decided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    finishTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task's number. */
+                task: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskDone"];
+            };
+        };
+        responses: {
+            /** @description The task, done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such task. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already done. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    weeklyReport: {
+        parameters: {
+            query?: {
+                /** @description The week's Monday; the last whole week by default. */
+                week?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeeklyReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
 }

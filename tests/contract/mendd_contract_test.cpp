@@ -5,12 +5,15 @@
 // operation and status, and asserts the status it expects, so a changed answer fails here too.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
+#include "adapters/clock.hpp"
 #include "core/json.hpp"
+#include "scripts/sim/history_store.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/web/live_clients.hpp"
 
@@ -45,7 +48,8 @@ struct Box {
   std::unique_ptr<Mendd> mendd;
   std::unique_ptr<MqttProbe> probe;
 
-  Box() {
+  // `history`: days of the simulator's story in the store before mendd first opens it.
+  explicit Box(int history = 0) {
     broker = std::make_unique<Mosquitto>(dir);
     MenddOptions o;
     o.venue = kVenue;
@@ -53,6 +57,15 @@ struct Box {
     // Staff may give nothing away: a party of 6's comped drink needs a manager.
     o.extra = "[policy]\nstaff_limit = 0\n";
     mendd = std::make_unique<Mendd>(dir, broker->port(), o);
+    if (history > 0) {
+      std::filesystem::create_directories(std::filesystem::path(mendd->db_path()).parent_path());
+      sim::HistoryOptions h;
+      h.days = history;
+      h.start = sim::monday_before(wall_from_ms(now_ms()) - std::chrono::days(history),
+                                   local_utc_offset(wall_from_ms(now_ms())));
+      h.utc_offset = local_utc_offset(h.start);
+      sim::write_history(mendd->db_path(), h, kVenue);
+    }
     mendd->start();
     probe = std::make_unique<MqttProbe>(broker->port(), "contract-probe");
   }
@@ -402,6 +415,77 @@ TEST(Contract, EmployeesAndReportsAnswerAsDocumented) {
   const HttpResult off = box.api("PATCH", "/api/v1/employees/host", R"({"enabled":false})");
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_FALSE(*parse(off.body).get("enabled")->as_bool());
+}
+
+// ---- the learning view -------------------------------------------------------------------
+
+TEST(Contract, TheLearningViewAnswersAsDocumented) {
+  Box box(60);
+  box.add_user("Sam", "staff", kStaffPin);
+  const Session sam = box.sign_in("Sam", kStaffPin);
+
+  const HttpResult month = box.api("GET", "/api/v1/insights");
+  ASSERT_EQ(month.status, 200) << month.body;
+  const json::Value view = parse(month.body);
+  ASSERT_GT(view.get("suggestions")->as_array()->size(), 1u) << month.body;
+  const std::string first = str(view.get("suggestions")->as_array()->at(0).get("id"));
+  const std::string second = str(view.get("suggestions")->as_array()->at(1).get("id"));
+  EXPECT_EQ(box.api("GET", "/api/v1/insights?period=custom&from=2026-11-01&to=2026-11-30").status,
+            200);
+  EXPECT_EQ(box.api("GET", "/api/v1/insights?period=fortnight").status, 400);
+  EXPECT_EQ(box.api("GET", "/api/v1/insights?kind=course.slow&kind=bill.slow").status, 400);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/insights").status, 401);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/insights").status, 403);
+
+  const std::string accept = R"({"suggestion":")" + first + R"(","decision":"accept","view":{"period":"30d"}})";
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/insights/suggestions", accept, kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/insights/suggestions", accept).status, 403);
+  EXPECT_EQ(box.api("POST", "/api/v1/insights/suggestions",
+                    R"({"suggestion":")" + first + R"(","decision":"maybe"})")
+                .status,
+            400);
+  EXPECT_EQ(box.api("POST", "/api/v1/insights/suggestions",
+                    R"({"suggestion":"when:bill.slow:sat:20-21","decision":"accept"})")
+                .status,
+            404);
+  const HttpResult accepted = box.api("POST", "/api/v1/insights/suggestions", accept);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  const std::int64_t task = *parse(accepted.body).get("task")->as_int();
+  EXPECT_EQ(box.api("POST", "/api/v1/insights/suggestions", accept).status, 409);
+  const HttpResult dismissed = box.api(
+      "POST", "/api/v1/insights/suggestions",
+      R"({"suggestion":")" + second + R"(","decision":"dismiss","note":"known; a new oven is ordered"})");
+  ASSERT_EQ(dismissed.status, 200) << dismissed.body;
+  EXPECT_EQ(str(parse(dismissed.body).get("decision")), "dismissed");
+
+  const std::string done = R"({"done":true})";
+  const std::string target = "/api/v1/tasks/" + std::to_string(task);
+  EXPECT_EQ(http(box.port(), "PATCH", target, done, kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "PATCH", target, done).status, 403);
+  EXPECT_EQ(box.api("PATCH", target, R"({"done":false})").status, 400);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/tasks/999", done).status, 404);
+  const HttpResult finished = box.api("PATCH", target, done);
+  ASSERT_EQ(finished.status, 200) << finished.body;
+  EXPECT_FALSE(parse(finished.body).get("done_at")->is_null());
+  EXPECT_EQ(box.api("PATCH", target, done).status, 409);
+
+  // The decisions show in the view, and were audited.
+  const json::Value after = parse(box.api("GET", "/api/v1/insights").body);
+  EXPECT_EQ(str(after.get("suggestions")->as_array()->at(0).get("decision")->get("decision")),
+            "accepted");
+  EXPECT_EQ(after.get("tasks")->as_array()->size(), 1u);
+  const std::string audit = box.api("GET", "/api/v1/audit?limit=20").body;
+  EXPECT_NE(audit.find("suggestion.accept"), std::string::npos);
+  EXPECT_NE(audit.find("suggestion.dismiss"), std::string::npos);
+  EXPECT_NE(audit.find("task.done"), std::string::npos);
+
+  const HttpResult week = box.api("GET", "/api/v1/reports/weekly");
+  ASSERT_EQ(week.status, 200) << week.body;
+  EXPECT_TRUE(*parse(week.body).get("complete")->as_bool());
+  EXPECT_GT(*parse(week.body).get("current")->get("cases")->as_int(), 10);
+  EXPECT_EQ(box.api("GET", "/api/v1/reports/weekly?week=2026-12-01").status, 400);  // a Tuesday
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/reports/weekly").status, 401);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/reports/weekly").status, 403);
 }
 
 // ---- the live feed -----------------------------------------------------------------------

@@ -3,6 +3,10 @@
 // from the code under test.
 #include "core/insights.hpp"
 
+#include "core/config.hpp"
+#include "core/learning.hpp"
+#include "core/service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -259,6 +263,117 @@ TEST(History, TheSameSeedGivesTheSameBusyHistory) {
   EXPECT_NE(a, sim::history_cases(o));
   EXPECT_EQ(sim::monday_before(kStart + std::chrono::days(6) + 23h, 0ms), kStart);
   EXPECT_EQ(sim::monday_before(kStart + std::chrono::days(7), 0ms), kStart + std::chrono::days(7));
+}
+
+}  // namespace
+}  // namespace mend
+
+namespace mend {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The suggestion book behind the recovery service: each suggestion decided once, an accepted
+// one a task until done, every change audited and kept across a restart.
+class LearningServiceTest : public ::testing::Test {
+ protected:
+  LearningServiceTest()
+      : service_(ServiceSettings::from(*parse_config("[venue]\nid = \"v\"\n", "t.toml").config),
+                 [](WallTime) { return Millis{0}; }) {}
+
+  static Suggestion suggestion(const std::string& id) {
+    Suggestion s;
+    s.id = id;
+    s.rule = "when";
+    s.text = "12 of the 16 slow mains were on Friday or Saturday.";
+    s.employee = EmployeeId::kFloor;
+    s.owner = "manager";
+    s.evidence = {"c1", "c2"};
+    return s;
+  }
+  ActionEffects decide(const std::string& id, bool accept, const std::string& note = {}) {
+    return service_.decide_suggestion(
+        SuggestionDecision{suggestion(id), accept, note, Actor{"user:1", "manager"}, "Morgan"},
+        now_);
+  }
+
+  Now now_{*parse_rfc3339("2026-12-06T10:00:00Z"), mono_from_ms(1000)};
+  RecoveryService service_;
+};
+
+TEST_F(LearningServiceTest, AnAcceptedSuggestionIsATaskUntilItIsDoneAndEachStepIsAudited) {
+  const ActionEffects accepted = decide("when:course.slow/main:fri,sat:19-20", true, "from Friday");
+  ASSERT_TRUE(std::holds_alternative<Effects>(accepted));
+  const auto& audit = std::get<Effects>(accepted).audit;
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "suggestion.accept");
+  EXPECT_EQ(audit[0].actor, "user:1");
+  EXPECT_EQ(audit[0].target, "when:course.slow/main:fri,sat:19-20");
+  EXPECT_EQ(json::dump(audit[0].detail),
+            R"({"text":"12 of the 16 slow mains were on Friday or Saturday.","task":1,"owner":"manager","note":"from Friday"})");
+  const SuggestionRecord* task = service_.learning().task(1);
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(task->by_name, "Morgan");
+  EXPECT_FALSE(task->done_at);
+
+  // Decided once: a second decision, either way, is refused and changes nothing.
+  const ActionEffects again = decide("when:course.slow/main:fri,sat:19-20", false);
+  ASSERT_TRUE(std::holds_alternative<ActionRefusal>(again));
+  EXPECT_EQ(std::get<ActionRefusal>(again).code, ActionRefusal::Code::kConflict);
+  EXPECT_EQ(std::get<ActionRefusal>(again).message,
+            "this suggestion was accepted by user:1 at 2026-12-06T10:00:00Z");
+
+  now_.wall += 2h;
+  const ActionEffects done = service_.finish_task(1, Actor{"user:2", "admin"}, now_);
+  ASSERT_TRUE(std::holds_alternative<Effects>(done));
+  EXPECT_EQ(std::get<Effects>(done).audit.at(0).action, "task.done");
+  EXPECT_EQ(service_.learning().task(1)->done_at, now_.wall);
+  EXPECT_EQ(std::get<ActionRefusal>(service_.finish_task(1, Actor{"user:2", "admin"}, now_)).code,
+            ActionRefusal::Code::kConflict);
+  EXPECT_EQ(std::get<ActionRefusal>(service_.finish_task(9, Actor{"user:2", "admin"}, now_)).code,
+            ActionRefusal::Code::kNotFound);
+}
+
+TEST_F(LearningServiceTest, ADismissedSuggestionHasNoTaskAndTheBookSurvivesARestart) {
+  const ActionEffects dismissed = decide("rework:host", false, "the door is being rebuilt");
+  ASSERT_TRUE(std::holds_alternative<Effects>(dismissed));
+  EXPECT_EQ(std::get<Effects>(dismissed).audit.at(0).action, "suggestion.dismiss");
+  EXPECT_EQ(std::get<ActionRefusal>(service_.finish_task(1, Actor{"user:1", "manager"}, now_)).code,
+            ActionRefusal::Code::kNotFound);
+  decide("where:table.no_order:table:T12", true);
+  const SavedState saved = service_.take_changed_state(now_, false);
+  ASSERT_TRUE(saved.learning.has_value());
+  EXPECT_FALSE(service_.take_changed_state(now_, false).learning.has_value());
+
+  RecoveryService restarted(service_.settings(), [](WallTime) { return Millis{0}; });
+  const auto r = restarted.restore({}, saved, now_, true);
+  EXPECT_TRUE(r.warnings.empty());
+  EXPECT_EQ(restarted.learning().all(), service_.learning().all());
+  // Numbering goes on from where it was.
+  ASSERT_TRUE(std::holds_alternative<Effects>(restarted.decide_suggestion(
+      SuggestionDecision{suggestion("waiting:acknowledge"), true, "", Actor{"user:1", "manager"}, ""},
+      now_)));
+  EXPECT_EQ(restarted.learning().find("waiting:acknowledge")->task, 3);
+}
+
+TEST(SuggestionBook, WhenFullTheOldestSpentRecordMakesRoom) {
+  SuggestionBook book;
+  const Actor by{"user:1", "manager"};
+  const WallTime at = *parse_rfc3339("2026-12-06T10:00:00Z");
+  Suggestion s;
+  for (std::size_t i = 0; i < kMaxSuggestionRecords; ++i) {
+    s.id = "s" + std::to_string(i);
+    ASSERT_FALSE(book.decide(s, /*accept=*/i != 3, "", by, "", at));
+  }
+  // s3 was dismissed: it goes first.
+  s.id = "one more";
+  EXPECT_FALSE(book.decide(s, true, "", by, "", at));
+  EXPECT_EQ(book.find("s3"), nullptr);
+  EXPECT_EQ(book.all().size(), kMaxSuggestionRecords);
+  // Every other record is an open task: nothing may be dropped.
+  s.id = "and another";
+  EXPECT_EQ(*book.decide(s, true, "", by, "", at),
+            "there are 500 open tasks from suggestions: finish some first");
 }
 
 }  // namespace

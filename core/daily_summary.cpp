@@ -26,6 +26,23 @@ json::Object counts_to_json(const std::map<std::string, std::int64_t>& counts) {
 
 }  // namespace
 
+namespace {
+
+std::int64_t day_number(const SummaryDay& d) {
+  const auto t = parse_rfc3339(d.day + "T00:00:00Z");
+  return t ? floor_div(to_ms(*t), kMsPerDay) : 0;
+}
+
+}  // namespace
+
+bool ends_week(const SummaryDay& day) {
+  // 1970-01-01 was a Thursday: Monday-first weekday 3, Sunday 6.
+  const std::int64_t n = day_number(day);
+  return n + 3 - floor_div(n + 3, 7) * 7 == 6;
+}
+
+std::string monday_of_week(const SummaryDay& day) { return date_of(day_number(day) - 6); }
+
 WallTime venue_day_start(WallTime now, Millis utc_offset, int day_start_minutes) {
   const std::int64_t off = utc_offset.count();
   const std::int64_t start = day_start_minutes * kMsPerMinute;

@@ -29,6 +29,11 @@ WallTime venue_day_start(WallTime now, Millis utc_offset, int day_start_minutes)
 std::vector<SummaryDay> summary_days_due(WallTime through, WallTime now, Millis utc_offset,
                                          int day_start_minutes, int max_days);
 
+// Whether `day` is the last of its week (a Sunday): the week's summary goes out with its own.
+bool ends_week(const SummaryDay& day);
+// The Monday that began the week `day` ends ("2026-11-30" for "2026-12-06").
+std::string monday_of_week(const SummaryDay& day);
+
 // The summary of `day` from `cases` (those opened in it; others are ignored).
 json::Value daily_summary(const SummaryDay& day, const std::vector<Case>& cases,
                           std::string_view currency);

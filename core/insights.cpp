@@ -547,4 +547,22 @@ json::Object insights_to_json(const Insights& in,
   return out;
 }
 
+json::Object weekly_report(const InsightsQuery& week, std::string_view monday,
+                           const std::vector<Case>& cases, const Roster& roster,
+                           const UtcOffsetAt& utc_offset,
+                           const std::function<json::Value(const Suggestion&)>& decision_of) {
+  json::Object o = insights_to_json(compute_insights(week, cases, roster, utc_offset), decision_of);
+  o.append("week", monday);
+  std::vector<const Case*> in_week;
+  for (const Case& c : cases) {
+    if (c.opened_at >= week.from && c.opened_at < week.to) in_week.push_back(&c);
+  }
+  json::Array employees;
+  for (const Employee& e : roster.all()) {
+    employees.emplace_back(employee_to_json(e, track_record(e.id, in_week)));
+  }
+  o.append("employees", std::move(employees));
+  return o;
+}
+
 }  // namespace mend

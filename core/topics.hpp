@@ -49,6 +49,10 @@ inline std::string events(std::string_view venue) { return venue_topic(venue, "m
 inline std::string daily_summary(std::string_view venue) {
   return venue_topic(venue, "mend/summary");
 }
+// A week's report for the venue group (core/insights.hpp, weekly_report).
+inline std::string weekly_report(std::string_view venue) {
+  return venue_topic(venue, "mend/weekly");
+}
 
 // The answer to a configuration document from the cloud (core/cloud_config.hpp).
 inline std::string config_status(std::string_view venue) {

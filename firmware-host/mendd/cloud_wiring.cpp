@@ -10,6 +10,7 @@
 #include "core/daily_summary.hpp"
 #include "core/disk_budget.hpp"
 #include "core/guest_messages.hpp"
+#include "core/insights.hpp"
 #include "core/topics.hpp"
 #include "core/words.hpp"
 #include "firmware-host/config_file.hpp"
@@ -76,27 +77,46 @@ void Daemon::stage_for_cloud(const Effects& fx, Now now) {
   for (const auto& day : fx.summaries) stage_summary(day, now);
 }
 
-// A venue day's summary, from the store's cases opened in it with the service's newer copies
-// (changes not committed yet) over them.
-void Daemon::stage_summary(const SummaryDay& day, Now now) {
+// The cases opened since `from`: the store's, with the service's newer copies (changes not
+// committed yet) over them.
+std::vector<Case> Daemon::cases_opened_since(WallTime from, std::string_view why) {
   std::map<std::string, Case> by_id;
   try {
-    for (auto& c : store_->load_cases_opened_since(day.from)) by_id[c.id] = std::move(c);
+    for (auto& c : store_->load_cases_opened_since(from)) by_id[c.id] = std::move(c);
   } catch (const std::exception& e) {
-    spdlog::error(
-        "cloud: the summary of {} cannot read the store ({}); it counts only the cases "
-        "in memory",
-        day.day, e.what());
+    spdlog::error("cloud: {} cannot read the store ({}); it counts only the cases in memory", why,
+                  e.what());
   }
   CaseFilter f;
-  f.opened_since = day.from;
+  f.opened_since = from;
   for (const Case* c : service_.cases().list(f)) by_id[c->id] = *c;
   std::vector<Case> cases;
   cases.reserve(by_id.size());
   for (auto& [id, c] : by_id) cases.push_back(std::move(c));
-  store_->stage_outbox(topics::daily_summary(config_.venue.id),
-                       json::dump(daily_summary(day, cases, config_.venue.currency)), now.wall);
+  return cases;
+}
+
+// A venue day's summary; after a Sunday's, the week's report too (Monday's venue day start to
+// the next Monday's).
+void Daemon::stage_summary(const SummaryDay& day, Now now) {
+  const std::string why = "the summary of " + day.day;
+  store_->stage_outbox(
+      topics::daily_summary(config_.venue.id),
+      json::dump(daily_summary(day, cases_opened_since(day.from, why), config_.venue.currency)),
+      now.wall);
   spdlog::info("cloud: the summary of {} is in the outbox", day.day);
+  if (!ends_week(day)) return;
+  InsightsQuery week;
+  week.from = day.to - std::chrono::days(7);
+  week.to = day.to;
+  week.period_words = "in the week of " + monday_of_week(day);
+  json::Object report =
+      weekly_report(week, monday_of_week(day), cases_opened_since(insights_reads_from(week), why),
+                    service_.employees(), local_utc_offset);
+  report.append("currency", config_.venue.currency);
+  store_->stage_outbox(topics::weekly_report(config_.venue.id),
+                       json::dump(json::Value(std::move(report))), now.wall);
+  spdlog::info("cloud: the report of the week of {} is in the outbox", monday_of_week(day));
 }
 
 void Daemon::stage_event_for_cloud(const Event& e, Now now) {

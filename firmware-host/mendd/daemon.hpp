@@ -123,6 +123,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   // cloud_wiring.cpp
   void start_cloud();
   void stage_for_cloud(const Effects& fx, Now now);
+  std::vector<Case> cases_opened_since(WallTime from, std::string_view why);
   void stage_summary(const SummaryDay& day, Now now);
   void stage_event_for_cloud(const Event& e, Now now);
   void check_outbox(Now now);

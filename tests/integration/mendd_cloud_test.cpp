@@ -439,6 +439,20 @@ TEST_F(CloudTest, AFollowUpsDeliveryReceiptFromTheCloudReachesTheCase) {
 
 // A venue day that ended while the box was off is summarised when it starts again, from the
 // cases in its store: the cloud hears what that day held.
+constexpr std::int64_t kDay = 86'400'000;
+
+// The start of the venue day in progress (06:00 local, the first shift), epoch ms.
+std::int64_t venue_day_in_progress() {
+  const std::int64_t now = now_ms();
+  std::time_t secs = now / 1000;
+  std::tm local{};
+  localtime_r(&secs, &local);
+  const std::int64_t offset = static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
+  constexpr std::int64_t kSixAm = 6 * 3'600'000;
+  const std::int64_t local_ms = now + offset - kSixAm;
+  return (local_ms - ((local_ms % kDay) + kDay) % kDay) + kSixAm - offset;
+}
+
 TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
   cloud_.start();
   Consumer consumer(cloud_.plain_port());
@@ -456,15 +470,7 @@ TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
 
   // The venue day runs from 06:00 local (the first shift). The case moves to the day before the
   // one in progress, and the box last summarised the day before that.
-  const std::int64_t now = now_ms();
-  std::time_t secs = now / 1000;
-  std::tm local{};
-  localtime_r(&secs, &local);
-  const std::int64_t offset = static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
-  constexpr std::int64_t kDay = 86'400'000;
-  constexpr std::int64_t kSixAm = 6 * 3'600'000;
-  const std::int64_t local_ms = now + offset - kSixAm;
-  const std::int64_t today = (local_ms - ((local_ms % kDay) + kDay) % kDay) + kSixAm - offset;
+  const std::int64_t today = venue_day_in_progress();
   const std::int64_t yesterday = today - kDay;
   const std::string opened = format_rfc3339(wall_from_ms(yesterday + kDay / 2));
   sql_write(mendd.db_path(),
@@ -495,6 +501,40 @@ TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
       },
       20s))
       << "the box remembers the day is sent";
+}
+
+TEST_F(CloudTest, AWeekThatEndedGoesToTheGroupAsAReportWithItsSundaysSummary) {
+  cloud_.start();
+  Consumer consumer(cloud_.plain_port());
+  Mendd mendd(dir_, venue_broker_.port(), options());
+  mendd.start();
+  mendd.stop();
+  // The box last summarised a week ago: the seven days since hold one Sunday.
+  const std::int64_t today = venue_day_in_progress();
+  sql_write(mendd.db_path(), "INSERT OR REPLACE INTO meta(key, value) VALUES ('summary', " +
+                                 std::string("'{\"through\":\"") +
+                                 format_rfc3339(wall_from_ms(today - 7 * kDay)) + "\"}')");
+  mendd.start();
+
+  ASSERT_TRUE(wait_until(
+      [&] { return consumer.of_class("summary").size() == 7 && !consumer.of_class("weekly").empty(); },
+      30s))
+      << mendd.log();
+  const auto weeks = consumer.of_class("weekly");
+  ASSERT_EQ(weeks.size(), 1u);
+  const json::Value& w = weeks.front();
+  // The week ends where the Sunday's venue day ends, and began on the Monday six days before.
+  std::string sunday;
+  for (const auto& day : consumer.of_class("summary")) {
+    if (str(day.get("to")) == str(w.get("period")->get("to"))) sunday = str(day.get("day"));
+  }
+  ASSERT_FALSE(sunday.empty()) << json::dump(w);
+  const WallTime sunday_at = *parse_rfc3339(sunday + "T12:00:00Z");
+  EXPECT_EQ(str(w.get("week")), format_rfc3339(sunday_at - std::chrono::days(6)).substr(0, 10));
+  EXPECT_EQ(std::chrono::floor<std::chrono::days>(sunday_at).time_since_epoch().count() % 7, 3)
+      << sunday << " is a Sunday (day 3 counting from a Thursday)";
+  EXPECT_EQ(w.get("employees")->as_array()->size(), 7u);
+  EXPECT_EQ(w.get("current")->get("cases")->as_int(), std::optional<std::int64_t>(0));
 }
 
 }  // namespace

@@ -122,12 +122,17 @@ json::Value tasks_json(const SuggestionBook& book) {
   return out;
 }
 
-json::Object insights_answer(const Insights& in, const HandlerContext& ctx) {
-  const SuggestionBook book = ctx.learning ? ctx.learning() : SuggestionBook{};
-  json::Object o = insights_to_json(in, [&book](const Suggestion& s) {
+// Each suggestion's decision, from the book.
+std::function<json::Value(const Suggestion&)> decision_in(const SuggestionBook& book) {
+  return [&book](const Suggestion& s) {
     const SuggestionRecord* r = book.find(s.id);
     return r != nullptr ? suggestion_record_to_json(*r) : json::Value(nullptr);
-  });
+  };
+}
+
+json::Object insights_answer(const Insights& in, const HandlerContext& ctx) {
+  const SuggestionBook book = ctx.learning ? ctx.learning() : SuggestionBook{};
+  json::Object o = insights_to_json(in, decision_in(book));
   o.append("tasks", tasks_json(book));
   return o;
 }
@@ -231,22 +236,13 @@ Response weekly_report(const Request&, const Params& p, const Caller&, const Han
   q.from = midnight(monday, offset);
   q.to = midnight(monday + 7, offset);
   q.period_words = "in the week of " + date_of(monday);
-  const Insights in = insights_for(q, ctx);
-  json::Object o = insights_answer(in, ctx);
-  o.append("week", date_of(monday));
-  o.append("complete", q.to <= now);
   const std::vector<Case> cases =
-      ctx.cases_since ? ctx.cases_since(q.from) : std::vector<Case>{};
-  std::vector<Case> in_week;
-  for (const Case& c : cases) {
-    if (c.opened_at < q.to) in_week.push_back(c);
-  }
-  json::Array employees;
-  const Roster roster = ctx.employees ? ctx.employees() : Roster{};
-  for (const Employee& e : roster.all()) {
-    employees.emplace_back(employee_to_json(e, track_record(e.id, in_week)));
-  }
-  o.append("employees", std::move(employees));
+      ctx.cases_since ? ctx.cases_since(insights_reads_from(q)) : std::vector<Case>{};
+  const SuggestionBook book = ctx.learning ? ctx.learning() : SuggestionBook{};
+  json::Object o = weekly_report(q, date_of(monday), cases, ctx.employees ? ctx.employees() : Roster{},
+                                 offset, decision_in(book));
+  o.append("complete", q.to <= now);
+  o.append("tasks", tasks_json(book));
   return json_response(http::status::ok, json::Value(std::move(o)));
 }
 

@@ -102,3 +102,18 @@ TEST(DailySummary, CountsTheDaysCasesWhatPeopleDidAndWhatItCost) {
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+TEST(VenueWeek, EndsWithTheSundaysVenueDay) {
+  const auto day = [](const char* date) { return SummaryDay{date, {}, {}}; };
+  EXPECT_TRUE(ends_week(day("2026-12-06")));  // a Sunday
+  EXPECT_FALSE(ends_week(day("2026-12-05")));
+  EXPECT_FALSE(ends_week(day("2026-12-07")));
+  EXPECT_EQ(monday_of_week(day("2026-12-06")), "2026-11-30");
+  EXPECT_EQ(monday_of_week(day("2027-01-03")), "2026-12-28");
+}
+
+}  // namespace
+}  // namespace mend

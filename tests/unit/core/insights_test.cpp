@@ -378,3 +378,33 @@ TEST(SuggestionBook, WhenFullTheOldestSpentRecordMakesRoom) {
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+TEST(WeeklyReport, IsTheWeeksInsightsWithEachEmployeesRecord) {
+  sim::HistoryOptions o;
+  o.start = *parse_rfc3339("2026-09-07T00:00:00Z");
+  o.days = 14;
+  const auto cases = sim::history_cases(o);
+  InsightsQuery week;
+  week.from = o.start + std::chrono::days(7);
+  week.to = o.start + std::chrono::days(14);
+  week.period_words = "in the week of 2026-09-14";
+  const json::Object r =
+      weekly_report(week, "2026-09-14", cases, Roster(), [](WallTime) { return Millis{0}; });
+  const json::Value v(r);
+  EXPECT_EQ(*v.get("week")->as_string(), "2026-09-14");
+  // Days 7-13: 7 arrivals, slow mains on Tuesday, Friday and twice Saturday, T12 on Wednesday,
+  // the fridge on day 13, calls on days 9 and 12. The week before has a third call (days 0, 3
+  // and 6) and the fridge on day 3.
+  EXPECT_EQ(v.get("current")->get("cases")->as_int(), std::optional<std::int64_t>(15));
+  EXPECT_EQ(v.get("previous")->get("cases")->as_int(), std::optional<std::int64_t>(16));
+  const auto& employees = *v.get("employees")->as_array();
+  ASSERT_EQ(employees.size(), 7u);
+  EXPECT_EQ(*employees[0].get("id")->as_string(), "host");
+  EXPECT_EQ(employees[0].get("record")->get("raised")->as_int(), std::optional<std::int64_t>(7));
+}
+
+}  // namespace
+}  // namespace mend

@@ -119,9 +119,7 @@ json::Value actor_to_json(const Actor& a) {
   return o;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 json::Value recommendation_to_json(const Recommendation& r) {
   json::Object o;

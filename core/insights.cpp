@@ -260,7 +260,7 @@ void when_suggestions(const std::vector<const Case*>& cases, const InsightsQuery
       for (int h = 0; h + nhours <= 24; ++h) {
         std::array<int, 7> in_window{};
         for (std::size_t d = 0; d < 7; ++d) {
-          for (int i = 0; i < nhours; ++i) in_window[d] += grid[d][static_cast<std::size_t>(h + i)];
+          for (int i = h; i < h + nhours; ++i) in_window[d] += grid[d][static_cast<std::size_t>(i)];
         }
         std::array<int, 7> order{0, 1, 2, 3, 4, 5, 6};
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) {

@@ -119,9 +119,9 @@ json::Object insights_to_json(
 // The weekly report: the insights of `week` (Monday to Monday) against the week before, the
 // week's Monday as "week", and each employee with its record over the week. The tablet's
 // printable report and the summary that goes to the venue group are both this.
-json::Object weekly_report(const InsightsQuery& week, std::string_view monday,
-                           const std::vector<Case>& cases, const Roster& roster,
-                           const UtcOffsetAt& utc_offset,
-                           const std::function<json::Value(const Suggestion&)>& decision_of = nullptr);
+json::Object weekly_report(
+    const InsightsQuery& week, std::string_view monday, const std::vector<Case>& cases,
+    const Roster& roster, const UtcOffsetAt& utc_offset,
+    const std::function<json::Value(const Suggestion&)>& decision_of = nullptr);
 
 }  // namespace mend

@@ -34,8 +34,8 @@ std::optional<std::string> SuggestionBook::decide(const Suggestion& s, bool acce
                                                   std::string note, const Actor& by,
                                                   std::string by_name, WallTime at) {
   if (const SuggestionRecord* r = find(s.id)) {
-    return std::string("this suggestion was ") + (r->accepted ? "accepted" : "dismissed") +
-           " by " + r->by.id + " at " + format_rfc3339(r->at);
+    return std::string("this suggestion was ") + (r->accepted ? "accepted" : "dismissed") + " by " +
+           r->by.id + " at " + format_rfc3339(r->at);
   }
   if (records_.size() >= kMaxSuggestionRecords) {
     // Room is made from the oldest that need nothing more: dismissed, or their task done.
@@ -69,7 +69,8 @@ std::optional<std::string> SuggestionBook::finish(std::int64_t number, const Act
                                                   WallTime at) {
   const auto it = std::find_if(records_.begin(), records_.end(),
                                [&](const SuggestionRecord& r) { return r.task == number; });
-  if (it == records_.end() || !it->accepted) return std::string("no task ") + std::to_string(number);
+  if (it == records_.end() || !it->accepted)
+    return std::string("no task ") + std::to_string(number);
   if (it->done_at) {
     return "task " + std::to_string(number) + " was done by " + it->done_by->id + " at " +
            format_rfc3339(*it->done_at);

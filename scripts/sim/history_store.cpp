@@ -39,7 +39,8 @@ HistoryWritten write_history(const std::string& store_path, const HistoryOptions
       for (const Message& m : generate(evening).messages) {
         const WallTime received = wall_from_ms(evening.start_wall_ms + m.at_ms);
         const DecodeResult r = decode(m.topic, m.payload, received, codec);
-        if (const auto* e = std::get_if<Event>(&r); e != nullptr && store->stage_event(*e, m.topic)) {
+        if (const auto* e = std::get_if<Event>(&r);
+            e != nullptr && store->stage_event(*e, m.topic)) {
           ++out.events;
           flush(false);
         }

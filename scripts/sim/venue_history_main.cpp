@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!ok) {
-      std::fprintf(stderr, "venue-sim-history: %s %s is not a whole number in range\n",
-                   argv[i - 1], argv[i]);
+      std::fprintf(stderr, "venue-sim-history: %s %s is not a whole number in range\n", argv[i - 1],
+                   argv[i]);
       return 2;
     }
   }
@@ -93,10 +93,11 @@ int main(int argc, char** argv) {
       mend::wall_from_ms((today - days) * mend::kMsPerDay - offset.count()), offset);
   try {
     const auto w = mend::sim::write_history(store, o, venue, static_cast<int>(tables));
-    std::printf("venue-sim-history: wrote %lld cases and %lld events over %lld days from %s to %s\n",
-                static_cast<long long>(w.cases), static_cast<long long>(w.events), days,
-                mend::format_rfc3339(o.start).c_str(),
-                mend::format_rfc3339(o.start + std::chrono::days(days)).c_str());
+    std::printf(
+        "venue-sim-history: wrote %lld cases and %lld events over %lld days from %s to %s\n",
+        static_cast<long long>(w.cases), static_cast<long long>(w.events), days,
+        mend::format_rfc3339(o.start).c_str(),
+        mend::format_rfc3339(o.start + std::chrono::days(days)).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "venue-sim-history: %s\n", e.what());
     return 1;

@@ -437,7 +437,8 @@ TEST(Contract, TheLearningViewAnswersAsDocumented) {
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/insights").status, 401);
   EXPECT_EQ(box.as(sam, "GET", "/api/v1/insights").status, 403);
 
-  const std::string accept = R"({"suggestion":")" + first + R"(","decision":"accept","view":{"period":"30d"}})";
+  const std::string accept =
+      R"({"suggestion":")" + first + R"(","decision":"accept","view":{"period":"30d"}})";
   EXPECT_EQ(http(box.port(), "POST", "/api/v1/insights/suggestions", accept, kJson).status, 401);
   EXPECT_EQ(box.as(sam, "POST", "/api/v1/insights/suggestions", accept).status, 403);
   EXPECT_EQ(box.api("POST", "/api/v1/insights/suggestions",
@@ -452,9 +453,10 @@ TEST(Contract, TheLearningViewAnswersAsDocumented) {
   ASSERT_EQ(accepted.status, 200) << accepted.body;
   const std::int64_t task = *parse(accepted.body).get("task")->as_int();
   EXPECT_EQ(box.api("POST", "/api/v1/insights/suggestions", accept).status, 409);
-  const HttpResult dismissed = box.api(
-      "POST", "/api/v1/insights/suggestions",
-      R"({"suggestion":")" + second + R"(","decision":"dismiss","note":"known; a new oven is ordered"})");
+  const HttpResult dismissed =
+      box.api("POST", "/api/v1/insights/suggestions",
+              R"({"suggestion":")" + second +
+                  R"(","decision":"dismiss","note":"known; a new oven is ordered"})");
   ASSERT_EQ(dismissed.status, 200) << dismissed.body;
   EXPECT_EQ(str(parse(dismissed.body).get("decision")), "dismissed");
 

@@ -517,7 +517,9 @@ TEST_F(CloudTest, AWeekThatEndedGoesToTheGroupAsAReportWithItsSundaysSummary) {
   mendd.start();
 
   ASSERT_TRUE(wait_until(
-      [&] { return consumer.of_class("summary").size() == 7 && !consumer.of_class("weekly").empty(); },
+      [&] {
+        return consumer.of_class("summary").size() == 7 && !consumer.of_class("weekly").empty();
+      },
       30s))
       << mendd.log();
   const auto weeks = consumer.of_class("weekly");

@@ -43,7 +43,9 @@ std::int64_t local_day(WallTime t, const UtcOffsetAt& offset) {
 
 std::int64_t monday_of(std::int64_t day) { return day - (day + 3 - floor_div(day + 3, 7) * 7); }
 
-std::string date_of(std::int64_t day) { return format_rfc3339(wall_from_ms(day * kMsPerDay)).substr(0, 10); }
+std::string date_of(std::int64_t day) {
+  return format_rfc3339(wall_from_ms(day * kMsPerDay)).substr(0, 10);
+}
 
 Response bad(std::string_view message) {
   return refuse(http::status::bad_request, error_code::kInvalidParameter, message);
@@ -159,15 +161,15 @@ Response get_insights(const Request&, const Params& p, const Caller&, const Hand
   View v;
   for (const auto& [k, value] : p.query.items()) {
     if (std::find(kViewKeys.begin(), kViewKeys.end(), k) == kViewKeys.end()) {
-      return bad("unknown parameter '" + k + "': period, from, to, kind, employee and area are allowed");
+      return bad("unknown parameter '" + k +
+                 "': period, from, to, kind, employee and area are allowed");
     }
     if (!v.emplace(k, value).second) return bad("'" + k + "' is given more than once");
   }
   auto q = query_of(v, ctx);
   if (auto* no = std::get_if<Response>(&q)) return std::move(*no);
-  return json_response(
-      http::status::ok,
-      json::Value(insights_answer(insights_for(std::get<InsightsQuery>(q), ctx), ctx)));
+  return json_response(http::status::ok, json::Value(insights_answer(
+                                             insights_for(std::get<InsightsQuery>(q), ctx), ctx)));
 }
 
 Response decide_suggestion(const Request& req, const Params&, const Caller& c,
@@ -179,7 +181,8 @@ Response decide_suggestion(const Request& req, const Params&, const Caller& c,
   View v;
   if (auto view = b.object("view", Field::kOptional)) {
     for (const std::string_view key : kViewKeys) {
-      if (std::string s = view->string(key, Field::kOptional); !s.empty()) v.emplace(key, std::move(s));
+      if (std::string s = view->string(key, Field::kOptional); !s.empty())
+        v.emplace(key, std::move(s));
     }
     view->only({"period", "from", "to", "kind", "employee", "area"});
     if (auto err = view->error()) return *err;
@@ -239,8 +242,9 @@ Response weekly_report(const Request&, const Params& p, const Caller&, const Han
   const std::vector<Case> cases =
       ctx.cases_since ? ctx.cases_since(insights_reads_from(q)) : std::vector<Case>{};
   const SuggestionBook book = ctx.learning ? ctx.learning() : SuggestionBook{};
-  json::Object o = weekly_report(q, date_of(monday), cases, ctx.employees ? ctx.employees() : Roster{},
-                                 offset, decision_in(book));
+  json::Object o =
+      weekly_report(q, date_of(monday), cases, ctx.employees ? ctx.employees() : Roster{}, offset,
+                    decision_in(book));
   o.append("complete", q.to <= now);
   o.append("tasks", tasks_json(book));
   return json_response(http::status::ok, json::Value(std::move(o)));

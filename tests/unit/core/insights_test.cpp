@@ -309,8 +309,9 @@ TEST_F(LearningServiceTest, AnAcceptedSuggestionIsATaskUntilItIsDoneAndEachStepI
   EXPECT_EQ(audit[0].action, "suggestion.accept");
   EXPECT_EQ(audit[0].actor, "user:1");
   EXPECT_EQ(audit[0].target, "when:course.slow/main:fri,sat:19-20");
-  EXPECT_EQ(json::dump(audit[0].detail),
-            R"({"text":"12 of the 16 slow mains were on Friday or Saturday.","task":1,"owner":"manager","note":"from Friday"})");
+  EXPECT_EQ(
+      json::dump(audit[0].detail),
+      R"({"text":"12 of the 16 slow mains were on Friday or Saturday.","task":1,"owner":"manager","note":"from Friday"})");
   const SuggestionRecord* task = service_.learning().task(1);
   ASSERT_NE(task, nullptr);
   EXPECT_EQ(task->by_name, "Morgan");
@@ -350,9 +351,10 @@ TEST_F(LearningServiceTest, ADismissedSuggestionHasNoTaskAndTheBookSurvivesARest
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_EQ(restarted.learning().all(), service_.learning().all());
   // Numbering goes on from where it was.
-  ASSERT_TRUE(std::holds_alternative<Effects>(restarted.decide_suggestion(
-      SuggestionDecision{suggestion("waiting:acknowledge"), true, "", Actor{"user:1", "manager"}, ""},
-      now_)));
+  ASSERT_TRUE(std::holds_alternative<Effects>(
+      restarted.decide_suggestion(SuggestionDecision{suggestion("waiting:acknowledge"), true, "",
+                                                     Actor{"user:1", "manager"}, ""},
+                                  now_)));
   EXPECT_EQ(restarted.learning().find("waiting:acknowledge")->task, 3);
 }
 

@@ -105,27 +105,10 @@ std::optional<Response> read_version(const Request& req, BodyReader& b, PersonAc
 }
 
 Response refused(const ActionRefusal& r, const std::string& case_id, const HandlerContext& ctx) {
-  const auto code = action_refusal_code_name(r.code);
-  switch (r.code) {
-    case ActionRefusal::Code::kNotFound: return not_found(r.message);
-    case ActionRefusal::Code::kConflict: return refuse(http::status::conflict, code, r.message);
-    case ActionRefusal::Code::kStale: {
-      json::Object extra;
-      if (const Case* now = ctx.cases.find(case_id)) extra.append("case", case_detail_json(*now));
-      return refuse_with(http::status::conflict, code, r.message, extra);
-    }
-    case ActionRefusal::Code::kVersionRequired:
-      return refuse(http::status::precondition_required, code, r.message);
-    case ActionRefusal::Code::kInvalid: return invalid_body(r.message);
-    case ActionRefusal::Code::kOverLimit: {
-      json::Object extra;
-      extra.append("route_to", r.route_to);
-      return refuse_with(http::status::forbidden, code, r.message, extra);
-    }
-    case ActionRefusal::Code::kReadOnly:
-      return refuse(http::status::service_unavailable, code, r.message);
-  }
-  return invalid_body(r.message);
+  if (r.code != ActionRefusal::Code::kStale) return action_refused(r);
+  json::Object extra;
+  if (const Case* now = ctx.cases.find(case_id)) extra.append("case", case_detail_json(*now));
+  return refuse_with(http::status::conflict, action_refusal_code_name(r.code), r.message, extra);
 }
 
 // Hands the action to the daemon and answers with the changed case or the refusal.

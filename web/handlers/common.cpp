@@ -78,4 +78,24 @@ std::string cookie_value(std::string_view header, std::string_view name) {
   return {};
 }
 
+Response action_refused(const ActionRefusal& r) {
+  const auto code = action_refusal_code_name(r.code);
+  switch (r.code) {
+    case ActionRefusal::Code::kNotFound: return not_found(r.message);
+    case ActionRefusal::Code::kConflict:
+    case ActionRefusal::Code::kStale: return refuse(http::status::conflict, code, r.message);
+    case ActionRefusal::Code::kVersionRequired:
+      return refuse(http::status::precondition_required, code, r.message);
+    case ActionRefusal::Code::kInvalid: return invalid_body(r.message);
+    case ActionRefusal::Code::kOverLimit: {
+      json::Object extra;
+      extra.append("route_to", r.route_to);
+      return refuse_with(http::status::forbidden, code, r.message, extra);
+    }
+    case ActionRefusal::Code::kReadOnly:
+      return refuse(http::status::service_unavailable, code, r.message);
+  }
+  return invalid_body(r.message);
+}
+
 }  // namespace mend::web

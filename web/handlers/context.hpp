@@ -104,6 +104,10 @@ Response refuse_with(http::status status, std::string_view code, std::string_vie
                      const json::Object& extra);
 // A refused account change: 403, 404, 409 or 400 with the account error's code.
 Response account_refused(const auth::AccountProblem& p);
+// A refused action as its documented answer: 404, 409, 428, 400, 403 over_limit (with
+// route_to) or 503 read_only. A stale case's 409 says only the message here (cases.cpp adds
+// the case as it is now).
+Response action_refused(const ActionRefusal& r);
 // A whole number from a path or query value (up to 18 digits), or nullopt.
 std::optional<std::int64_t> parse_id(const std::string* s);
 // The value of cookie `name` in a Cookie header, or empty.

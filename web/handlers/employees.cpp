@@ -75,15 +75,7 @@ Response change_employee(const Request& req, const Params& p, const Caller& c,
     return refuse(http::status::conflict, "conflict", "employees cannot be changed here");
   }
   const EmployeeResult r = ctx.change_employee(ch);
-  if (const auto* no = std::get_if<ActionRefusal>(&r)) {
-    const auto code = action_refusal_code_name(no->code);
-    switch (no->code) {
-      case ActionRefusal::Code::kConflict: return refuse(http::status::conflict, code, no->message);
-      case ActionRefusal::Code::kReadOnly:
-        return refuse(http::status::service_unavailable, code, no->message);
-      default: return invalid_body(no->message);
-    }
-  }
+  if (const auto* no = std::get_if<ActionRefusal>(&r)) return action_refused(*no);
   const Roster& roster = std::get<Roster>(r);
   const WallTime to = ctx.clock().wall;
   const std::vector<Case> cases = cases_since(ctx, to - std::chrono::hours(24 * kDefaultDays));

@@ -139,19 +139,8 @@ json::Object insights_answer(const Insights& in, const HandlerContext& ctx) {
   return o;
 }
 
-Response refused(const ActionRefusal& no) {
-  const auto code = action_refusal_code_name(no.code);
-  switch (no.code) {
-    case ActionRefusal::Code::kNotFound: return not_found(no.message);
-    case ActionRefusal::Code::kConflict: return refuse(http::status::conflict, code, no.message);
-    case ActionRefusal::Code::kReadOnly:
-      return refuse(http::status::service_unavailable, code, no.message);
-    default: return invalid_body(no.message);
-  }
-}
-
 Response learning_result(const LearningResult& r) {
-  if (const auto* no = std::get_if<ActionRefusal>(&r)) return refused(*no);
+  if (const auto* no = std::get_if<ActionRefusal>(&r)) return action_refused(*no);
   return json_response(http::status::ok, suggestion_record_to_json(std::get<SuggestionRecord>(r)));
 }
 

@@ -78,7 +78,7 @@ class CloudLink {
   class Listener;
   struct Client;
   void connect();
-  void on_connected();
+  void on_connected(bool session_present);
   void on_lost(const std::string& why);
   void on_acked(std::int64_t id);
   void on_message(const std::string& topic, const std::string& payload);
@@ -95,6 +95,7 @@ class CloudLink {
   unsigned attempt_ = 0;
   bool up_ = false;
   bool connecting_ = false;
+  bool subscribed_ = false;  // this process has subscribed once
   bool stopping_ = false;
   std::int64_t next_after_ = 0;  // the last row id handed to Paho on this connection
   std::set<std::int64_t> in_flight_;

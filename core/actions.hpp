@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,8 @@ struct EmployeeChange {
   EmployeeId employee = EmployeeId::kHost;
   std::optional<bool> enabled;
   std::optional<Authority> may;
+  // Limits to tune ("bill_slow" = "12m"), each one the employee works to (limit_keys).
+  std::map<std::string, std::string> limits;
   std::string reason;  // optional, kept in the audit log
   Actor by;
 };

@@ -235,6 +235,17 @@ ConfigResult parse_config(std::string_view toml_text, std::string_view file_name
 // wrote the key.
 ConfigResult parse_config(std::string_view toml_text, std::string_view file_name,
                           std::string_view cloud_text, std::string_view cloud_name);
+// A [detect] limit as a manager tunes it on the tablet: the key without "detect."
+// ("bill_slow", "course.main"; a course only when detect.course names it) and its value as the
+// file writes it ("12m", "4.5", "3"), read and bounded as the file's value is. Returns what is
+// wrong with it, or nothing once `detect` holds it.
+std::optional<std::string> set_detect_limit(DetectConfig& detect, std::string_view key,
+                                            std::string_view text);
+// Its value as the file writes it; nothing for a key that is not a tunable limit.
+std::optional<std::string> detect_limit_text(const DetectConfig& detect, std::string_view key);
+// What it does, in one line (the schema's description).
+std::string detect_limit_description(std::string_view key);
+
 // What the venue group may tune from the cloud: how failures are detected and recovered, the
 // devices and areas, logging. The venue's id, the brokers, the store, the listeners, accounts and
 // every secret stay in the box's own file.

@@ -606,6 +606,24 @@ std::string bound_text(Type type, double v) {
   return number_text(v);
 }
 
+// Why `v` is outside the key's bounds ("must be more than 0s, got 0s"); nothing when inside.
+std::optional<std::string> bounds_problem(double v, Type type, const Limits& lim) {
+  const bool low = lim.min && (lim.min_exclusive ? v <= *lim.min : v < *lim.min);
+  const bool high = lim.max && v > *lim.max;
+  if (!low && !high) return std::nullopt;
+  std::string message;
+  if (lim.min && lim.max) {
+    message =
+        "must be between " + bound_text(type, *lim.min) + " and " + bound_text(type, *lim.max);
+  } else if (low) {
+    message = std::string(lim.min_exclusive ? "must be more than " : "must be at least ") +
+              bound_text(type, *lim.min);
+  } else {
+    message = "must be at most " + bound_text(type, *lim.max);
+  }
+  return message + ", got " + bound_text(type, v);
+}
+
 // What a node holds, for "expected X, got Y".
 std::string describe(const toml::node& n) {
   switch (n.type()) {
@@ -897,20 +915,9 @@ class Walker {
 
   // Checks `v` against the key's bounds; false (and an error) when outside.
   bool in_bounds(double v, Type type, const Limits& lim, const std::string& shown, Position at) {
-    const bool low = lim.min && (lim.min_exclusive ? v <= *lim.min : v < *lim.min);
-    const bool high = lim.max && v > *lim.max;
-    if (!low && !high) return true;
-    std::string message;
-    if (lim.min && lim.max) {
-      message =
-          "must be between " + bound_text(type, *lim.min) + " and " + bound_text(type, *lim.max);
-    } else if (low) {
-      message = std::string(lim.min_exclusive ? "must be more than " : "must be at least ") +
-                bound_text(type, *lim.min);
-    } else {
-      message = "must be at most " + bound_text(type, *lim.max);
-    }
-    error(at, shown, message + ", got " + bound_text(type, v));
+    auto problem = bounds_problem(v, type, lim);
+    if (!problem) return true;
+    error(at, shown, std::move(*problem));
     return false;
   }
 
@@ -1032,6 +1039,118 @@ std::span<const Section> sections() { return kSections; }
 }  // namespace mend::config_schema
 
 namespace mend {
+
+namespace {
+
+using config_schema::Key;
+using config_schema::Slot;
+
+// The schema's row for a tunable [detect] key ("bill_slow", "course.main"), and for a course
+// the course's name; nullptr for any other key. Only a course detect.course already names may
+// be tuned: a name the till never sends would be a limit nothing uses.
+const Key<Config>* detect_limit_key(const DetectConfig& detect, std::string_view key,
+                                    std::string* course) {
+  if (key.starts_with("course.")) {
+    const std::string name(key.substr(7));
+    if (!detect.course.contains(name)) return nullptr;
+    *course = name;
+    return config_schema::find_key(config_schema::config_keys(), "detect.course");
+  }
+  if (key == "course") return nullptr;
+  const Key<Config>* k =
+      config_schema::find_key(config_schema::config_keys(), "detect." + std::string(key));
+  if (k == nullptr) return nullptr;
+  Config probe;
+  const auto type = config_schema::type_of(k->slot(probe));
+  using config_schema::Type;
+  return type == Type::kDuration || type == Type::kInt || type == Type::kNumber ? k : nullptr;
+}
+
+std::optional<double> whole_number(std::string_view text, bool integer) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  if (integer) {
+    long long i = 0;
+    const auto r = std::from_chars(text.data(), end, i);
+    if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+    v = static_cast<double>(i);
+  } else {
+    const auto r = std::from_chars(text.data(), end, v, std::chars_format::fixed);
+    if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v)) return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> set_detect_limit(DetectConfig& detect, std::string_view key,
+                                            std::string_view text) {
+  using config_schema::Type;
+  std::string course;
+  const Key<Config>* k = detect_limit_key(detect, key, &course);
+  if (k == nullptr) return "is not a limit that can be tuned";
+  Config c;
+  c.detect = detect;
+  const Slot slot = k->slot(c);
+  const Type type = config_schema::type_of(slot);
+  const std::string shown = config_schema::quoted(text);
+  if (type == Type::kDuration || type == Type::kDurationMap) {
+    const std::optional<Millis> d = parse_duration(text);
+    if (!d) {
+      return "expected a duration such as \"" + detect_limit_text(detect, key).value_or("10m") +
+             "\" (a number with a unit: s, m, h), got " + shown;
+    }
+    if (auto no = config_schema::bounds_problem(static_cast<double>(d->count()), type, k->limits)) {
+      return no;
+    }
+    if (type == Type::kDuration) {
+      *std::get<Millis*>(slot) = *d;
+    } else {
+      (*std::get<std::map<std::string, Millis>*>(slot))[course] = *d;
+    }
+  } else {
+    const bool integer = type == Type::kInt;
+    const std::optional<double> v = whole_number(text, integer);
+    if (!v) {
+      return std::string(integer ? "expected a whole number" : "expected a number") + ", got " +
+             shown;
+    }
+    if (auto no = config_schema::bounds_problem(*v, type, k->limits)) return no;
+    if (integer) {
+      *std::get<int*>(slot) = static_cast<int>(*v);
+    } else {
+      *std::get<double*>(slot) = *v;
+    }
+  }
+  detect = c.detect;
+  return std::nullopt;
+}
+
+std::optional<std::string> detect_limit_text(const DetectConfig& detect, std::string_view key) {
+  std::string course;
+  const Key<Config>* k = detect_limit_key(detect, key, &course);
+  if (k == nullptr) return std::nullopt;
+  Config c;
+  c.detect = detect;
+  const Slot slot = k->slot(c);
+  if (const auto* map = std::get_if<std::map<std::string, Millis>*>(&slot)) {
+    return format_duration((*map)->at(course));
+  }
+  if (const auto* d = std::get_if<Millis*>(&slot)) return format_duration(**d);
+  if (const auto* i = std::get_if<int*>(&slot)) return std::to_string(**i);
+  if (const auto* n = std::get_if<double*>(&slot)) return config_schema::number_text(**n);
+  return std::nullopt;
+}
+
+std::string detect_limit_description(std::string_view key) {
+  if (key.starts_with("course.")) {
+    return "A " + std::string(key.substr(7)) +
+           " course fired and not served this long opens course.slow.";
+  }
+  const Key<Config>* k =
+      config_schema::find_key(config_schema::config_keys(), "detect." + std::string(key));
+  return k == nullptr ? std::string() : std::string(k->description);
+}
 
 namespace {
 

@@ -125,6 +125,28 @@ bool is_signal_name(std::string_view name) {
   return false;
 }
 
+std::vector<std::string> limit_keys(EmployeeId e, const DetectConfig& detect) {
+  switch (e) {
+    case EmployeeId::kHost: return {"arrival_unseated"};
+    case EmployeeId::kFloor: {
+      std::vector<std::string> keys{"table_no_order"};
+      for (const auto& [course, limit] : detect.course) keys.push_back("course." + course);
+      for (const char* k : {"course_default", "bill_slow", "call_unanswered", "voids_count"}) {
+        keys.emplace_back(k);
+      }
+      return keys;
+    }
+    case EmployeeId::kKitchenSafety:
+      return {"temperature_low", "temperature_high", "temperature_for", "device_offline",
+              "device_silence"};
+    case EmployeeId::kInbox: return {"enquiry_unanswered"};
+    case EmployeeId::kReputation: return {"review_max_rating"};
+    case EmployeeId::kAnalyst: return {"pattern_count", "pattern_window"};
+    case EmployeeId::kCaretaker: break;
+  }
+  return {};
+}
+
 Roster::Roster() {
   const auto defaults = builtins();
   for (std::size_t i = 0; i < list_.size(); ++i) {
@@ -165,6 +187,20 @@ void Roster::set_automatic(const std::vector<CaseKind>& kinds) {
     list_[static_cast<std::size_t>(employee_of(k))].automatic.push_back(k);
 }
 
+void Roster::set_limits(const DetectConfig& detect, const DetectConfig& configured) {
+  for (auto& e : list_) {
+    e.limits.clear();
+    for (auto& key : limit_keys(e.id, detect)) {
+      EmployeeLimit l;
+      l.value = detect_limit_text(detect, key).value_or("");
+      l.configured = detect_limit_text(configured, key).value_or(l.value);
+      l.description = detect_limit_description(key);
+      l.key = std::move(key);
+      e.limits.push_back(std::move(l));
+    }
+  }
+}
+
 json::Value overrides_to_json(
     const std::array<std::optional<EmployeeOverride>, kEmployeeCount>& overrides) {
   json::Object out;
@@ -174,6 +210,11 @@ json::Value overrides_to_json(
     json::Object j;
     if (o.enabled) j.append("enabled", *o.enabled);
     if (o.may) j.append("may", authority_name(*o.may));
+    if (!o.limits.empty()) {
+      json::Object limits;
+      for (const auto& [key, value] : o.limits) limits.append(key, value);
+      j.append("limits", std::move(limits));
+    }
     j.append("by", o.by);
     j.append("role", o.role);
     j.append("at", format_rfc3339(o.at));
@@ -201,6 +242,14 @@ std::optional<std::array<std::optional<EmployeeOverride>, kEmployeeCount>> overr
     if (const std::string may = text(value, "may"); !may.empty()) {
       e.may = authority_from_name(may);
       if (!e.may) return std::nullopt;
+    }
+    if (const json::Value* limits = value.get("limits")) {
+      const json::Object* l = limits->as_object();
+      if (l == nullptr) return std::nullopt;
+      for (const auto& [key, text_value] : *l) {
+        if (text_value.as_string() == nullptr) return std::nullopt;
+        e.limits[key] = *text_value.as_string();
+      }
     }
     e.by = text(value, "by");
     e.role = text(value, "role");
@@ -318,6 +367,17 @@ json::Value employee_to_json(const Employee& e, const TrackRecord& r) {
   o.append("owner", e.owner);
   o.append("enabled", e.enabled);
   o.append("can_switch_off", e.id != EmployeeId::kCaretaker);
+  json::Array limits;
+  for (const EmployeeLimit& l : e.limits) {
+    json::Object j;
+    j.append("key", l.key);
+    j.append("value", l.value);
+    j.append("configured", l.configured);
+    j.append("tuned", l.value != l.configured);
+    j.append("description", l.description);
+    limits.emplace_back(std::move(j));
+  }
+  o.append("limits", std::move(limits));
   if (e.changed) {
     json::Object ch;
     ch.append("by", e.changed->by);

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,14 +59,30 @@ std::optional<Authority> authority_from_name(std::string_view name);
 inline constexpr std::array<std::string_view, 3> kInnerSignals{"cases", "disk", "cloud_link"};
 bool is_signal_name(std::string_view name);
 
+// The [detect] limits an employee works to, which a manager may tune on the tablet: bill_slow,
+// course.<name> for each course detect.course names, ... Caretaker has none.
+std::vector<std::string> limit_keys(EmployeeId e, const DetectConfig& detect);
+
 // A tablet's change to one employee, by a person; unset fields stay as they are.
 struct EmployeeOverride {
   std::optional<bool> enabled;
   std::optional<Authority> may;
+  // Limits tuned away from the config's, as the file would write them ("12m"). Set back to
+  // the config's value, a limit leaves this map and follows the file again.
+  std::map<std::string, std::string> limits;
   std::string by;    // who made the last change (an actor id)
   std::string role;  // and their role
   WallTime at;
   bool operator==(const EmployeeOverride&) const = default;
+};
+
+// One of an employee's limits as it works now, and what the config says.
+struct EmployeeLimit {
+  std::string key;         // "bill_slow", "course.main"
+  std::string value;       // "12m"
+  std::string configured;  // the config's value; differs from `value` when tuned on the tablet
+  std::string description;
+  bool operator==(const EmployeeLimit&) const = default;
 };
 
 // One employee as it works now: the built-in defaults, the config's entry over them, the
@@ -82,6 +99,7 @@ struct Employee {
   // Its kinds the venue's policy lets run without a person (policy.automatic); they do only
   // while it may act.
   std::vector<CaseKind> automatic;
+  std::vector<EmployeeLimit> limits;  // in limit_keys order
 };
 
 // Every employee, in kEmployeeNames order.
@@ -102,6 +120,8 @@ class Roster {
   void apply(EmployeeId e, const EmployeeOverride& o);
   // The kinds the venue's policy lets run without a person, each to its employee.
   void set_automatic(const std::vector<CaseKind>& kinds);
+  // Each employee's limits: the ones `detect` works to, against the config's.
+  void set_limits(const DetectConfig& detect, const DetectConfig& configured);
 
  private:
   std::array<Employee, kEmployeeCount> list_;

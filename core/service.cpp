@@ -67,10 +67,32 @@ void RecoveryService::staff() {
     if (overrides_[i]) roster_.apply(static_cast<EmployeeId>(i), *overrides_[i]);
   }
   DetectionSettings detection = settings_.detection;
+  detection.detect = tuned_limits();
+  roster_.set_limits(detection.detect, settings_.detection.detect);
   for (int k = 0; k < kCaseKindCount; ++k) {
     detection.silenced[k] = !roster_.raises(static_cast<CaseKind>(k));
   }
   engine_.update_settings(std::move(detection));
+}
+
+DetectConfig RecoveryService::tuned_limits() const {
+  DetectConfig detect = settings_.detection.detect;
+  for (int i = 0; i < kEmployeeCount; ++i) {
+    if (!overrides_[i]) continue;
+    const auto keys = limit_keys(static_cast<EmployeeId>(i), detect);
+    for (const auto& [key, text] : overrides_[i]->limits) {
+      // A limit the config no longer offers (a course taken out of detect.course) is let go.
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        (void)set_detect_limit(detect, key, text);
+      }
+    }
+  }
+  // A band the file moved under the tablet's tuned end falls back to the file's band.
+  if (!(detect.temperature_low < detect.temperature_high)) {
+    detect.temperature_low = settings_.detection.detect.temperature_low;
+    detect.temperature_high = settings_.detection.detect.temperature_high;
+  }
+  return detect;
 }
 
 // ---- events --------------------------------------------------------------------------------

@@ -207,6 +207,8 @@ class RecoveryService {
   // The roster from the settings and the overrides; the engine stops opening the kinds of
   // employees that are off.
   void staff();
+  // The config's [detect] with the limits tuned on the tablet over it.
+  DetectConfig tuned_limits() const;
 
   ServiceSettings settings_;
   UtcOffset utc_offset_;

@@ -2,6 +2,7 @@
 // the version they saw, their role's authority and the case's status and changes the case;
 // here follows what comes of it (the ladder stops, the budget is spent, a follow-up goes out, a
 // finished case is let go).
+#include <algorithm>
 #include <utility>
 
 #include "core/case_actions.hpp"
@@ -54,8 +55,9 @@ ActionEffects RecoveryService::report(const CaseReport& r, Now now) {
 
 ActionEffects RecoveryService::change_employee(const EmployeeChange& ch, Now now) {
   latest_ = now;
-  if (!ch.enabled && !ch.may) {
-    return ActionRefusal{ActionRefusal::Code::kInvalid, "say what changes: enabled or may", {}};
+  if (!ch.enabled && !ch.may && ch.limits.empty()) {
+    return ActionRefusal{
+        ActionRefusal::Code::kInvalid, "say what changes: enabled, may or limits", {}};
   }
   if (ch.reason.size() > kMaxNoteLength) {
     return ActionRefusal{ActionRefusal::Code::kInvalid,
@@ -73,6 +75,39 @@ ActionEffects RecoveryService::change_employee(const EmployeeChange& ch, Now now
       overrides_[static_cast<std::size_t>(ch.employee)].value_or(EmployeeOverride{});
   if (ch.enabled) o.enabled = ch.enabled;
   if (ch.may) o.may = ch.may;
+  // Each limit is read and bounded as the file's value would be; a value equal to the
+  // config's stops being an override.
+  DetectConfig tuned = tuned_limits();
+  const DetectConfig& configured = settings_.detection.detect;
+  const auto keys = limit_keys(ch.employee, tuned);
+  for (const auto& [key, text] : ch.limits) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      std::string offered;
+      for (const auto& k : keys) offered += (offered.empty() ? "" : ", ") + k;
+      return ActionRefusal{ActionRefusal::Code::kInvalid,
+                           "limits." + key + ": not a limit of " +
+                               std::string(employee_name(ch.employee)) +
+                               (keys.empty() ? ", which has none" : " (" + offered + ")"),
+                           {}};
+    }
+    if (auto no = set_detect_limit(tuned, key, text)) {
+      return ActionRefusal{ActionRefusal::Code::kInvalid, "limits." + key + ": " + *no, {}};
+    }
+    const std::string value = detect_limit_text(tuned, key).value_or(text);
+    if (value == detect_limit_text(configured, key)) {
+      o.limits.erase(key);
+    } else {
+      o.limits[key] = value;
+    }
+  }
+  if (!(tuned.temperature_low < tuned.temperature_high)) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid,
+                         "limits: temperature_low (" +
+                             detect_limit_text(tuned, "temperature_low").value_or("") +
+                             ") must be below temperature_high (" +
+                             detect_limit_text(tuned, "temperature_high").value_or("") + ")",
+                         {}};
+  }
   o.by = ch.by.id;
   o.role = ch.by.role;
   o.at = now.wall;
@@ -89,6 +124,13 @@ ActionEffects RecoveryService::change_employee(const EmployeeChange& ch, Now now
   };
   if (ch.enabled) change("enabled", before.enabled, after.enabled);
   if (ch.may) change("may", authority_name(before.may), authority_name(after.may));
+  for (std::size_t i = 0; i < after.limits.size() && i < before.limits.size(); ++i) {
+    const EmployeeLimit& was = before.limits[i];
+    const EmployeeLimit& now_is = after.limits[i];
+    if (ch.limits.contains(now_is.key) && was.key == now_is.key) {
+      change("limit " + now_is.key, was.value, now_is.value);
+    }
+  }
   if (!ch.reason.empty()) detail.append("reason", ch.reason);
   Effects fx;
   fx.audit.push_back(AuditRecord{now.wall, ch.by.id, ch.by.role, "employee.change",

@@ -1128,6 +1128,38 @@ describe('digital employees and a case staff open themselves', { concurrency: fa
         await context.close();
       }
     }));
+
+  test("a manager tunes Floor's limit for a main course; a bad value is refused with why; the audit log says from what to what", { timeout: 60000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, empMendd);
+        await page.getByRole('button', { name: 'Employees' }).click();
+        const floor = page.locator('[data-employee=floor]');
+        const main = floor.locator('tr[data-limit="course.main"]');
+        assert.equal(await main.getByTestId('limit-value').innerText(), '25m');
+        await floor.getByRole('button', { name: 'Tune limits' }).click();
+        const form = floor.getByRole('form', { name: "Tune Floor's limits" });
+        await form.locator('input[name="course.main"]').fill('0s');
+        await form.getByRole('button', { name: 'Save limits' }).click();
+        await page.getByRole('alert').filter({ hasText: 'limits.course.main: must be more than 0s' }).waitFor();
+        await form.locator('input[name="course.main"]').fill('20m');
+        await form.locator('input[name=reason]').fill('second person on the pass');
+        await savedPng(page, 'employee-limits-1280x800.png');
+        await form.getByRole('button', { name: 'Save limits' }).click();
+        await form.waitFor({ state: 'detached' });
+        assert.equal(await main.getByTestId('limit-value').innerText(), '20m');
+        assert.match(await main.innerText(), /the config says 25m/);
+
+        await page.getByRole('button', { name: 'Audit' }).click();
+        const entry = page.locator('.audit-row[data-action="employee.change"]').first();
+        await entry.getByTestId('audit-changes').filter({ hasText: 'limit course.main: 25m → 20m' }).waitFor();
+        assert.match(await entry.innerText(), /second person on the pass/);
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
 });
 
 describe('the learning view', { concurrency: false }, () => {

@@ -415,6 +415,16 @@ TEST(Contract, EmployeesAndReportsAnswerAsDocumented) {
   const HttpResult off = box.api("PATCH", "/api/v1/employees/host", R"({"enabled":false})");
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_FALSE(*parse(off.body).get("enabled")->as_bool());
+  EXPECT_EQ(
+      box.api("PATCH", "/api/v1/employees/floor", R"({"limits":{"course.main":"0s"}})").status,
+      400);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/employees/floor", R"({"limits":["x"]})").status, 400);
+  const HttpResult tuned = box.api("PATCH", "/api/v1/employees/reputation",
+                                   R"({"limits":{"review_max_rating":3},"reason":"strict"})");
+  ASSERT_EQ(tuned.status, 200) << tuned.body;
+  EXPECT_NE(tuned.body.find(R"("key":"review_max_rating","value":"3","configured":"2")"),
+            std::string::npos)
+      << tuned.body;
 }
 
 // ---- the learning view -------------------------------------------------------------------

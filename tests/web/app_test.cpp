@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -789,6 +790,31 @@ TEST_F(AppTest, AManagerSwitchesAnEmployeeOffStaffMayNot) {
   EXPECT_FALSE(*(*v.get("employees")->as_array())[0].get("enabled")->as_bool());
 }
 
+TEST_F(AppTest, AManagerTunesAnEmployeesLimitAndTheAuditSaysFromWhatToWhat) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  const Signed m = sign_in("Morgan", kManagerPin);
+  const Response r =
+      as(m, http::verb::patch, "/api/v1/employees/floor",
+         R"({"limits":{"bill_slow":"12m","course.main":"20m"},"reason":"new pass"})");
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  const json::Value e = parse(r.body());
+  std::map<std::string, std::string> values;
+  for (const auto& l : *e.get("limits")->as_array()) {
+    values[*l.get("key")->as_string()] = *l.get("value")->as_string();
+  }
+  EXPECT_EQ(values["bill_slow"], "12m");
+  EXPECT_EQ(values["course.main"], "20m");
+  EXPECT_EQ(values["course.starter"], "15m");
+  const Response audit = as(m, http::verb::get, "/api/v1/audit");
+  EXPECT_NE(audit.body().find(R"("limit bill_slow":{"from":"8m","to":"12m"})"), std::string::npos)
+      << audit.body();
+  const Response bad =
+      as(m, http::verb::patch, "/api/v1/employees/floor", R"({"limits":{"bill_slow":"0s"}})");
+  EXPECT_EQ(bad.result(), http::status::bad_request);
+  EXPECT_NE(bad.body().find("limits.bill_slow: must be more than 0s, got 0s"), std::string::npos)
+      << bad.body();
+}
+
 TEST_F(AppTest, EmployeeChangesAndQueriesAnswerBadRequestsWithWhy) {
   add_user("Morgan", auth::Role::kManager, kManagerPin);
   const Signed m = sign_in("Morgan", kManagerPin);
@@ -806,6 +832,10 @@ TEST_F(AppTest, EmployeeChangesAndQueriesAnswerBadRequestsWithWhy) {
             std::pair(http::status::bad_request, std::string("invalid_body")));
   EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/caretaker", R"({"enabled":false})"),
             std::pair(http::status::conflict, std::string("conflict")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/floor", R"({"limits":{"bill_slow":true}})"),
+            std::pair(http::status::bad_request, std::string("invalid_body")));
+  EXPECT_EQ(code(http::verb::patch, "/api/v1/employees/floor", R"({"limits":{"bill_slow":"1x"}})"),
+            std::pair(http::status::bad_request, std::string("invalid_body")));
   EXPECT_EQ(code(http::verb::get, "/api/v1/employees?days=0"),
             std::pair(http::status::bad_request, std::string("invalid_parameter")));
   EXPECT_EQ(code(http::verb::get, "/api/v1/employees?weeks=2"),

@@ -94,6 +94,32 @@ std::optional<BodyReader> BodyReader::object(std::string_view key, Field need) {
   return BodyReader(*v, prefix_ + std::string(key) + ".");
 }
 
+std::optional<std::map<std::string, std::string>> BodyReader::text_map(std::string_view key,
+                                                                       Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  const std::string path = prefix_ + std::string(key);
+  const json::Object* o = v->as_object();
+  if (o == nullptr) {
+    fail("'" + path + "' must be an object of names and values");
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : *o) {
+    if (const std::string* s = value.as_string()) {
+      out[name] = *s;
+    } else if (value.as_double()) {
+      out[name] = json::dump(value);
+    } else {
+      std::string message = "'" + path;
+      message.append(".").append(name).append("' must be a string or a number");
+      fail(std::move(message));
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 void BodyReader::only(std::initializer_list<std::string_view> allowed) {
   if (unreadable_ || unknown_) return;
   for (const auto& [key, value] : *body_.as_object()) {

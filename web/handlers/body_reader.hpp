@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,10 @@ class BodyReader {
   // A nested object, read the same way; nullopt when absent (or null) and optional. Its
   // problems are its own: check its error() too.
   std::optional<BodyReader> object(std::string_view key, Field need);
+
+  // An object of name -> text; a number stands as its JSON text ("limits": {"x": 3} reads
+  // as "3"). nullopt when absent (or null) and optional.
+  std::optional<std::map<std::string, std::string>> text_map(std::string_view key, Field need);
 
   // Fields the body may have; any other is reported.
   void only(std::initializer_list<std::string_view> allowed);

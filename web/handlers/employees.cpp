@@ -65,7 +65,8 @@ Response change_employee(const Request& req, const Params& p, const Caller& c,
   ch.enabled = b.boolean("enabled", Field::kOptional);
   const std::string may = b.string("may", Field::kOptional);
   ch.reason = b.string("reason", Field::kOptional);
-  b.only({"enabled", "may", "reason"});
+  ch.limits = b.text_map("limits", Field::kOptional).value_or(ch.limits);
+  b.only({"enabled", "may", "limits", "reason"});
   if (auto err = b.error()) return *err;
   if (!may.empty()) {
     ch.may = authority_from_name(may);

@@ -1082,5 +1082,37 @@ TEST(Topics, CloudTopicsCarryTheGroupTheVenueAndTheClass) {
   EXPECT_EQ(topics::mend_class("venue/v/x/mend/alerts"), "");
 }
 
+// ---- a limit tuned on the tablet ------------------------------------------------------------
+
+TEST(DetectLimit, IsReadAndBoundedAsTheFilesValueWouldBe) {
+  DetectConfig d;
+  EXPECT_EQ(set_detect_limit(d, "bill_slow", "90s"), std::nullopt);
+  EXPECT_EQ(d.bill_slow, 90s);
+  EXPECT_EQ(detect_limit_text(d, "bill_slow"), "1m30s");
+  EXPECT_EQ(set_detect_limit(d, "course.main", "1h"), std::nullopt);
+  EXPECT_EQ(d.course.at("main"), 1h);
+  EXPECT_EQ(set_detect_limit(d, "temperature_high", "-2.5"), std::nullopt);
+  EXPECT_EQ(d.temperature_high, -2.5);
+  EXPECT_EQ(detect_limit_text(d, "temperature_high"), "-2.5");
+  EXPECT_EQ(set_detect_limit(d, "pattern_count", "4"), std::nullopt);
+  EXPECT_EQ(d.pattern_count, 4);
+
+  const DetectConfig before = d;
+  EXPECT_EQ(set_detect_limit(d, "pattern_count", "4x"), "expected a whole number, got \"4x\"");
+  EXPECT_EQ(set_detect_limit(d, "temperature_high", "nan"), "expected a number, got \"nan\"");
+  EXPECT_EQ(set_detect_limit(d, "temperature_high", "400"),
+            "must be between -100 and 300, got 400");
+  EXPECT_EQ(set_detect_limit(d, "bill_slow", ""),
+            "expected a duration such as \"1m30s\" (a number with a unit: s, m, h), got \"\"");
+  EXPECT_EQ(set_detect_limit(d, "course.pudding", "5m"), "is not a limit that can be tuned");
+  EXPECT_EQ(set_detect_limit(d, "course", "5m"), "is not a limit that can be tuned");
+  EXPECT_EQ(set_detect_limit(d, "mqtt.host", "x"), "is not a limit that can be tuned");
+  EXPECT_EQ(d.pattern_count, before.pattern_count);
+  EXPECT_EQ(d.temperature_high, before.temperature_high);
+  EXPECT_EQ(detect_limit_text(d, "nothing"), std::nullopt);
+  EXPECT_EQ(detect_limit_description("bill_slow"),
+            "A bill asked for and not paid this long opens bill.slow.");
+}
+
 }  // namespace
 }  // namespace mend

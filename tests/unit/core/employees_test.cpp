@@ -243,7 +243,20 @@ class EmployeesServiceTest : public ::testing::Test {
   }
   ActionEffects change(EmployeeId id, std::optional<bool> enabled,
                        std::optional<Authority> may = std::nullopt) {
-    return service_.change_employee(EmployeeChange{id, enabled, may, "too noisy", kAlex}, now_);
+    return service_.change_employee(EmployeeChange{id, enabled, may, {}, "too noisy", kAlex}, now_);
+  }
+  ActionEffects tune(EmployeeId id, std::map<std::string, std::string> limits) {
+    return service_.change_employee(EmployeeChange{id, {}, {}, std::move(limits), "", kAlex}, now_);
+  }
+  std::string refusal(const ActionEffects& r) {
+    EXPECT_TRUE(std::holds_alternative<ActionRefusal>(r));
+    return std::holds_alternative<ActionRefusal>(r) ? std::get<ActionRefusal>(r).message : "";
+  }
+  const EmployeeLimit* limit(EmployeeId id, std::string_view key) {
+    for (const auto& l : service_.employees().at(id).limits) {
+      if (l.key == key) return &l;
+    }
+    return nullptr;
   }
   std::size_t cases() { return service_.cases().list(CaseFilter{}).size(); }
 
@@ -301,6 +314,95 @@ TEST_F(EmployeesServiceTest, ChangesSurviveARestartAndAReloadOfTheFile) {
   EXPECT_EQ(inbox.changed->by, "user:1");
   again.update_settings(ServiceSettings::from(config_from("")));
   EXPECT_FALSE(again.employees().at(EmployeeId::kInbox).enabled);
+}
+
+TEST_F(EmployeesServiceTest, EachEmployeeShowsTheLimitsItWorksToAndWhatTheConfigSays) {
+  std::vector<std::string> floor;
+  for (const auto& l : service_.employees().at(EmployeeId::kFloor).limits) floor.push_back(l.key);
+  EXPECT_EQ(floor, (std::vector<std::string>{"table_no_order", "course.dessert", "course.drinks",
+                                             "course.main", "course.starter", "course_default",
+                                             "bill_slow", "call_unanswered", "voids_count"}));
+  const EmployeeLimit* main = limit(EmployeeId::kFloor, "course.main");
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(main->value, "25m");
+  EXPECT_EQ(main->configured, "25m");
+  EXPECT_EQ(main->description, "A main course fired and not served this long opens course.slow.");
+  EXPECT_EQ(limit(EmployeeId::kKitchenSafety, "temperature_high")->value, "5");
+  EXPECT_EQ(limit(EmployeeId::kReputation, "review_max_rating")->value, "2");
+  EXPECT_TRUE(service_.employees().at(EmployeeId::kCaretaker).limits.empty());
+}
+
+TEST_F(EmployeesServiceTest, ATunedLimitOpensCasesAtItsNewValueAndIsAudited) {
+  const ActionEffects r = tune(EmployeeId::kFloor, {{"table_no_order", "6m"}});
+  ASSERT_TRUE(std::holds_alternative<Effects>(r));
+  const Effects& fx = std::get<Effects>(r);
+  ASSERT_EQ(fx.audit.size(), 1u);
+  EXPECT_EQ(fx.audit[0].action, "employee.change");
+  EXPECT_EQ(fx.audit[0].target, "floor");
+  EXPECT_EQ(json::dump(fx.audit[0].detail), R"({"limit table_no_order":{"from":"10m","to":"6m"}})");
+  const EmployeeLimit* l = limit(EmployeeId::kFloor, "table_no_order");
+  EXPECT_EQ(l->value, "6m");
+  EXPECT_EQ(l->configured, "10m");
+
+  seat("T1");
+  run_for(5min + 59s);
+  EXPECT_EQ(cases(), 0u);
+  run_for(1s);
+  ASSERT_EQ(cases(), 1u);
+  EXPECT_EQ(service_.tables().front().timers.front().threshold, 6min);
+}
+
+TEST_F(EmployeesServiceTest, ALimitSetBackToTheConfigsValueFollowsTheFileAgain) {
+  ASSERT_TRUE(std::holds_alternative<Effects>(tune(EmployeeId::kFloor, {{"course.main", "20m"}})));
+  ASSERT_TRUE(service_.employees().at(EmployeeId::kFloor).changed.has_value());
+  EXPECT_EQ(service_.employees().at(EmployeeId::kFloor).changed->limits.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<Effects>(tune(EmployeeId::kFloor, {{"course.main", "25m"}})));
+  EXPECT_TRUE(service_.employees().at(EmployeeId::kFloor).changed->limits.empty());
+  // The file now says 30m for a main, and the tablet's earlier 25m does not pin it.
+  service_.update_settings(ServiceSettings::from(config_from("[detect.course]\nmain = \"30m\"\n")));
+  EXPECT_EQ(limit(EmployeeId::kFloor, "course.main")->value, "30m");
+}
+
+TEST_F(EmployeesServiceTest, ABadLimitIsRefusedWithItsReasonAndChangesNothing) {
+  EXPECT_EQ(refusal(tune(EmployeeId::kFloor, {{"bill_slow", "eight"}})),
+            "limits.bill_slow: expected a duration such as \"8m\" (a number with a unit: s, m, "
+            "h), got \"eight\"");
+  EXPECT_EQ(refusal(tune(EmployeeId::kFloor, {{"bill_slow", "0s"}})),
+            "limits.bill_slow: must be more than 0s, got 0s");
+  EXPECT_EQ(refusal(tune(EmployeeId::kReputation, {{"review_max_rating", "2.5"}})),
+            "limits.review_max_rating: expected a whole number, got \"2.5\"");
+  EXPECT_EQ(refusal(tune(EmployeeId::kReputation, {{"review_max_rating", "9"}})),
+            "limits.review_max_rating: must be between 0 and 4, got 9");
+  EXPECT_EQ(refusal(tune(EmployeeId::kHost, {{"bill_slow", "5m"}})),
+            "limits.bill_slow: not a limit of host (arrival_unseated)");
+  EXPECT_EQ(refusal(tune(EmployeeId::kCaretaker, {{"bill_slow", "5m"}})),
+            "limits.bill_slow: not a limit of caretaker, which has none");
+  EXPECT_EQ(refusal(tune(EmployeeId::kFloor, {{"course.pudding", "5m"}})),
+            "limits.course.pudding: not a limit of floor (table_no_order, course.dessert, "
+            "course.drinks, course.main, course.starter, course_default, bill_slow, "
+            "call_unanswered, voids_count)");
+  EXPECT_EQ(refusal(tune(EmployeeId::kKitchenSafety, {{"temperature_low", "6"}})),
+            "limits: temperature_low (6) must be below temperature_high (5)");
+  // A change with one bad limit takes none of them.
+  EXPECT_FALSE(std::holds_alternative<Effects>(
+      tune(EmployeeId::kFloor, {{"bill_slow", "5m"}, {"table_no_order", "-1m"}})));
+  EXPECT_EQ(limit(EmployeeId::kFloor, "bill_slow")->value, "8m");
+  EXPECT_FALSE(service_.employees().at(EmployeeId::kFloor).changed.has_value());
+}
+
+TEST_F(EmployeesServiceTest, TunedLimitsSurviveARestart) {
+  ASSERT_TRUE(std::holds_alternative<Effects>(
+      tune(EmployeeId::kKitchenSafety, {{"temperature_high", "6.5"}, {"temperature_for", "10m"}})));
+  const SavedState saved = service_.take_changed_state(now_, false);
+  ASSERT_TRUE(saved.employees.has_value());
+  RecoveryService again(ServiceSettings::from(config_from("")), [](WallTime) { return Millis{0}; });
+  EXPECT_TRUE(again.restore({}, saved, now_, true).warnings.empty());
+  const auto& limits = again.employees().at(EmployeeId::kKitchenSafety).limits;
+  ASSERT_GE(limits.size(), 3u);
+  EXPECT_EQ(limits[1].key, "temperature_high");
+  EXPECT_EQ(limits[1].value, "6.5");
+  EXPECT_EQ(limits[2].value, "10m");
+  EXPECT_EQ(limits[2].configured, "15m");
 }
 
 class EmployeesAutomaticTest : public EmployeesServiceTest {

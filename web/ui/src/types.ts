@@ -46,6 +46,7 @@ export type PushSubscriptionRequest = Schemas['PushSubscriptionRequest'];
 export type Employee = Schemas['Employee'];
 export type EmployeeList = Schemas['EmployeeList'];
 export type EmployeeChange = Schemas['EmployeeChange'];
+export type EmployeeLimit = Schemas['EmployeeLimit'];
 export type Insights = Schemas['Insights'];
 export type Measures = Schemas['Measures'];
 export type Suggestion = Schemas['Suggestion'];

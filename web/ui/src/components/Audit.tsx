@@ -131,6 +131,20 @@ function AuditRow({ entry: e, names }: { entry: AuditEntry; names: Map<string, s
           </span>
         </p>
       )}
+      {e.action === 'employee.change' && detail && (
+        <ul class="audit-changes" data-testid="audit-changes">
+          {Object.entries(detail)
+            .filter(([, v]) => asObject(v) !== null && 'to' in (asObject(v) as object))
+            .map(([key, v]) => {
+              const c = asObject(v) as { from?: unknown; to?: unknown };
+              return (
+                <li key={key}>
+                  {key}: {String(c.from)} → {String(c.to)}
+                </li>
+              );
+            })}
+        </ul>
+      )}
       {(reason || note) && <p class="audit-reason muted">{reason || note}</p>}
     </li>
   );

@@ -1,10 +1,10 @@
 // The digital employees for managers: each one's job, what it reads and may do, and its track
 // record over a period (what people did with its cases), with the switch to turn it off or keep
-// it to recommending. Every change is authorised and audited by mendd.
+// it to recommending, and its limits to tune. Every change is authorised and audited by mendd.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { kindLabel, money } from '../format';
-import type { Employee, EmployeeChange, TrackRecord } from '../types';
+import type { Employee, EmployeeChange, EmployeeLimit, TrackRecord } from '../types';
 
 interface Props {
   canChange: boolean;
@@ -38,14 +38,17 @@ export function Employees({ canChange, currency, onAuthLost }: Props) {
     void load();
   }, [load]);
 
-  const change = async (id: string, c: EmployeeChange) => {
+  // True when mendd took the change.
+  const change = async (id: string, c: EmployeeChange): Promise<boolean> => {
     setBusy(id);
     setError(null);
     try {
       await api.changeEmployee(id, c);
       await load();
+      return true;
     } catch (e) {
       if (!onAuthLost(e)) setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+      return false;
     } finally {
       setBusy(null);
     }
@@ -95,6 +98,14 @@ export function Employees({ canChange, currency, onAuthLost }: Props) {
                 )}
               </p>
               <Record record={e.record} currency={currency} />
+              {e.limits.length > 0 && (
+                <Limits
+                  employee={e}
+                  canChange={canChange}
+                  busy={busy === e.id}
+                  onSave={(limits, reason) => change(e.id, { limits, ...(reason ? { reason } : {}) })}
+                />
+              )}
               {canChange && (
                 <div class="actions" role="group" aria-label={`Change ${e.title}`}>
                   {e.can_switch_off && (
@@ -166,5 +177,112 @@ function Record({ record: r, currency }: { record: TrackRecord; currency?: strin
         </dd>
       </div>
     </dl>
+  );
+}
+
+const kLimitLabels: Record<string, string> = {
+  arrival_unseated: 'Arrived, not seated',
+  table_no_order: 'Seated, no order',
+  course_default: 'Any other course',
+  bill_slow: 'Bill asked for, not paid',
+  call_unanswered: 'Call button unanswered',
+  voids_count: 'Voids on one check',
+  temperature_low: 'Lowest safe temperature (°C)',
+  temperature_high: 'Highest safe temperature (°C)',
+  temperature_for: 'Out of its band for',
+  device_offline: 'Device offline for',
+  device_silence: 'Device silent for',
+  enquiry_unanswered: 'Enquiry unanswered',
+  review_max_rating: 'Review rating at or below',
+  pattern_count: 'Cases that make a pattern',
+  pattern_window: 'Pattern window',
+};
+
+export function limitLabel(key: string): string {
+  if (key.startsWith('course.')) {
+    const course = key.slice('course.'.length);
+    return `${course.charAt(0).toUpperCase()}${course.slice(1)} course served`;
+  }
+  return kLimitLabels[key] ?? key;
+}
+
+interface LimitsProps {
+  employee: Employee;
+  canChange: boolean;
+  busy: boolean;
+  onSave(limits: Record<string, string>, reason: string): Promise<boolean>;
+}
+
+// The limits an employee works to; a manager tunes them in place. Only the limits whose text
+// changed are sent; mendd reads and bounds each as the config file's value would be.
+function Limits({ employee: e, canChange, busy, onSave }: LimitsProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
+  const start = () => {
+    setDraft(Object.fromEntries(e.limits.map((l: EmployeeLimit) => [l.key, l.value])));
+    setReason('');
+    setEditing(true);
+  };
+  const changed = Object.fromEntries(
+    e.limits.filter((l) => draft[l.key] !== undefined && draft[l.key].trim() !== l.value).map((l) => [l.key, draft[l.key].trim()]),
+  );
+  const save = async (ev: Event) => {
+    ev.preventDefault();
+    if (await onSave(changed, reason.trim())) setEditing(false);
+  };
+  if (!editing) {
+    return (
+      <div class="limits">
+        <table class="limits-table" aria-label={`${e.title}'s limits`}>
+          <tbody>
+            {e.limits.map((l) => (
+              <tr key={l.key} data-limit={l.key} title={l.description}>
+                <th scope="row">{limitLabel(l.key)}</th>
+                <td data-testid="limit-value">{l.value}</td>
+                <td class="muted">{l.tuned ? `tuned here; the config says ${l.configured}` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {canChange && (
+          <button type="button" class="btn btn-quiet" disabled={busy} onClick={start}>
+            Tune limits
+          </button>
+        )}
+      </div>
+    );
+  }
+  return (
+    <form class="limits limits-form" aria-label={`Tune ${e.title}'s limits`} onSubmit={(ev) => void save(ev)}>
+      <p class="muted">Durations as 90s, 12m or 2h. A new limit applies to waits that start after you save it.</p>
+      {e.limits.map((l) => (
+        <label key={l.key} class="limit-field" data-limit={l.key}>
+          <span>{limitLabel(l.key)}</span>
+          <input
+            name={l.key}
+            value={draft[l.key] ?? l.value}
+            inputMode={/^[0-9.-]+$/.test(l.configured) ? 'decimal' : 'text'}
+            aria-describedby={`limit-help-${e.id}-${l.key}`}
+            onInput={(ev) => setDraft({ ...draft, [l.key]: ev.currentTarget.value })}
+          />
+          <small id={`limit-help-${e.id}-${l.key}`} class="muted">
+            {l.description} The config says {l.configured}.
+          </small>
+        </label>
+      ))}
+      <label class="field">
+        <span>Why (kept in the audit log)</span>
+        <input name="reason" value={reason} maxLength={1000} onInput={(ev) => setReason(ev.currentTarget.value)} />
+      </label>
+      <div class="actions">
+        <button type="submit" class="btn" disabled={busy || Object.keys(changed).length === 0}>
+          Save limits
+        </button>
+        <button type="button" class="btn btn-quiet" disabled={busy} onClick={() => setEditing(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

@@ -516,8 +516,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Switch an employee off or on, or change what it may do
-         * @description Roles: manager, admin. Off: it opens no new cases of its kinds (its open cases stay). may recommend: none of its plans runs without a person. Kept across restarts and config reloads, over the config file's settings, and written to the audit log (employee.change, with what changed from what).
+         * Switch an employee off or on, change what it may do, or tune its limits
+         * @description Roles: manager, admin. Off: it opens no new cases of its kinds (its open cases stay). may recommend: none of its plans runs without a person. limits: the [detect] limits it works to, for waits that start from now on. Kept across restarts and config reloads, over the config file's settings, and written to the audit log (employee.change, with what changed from what).
          */
         patch: operations["changeEmployee"];
         trace?: never;
@@ -1198,6 +1198,8 @@ export interface components {
             enabled: boolean;
             /** @description false for the caretaker: the box's own health is always watched. */
             can_switch_off: boolean;
+            /** @description Its limits (empty for the caretaker). */
+            limits: components["schemas"]["EmployeeLimit"][];
             /** @description The last change made on the tablet (it stays over the config file's settings); null when none. */
             changed: {
                 by: string;
@@ -1218,7 +1220,7 @@ export interface components {
             employees: components["schemas"]["Employee"][];
         };
         /**
-         * @description At least one of enabled and may.
+         * @description At least one of enabled, may and limits.
          * @example {
          *       "enabled": false,
          *       "reason": "too noisy on the terrace"
@@ -1228,6 +1230,15 @@ export interface components {
             enabled?: boolean;
             /** @enum {string} */
             may?: "recommend" | "act";
+            /**
+             * @description Limits to tune, by key (EmployeeLimit.key), each read and bounded as the config file's value would be: {"course.main": "20m", "review_max_rating": 3}. Set to the config's value, a limit follows the file again. Each change is written to the audit log as "limit <key>" with from and to.
+             * @example {
+             *       "course.main": "20m"
+             *     }
+             */
+            limits?: {
+                [key: string]: string | number;
+            };
             /** @description Kept in the audit log. */
             reason?: string;
         };
@@ -1475,6 +1486,27 @@ export interface components {
         TaskDone: {
             /** @enum {boolean} */
             done: true;
+        };
+        /** @description A [detect] limit the employee works to, which a manager may tune here. A new value applies to waits that start after it; a wait already running keeps the limit it started with. */
+        EmployeeLimit: {
+            /**
+             * @description The [detect] key without "detect."; course.<name> for each course detect.course names.
+             * @example course.main
+             */
+            key: string;
+            /**
+             * @description What it works to now, as the config file writes it: a duration ("20m"), a whole number or a number.
+             * @example 20m
+             */
+            value: string;
+            /**
+             * @description What the config says.
+             * @example 25m
+             */
+            configured: string;
+            /** @description true when a manager set it away from the config's value. */
+            tuned: boolean;
+            description: string;
         };
     };
     responses: {

@@ -22,7 +22,10 @@ struct PermissionRow {
 // Phone alerts are for the people the escalation ladder calls away from the floor: managers
 // and admins (staff see their alerts on the tablet at the pass). Opening a case for what a
 // guest said is floor work; switching a digital employee off or on is a manager's, and so is
-// the venue's learning (an integration may read it, for the owner's own reports).
+// the venue's learning (an integration may read it, for the owner's own reports). Knowing
+// the guest is floor work, so staff read profiles and add notes; changing what a profile says,
+// consent included, is a manager's, and so is handing a guest their record; erasing one cannot
+// be undone, so it is the admin's. Integrations see no profiles: they are personal data.
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
     {"case.read", Permission::kCaseRead, {true, true, true, true}},
@@ -39,6 +42,11 @@ constexpr PermissionRow kPermissions[] = {
     {"employees.manage", Permission::kEmployeesManage, {false, true, true, false}},
     {"insights.read", Permission::kInsightsRead, {false, true, true, true}},
     {"insights.decide", Permission::kInsightsDecide, {false, true, true, false}},
+    {"guests.read", Permission::kGuestsRead, {true, true, true, false}},
+    {"guests.note", Permission::kGuestsNote, {true, true, true, false}},
+    {"guests.edit", Permission::kGuestsEdit, {false, true, true, false}},
+    {"guests.export", Permission::kGuestsExport, {false, true, true, false}},
+    {"guests.erase", Permission::kGuestsErase, {false, false, true, false}},
 };
 
 bool all_same(std::string_view pin) {

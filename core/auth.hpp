@@ -48,6 +48,11 @@ enum class Permission {
   kEmployeesManage,  // switch a digital employee off or on, change what it may do
   kInsightsRead,     // the learning view: measures, repeats, suggestions, the weekly report
   kInsightsDecide,   // accept or dismiss a suggestion; mark its task done
+  kGuestsRead,       // guest profiles: who is at a table, their preferences and allergies
+  kGuestsNote,       // add a note to a guest's profile
+  kGuestsEdit,       // change a profile: tags, preferences, occasions, consent, dietary
+  kGuestsExport,     // one guest's whole record as a document, when they ask for it
+  kGuestsErase,      // erase a guest: the profile goes, their events and cases are renamed
 };
 
 std::string_view permission_name(Permission p);  // "case.decide", ...

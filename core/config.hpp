@@ -143,6 +143,11 @@ struct GuestsSettings {
   int regular_visits = 5;
   double vip_spend = 1500;
   std::vector<std::string> vip;  // customer ids marked VIP by hand
+  // Retention: a profile not seen this long is deleted; staff notes and consented dietary
+  // notes go on their own clocks.
+  Millis keep_profiles = std::chrono::hours(24 * 540);
+  Millis keep_notes = std::chrono::hours(24 * 365);
+  Millis keep_dietary = std::chrono::hours(24 * 365);
 };
 
 // One action of a [[rule]]; entries with the same kind, severity and tier make one rule.

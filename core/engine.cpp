@@ -289,6 +289,7 @@ std::vector<TableView> Engine::tables() const {
     v.seated = t.seated;
     v.seated_at = t.seated_at;
     v.booking = t.booking;
+    v.customer = t.customer;
     v.party = t.party;
     v.checks = t.checks;
     v.ordered = t.last_order.has_value();

@@ -104,6 +104,7 @@ struct TableView {
   bool seated = false;
   WallTime seated_at;
   std::string booking;
+  std::string customer;  // as the seating or its booking named them
   std::int64_t party = 0;
   std::vector<std::string> checks;
   bool ordered = false;

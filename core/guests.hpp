@@ -23,15 +23,26 @@
 //  - kReturning: else visits >= 1;
 //  - kNew:       else, and for anybody the book does not know.
 //
+// Profiles (core/guest_record.hpp): each guest's record also gathers spend from paid checks
+// (booking -> the table it was seated at -> the check opened there), party sizes, tables and
+// areas, occasions and dietary notes from booking notes, and what staff add. The store keeps
+// one row per guest: take_changes() hands over the records changed since the last call.
+//
+// Retention (expire): a guest not seen for keep_profiles is deleted; a staff note older than
+// keep_notes and a consented dietary note older than keep_dietary go on their own; a dietary
+// note kept for one booking goes when that booking is forgotten.
+//
 // Bounds: at most max_guests guests (the least recently seen are forgotten); a booking is
 // forgotten two days after its time or its last update, whichever is later, and there are at
-// most two bookings per guest slot (the furthest in the future goes first). Lookups are O(1)
-// on average, bookkeeping O(log n).
+// most two bookings per guest slot (the furthest in the future goes first); a table's seating
+// and a check's guest are forgotten when the check is paid, the table cleared, or after a day.
+// Lookups are O(1) on average, bookkeeping O(log n).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +51,7 @@
 
 #include "core/case.hpp"
 #include "core/event.hpp"
+#include "core/guest_record.hpp"
 #include "core/json.hpp"
 #include "core/time.hpp"
 
@@ -50,11 +62,36 @@ std::string_view guest_tier_name(GuestTier t);  // "new", "returning", "regular"
 std::optional<GuestTier> guest_tier_from_name(std::string_view name);
 
 struct GuestSettings {
-  int regular_visits = 5;                    // this many earlier visits make a regular
-  double vip_spend = 1500;                   // lifetime booking value that makes a VIP
-  std::vector<std::string> vip_customers;    // customer ids the venue marks VIP by hand
-  Millis visit_gap = std::chrono::hours(6);  // seatings closer than this are one visit
-  std::size_t max_guests = 20000;            // bound: the least recently seen are forgotten
+  int regular_visits = 5;                          // this many earlier visits make a regular
+  double vip_spend = 1500;                         // lifetime booking value that makes a VIP
+  std::vector<std::string> vip_customers;          // customer ids the venue marks VIP by hand
+  Millis visit_gap = std::chrono::hours(6);        // seatings closer than this are one visit
+  std::size_t max_guests = 20000;                  // bound: the least recently seen are forgotten
+  std::map<std::string, std::string> table_areas;  // table -> area, for the preferred area
+  Millis keep_profiles = std::chrono::hours(24 * 540);  // not seen this long: deleted
+  Millis keep_notes = std::chrono::hours(24 * 365);     // a staff note's own clock
+  Millis keep_dietary = std::chrono::hours(24 * 365);   // a consented dietary note's own clock
+};
+
+// What changed since the last take_changes(): records to write and ids to delete.
+struct GuestChanges {
+  std::vector<GuestRecord> changed;
+  std::vector<std::string> gone;
+  bool empty() const { return changed.empty() && gone.empty(); }
+};
+
+// A person's change to a profile. Unset fields stay as they are.
+struct GuestEdit {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<std::vector<std::string>> preferences;
+  // true records the guest's consent to keep health data; false withdraws it, and every
+  // dietary note kept on consent goes with it.
+  std::optional<bool> health_consent;
+  // The dietary notes kept on consent, replaced as a whole; needs consent (given now or before).
+  std::optional<std::vector<std::string>> dietary;
+  // Occasions a person records, replaced as a whole (those from bookings stay).
+  std::optional<std::vector<Occasion>> occasions;
 };
 
 struct GuestProfile {
@@ -94,10 +131,48 @@ class GuestBook {
   std::optional<GuestProfile> find(std::string_view customer_id) const;
   std::size_t size() const;
 
-  // Everything, to persist across restarts. restore() replaces all state; on an error it
-  // returns the message and changes nothing.
+  // The whole record, with dietary notes for bookings already over left out.
+  const GuestRecord* record(std::string_view customer_id) const;
+  // Guests whose name, id, email or phone contains `query` (case-insensitive), most recently
+  // seen first; at most `limit`.
+  std::vector<const GuestRecord*> search(std::string_view query, std::size_t limit) const;
+
+  // ---- people's changes (the service checks roles and audits) ----------------------------
+  // Adds a staff note; returns its id, or nullopt for a guest the book does not know.
+  std::optional<std::int64_t> add_note(std::string_view customer_id, std::string text,
+                                       std::string author, WallTime now);
+  // Applies an edit; returns what is wrong with it (and changes nothing), or the names of
+  // the fields it changed.
+  struct EditResult {
+    std::vector<std::string> changed;
+    std::string error;  // non-empty: refused
+  };
+  EditResult edit(std::string_view customer_id, const GuestEdit& e, const std::string& by,
+                  WallTime now);
+  // Deletes the guest's record; true when there was one.
+  bool erase(std::string_view customer_id);
+
+  // Retention: deletes what is due at `now`; returns how many profiles, notes and dietary
+  // notes went.
+  struct Expired {
+    std::size_t profiles = 0;
+    std::size_t notes = 0;
+    std::size_t dietary = 0;
+  };
+  Expired expire(WallTime now);
+
+  // ---- persistence -------------------------------------------------------------------------
+  // The records changed or deleted since the last call.
+  GuestChanges take_changes();
+  // Every record, for a full save.
+  std::vector<GuestRecord> records() const;
+  // The book's own state (bookings, seatings, checks, "now"), to persist across restarts;
+  // the records are saved as rows. restore() replaces all state from both; on an error it
+  // returns the message and changes nothing. A version 1 state, which held the guests
+  // itself, is read too, and its guests are all reported by the next take_changes().
   json::Value export_state() const;
-  std::optional<std::string> restore(const json::Value& state);
+  std::optional<std::string> restore(const json::Value& state,
+                                     std::vector<GuestRecord> records = {});
 
  private:
   struct Impl;

@@ -67,6 +67,12 @@ RecoverySettings recovery_settings(const Config& config) {
   r.guests.regular_visits = config.guests.regular_visits;
   r.guests.vip_spend = config.guests.vip_spend;
   r.guests.vip_customers = config.guests.vip;
+  r.guests.keep_profiles = config.guests.keep_profiles;
+  r.guests.keep_notes = config.guests.keep_notes;
+  r.guests.keep_dietary = config.guests.keep_dietary;
+  for (const AreaConfig& a : config.areas) {
+    for (const std::string& t : a.tables) r.guests.table_areas[t] = a.name;
+  }
   return r;
 }
 

@@ -351,6 +351,16 @@ void RecoveryService::housekeeping(Now now, Effects& fx) {
   }
   cases_.forget_closed(now.wall - r.keep_closed_in_memory);
   fx.prune_events_before = now.wall - r.raw_events;
+  // Guests' data on its own clocks. The audit says how much went, not whose.
+  if (const GuestBook::Expired gone = guests_.expire(now.wall);
+      gone.profiles + gone.notes + gone.dietary > 0) {
+    json::Object detail;
+    detail.append("profiles", static_cast<std::int64_t>(gone.profiles));
+    detail.append("notes", static_cast<std::int64_t>(gone.notes));
+    detail.append("dietary", static_cast<std::int64_t>(gone.dietary));
+    fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "guest.retention",
+                                   "", json::Value(std::move(detail))});
+  }
   count_open();
 }
 
@@ -387,7 +397,16 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
       r.warnings.push_back(std::string(name) + " not restored, starting it afresh: " + *err);
     }
   };
-  part("guests", saved.guests, [&](const json::Value& v) { return guests_.restore(v); });
+  if (saved.guests || !saved.guest_records.empty()) {
+    // Records without the book's state (it is saved less often) still come back.
+    json::Object empty;
+    empty.append("version", 2);
+    empty.append("bookings", json::Array{});
+    const json::Value state = saved.guests ? *saved.guests : json::Value(std::move(empty));
+    if (auto err = guests_.restore(state, saved.guest_records)) {
+      r.warnings.push_back("guests not restored, starting afresh: " + *err);
+    }
+  }
   part("escalation", saved.escalation,
        [&](const json::Value& v) { return escalator_.restore(v, now, same_boot); });
   part("ledger", saved.ledger, [&](const json::Value& v) { return ledger_.restore(v); });
@@ -424,6 +443,11 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.ledger = ledger_.export_state();
   }
   if ((guests_changed_ && guests) || everything) s.guests = guests_.export_state();
+  // Rows are in the store already: only the changed ones go (all of them after reading a
+  // version 1 state, which kept the guests in the state itself).
+  GuestChanges rows = guests_.take_changes();
+  s.guest_records = std::move(rows.changed);
+  s.guests_gone = std::move(rows.gone);
   if (employees_changed_ || everything) s.employees = overrides_to_json(overrides_);
   employees_changed_ = false;
   if ((summary_changed_ || everything) && summary_through_) {

@@ -118,6 +118,10 @@ struct SavedState {
   std::optional<json::Value> employees;  // the tablet's changes to the digital employees
   std::optional<json::Value> summary;    // {"through": the end of the last day summarised}
   std::optional<json::Value> learning;   // the suggestions decided and their tasks
+  // Guest profiles, one row each: at restore, all of them; from take_changed_state, those
+  // changed since the last call and the ids deleted.
+  std::vector<GuestRecord> guest_records;
+  std::vector<std::string> guests_gone;
 };
 
 class RecoveryService {
@@ -151,6 +155,13 @@ class RecoveryService {
   // A manager accepts a suggestion (it becomes a task for its owner) or dismisses it; once
   // each, audited as suggestion.accept / suggestion.dismiss.
   ActionEffects decide_suggestion(const SuggestionDecision& d, Now now);
+  // Staff add a note to a guest's profile (guest.note); a manager changes what it says
+  // (guest.edit). The audit names the guest by the book's ref and the fields changed, never
+  // the words, so an erasure leaves nothing of the guest in the audit log.
+  ActionEffects note_guest(const std::string& guest, const std::string& text, const Actor& by,
+                           const std::string& by_name, Now now);
+  ActionEffects edit_guest(const std::string& guest, const GuestEdit& edit, const Actor& by,
+                           const std::string& by_name, Now now);
   // A suggestion's task is done; audited as task.done.
   ActionEffects finish_task(std::int64_t task, const Actor& by, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
@@ -173,7 +184,8 @@ class RecoveryService {
   };
   Restored restore(std::vector<Case> open_cases, const SavedState& saved, Now now, bool same_boot);
   // The parts changed since the last call (all of them with `everything`), to save with the
-  // next commit. The guest book can be large: it is only included with `guests`.
+  // next commit. The guest book's own state can be large: it is only included with `guests`;
+  // changed guest records are always included, so a person's note is saved with its commit.
   SavedState take_changed_state(Now now, bool guests, bool everything = false);
 
   // ---- reads -----------------------------------------------------------------------------
@@ -186,6 +198,8 @@ class RecoveryService {
   const Roster& employees() const { return roster_; }
   // The suggestions decided, and the tasks made of them.
   const SuggestionBook& learning() const { return learning_; }
+  // Who the venue's guests are: profiles, for the tablet and the API.
+  const GuestBook& guests() const { return guests_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);

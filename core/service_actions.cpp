@@ -165,6 +165,49 @@ ActionEffects RecoveryService::decide_suggestion(const SuggestionDecision& d, No
   return fx;
 }
 
+ActionEffects RecoveryService::note_guest(const std::string& guest, const std::string& text,
+                                          const Actor& by, const std::string& by_name, Now now) {
+  latest_ = now;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid, "the note is empty", {}};
+  }
+  if (text.size() > kMaxNoteLength) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid,
+                         "the note is at most " + std::to_string(kMaxNoteLength) + " characters",
+                         {}};
+  }
+  const auto id = guests_.add_note(guest, text, by_name.empty() ? by.id : by_name, now.wall);
+  if (!id) return ActionRefusal{ActionRefusal::Code::kNotFound, "no guest " + guest, {}};
+  json::Object detail;
+  detail.append("note", *id);
+  Effects fx;
+  fx.audit.push_back(AuditRecord{now.wall, by.id, by.role, "guest.note", guests_.record(guest)->ref,
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
+ActionEffects RecoveryService::edit_guest(const std::string& guest, const GuestEdit& edit,
+                                          const Actor& by, const std::string& by_name, Now now) {
+  latest_ = now;
+  if (guests_.record(guest) == nullptr) {
+    return ActionRefusal{ActionRefusal::Code::kNotFound, "no guest " + guest, {}};
+  }
+  GuestBook::EditResult done =
+      guests_.edit(guest, edit, by_name.empty() ? by.id : by_name, now.wall);
+  if (!done.error.empty()) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid, std::move(done.error), {}};
+  }
+  Effects fx;
+  if (done.changed.empty()) return fx;  // nothing to say: it already said that
+  json::Array fields;
+  for (std::string& f : done.changed) fields.emplace_back(std::move(f));
+  json::Object detail;
+  detail.append("fields", std::move(fields));
+  fx.audit.push_back(AuditRecord{now.wall, by.id, by.role, "guest.edit", guests_.record(guest)->ref,
+                                 json::Value(std::move(detail))});
+  return fx;
+}
+
 ActionEffects RecoveryService::finish_task(std::int64_t task, const Actor& by, Now now) {
   latest_ = now;
   if (learning_.task(task) == nullptr || !learning_.task(task)->accepted) {

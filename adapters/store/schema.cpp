@@ -164,6 +164,16 @@ CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
 -- The digital employees' track records read the cases opened in a period.
 CREATE INDEX cases_by_opened_at ON cases(opened_at);
 )sql"},
+    {6, "guest profiles", R"sql(
+-- One row per guest the venue knows (core/guest_record.hpp): the record is the core's JSON.
+-- last_seen orders the guests for the book's bound and for retention.
+CREATE TABLE guests (
+  id        TEXT PRIMARY KEY,
+  last_seen INTEGER NOT NULL,
+  json      TEXT NOT NULL
+);
+CREATE INDEX guests_by_last_seen ON guests(last_seen);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

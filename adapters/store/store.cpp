@@ -27,6 +27,7 @@ constexpr std::size_t kPruneChunk = 500;
 // The store's own meta key for the audit chain's head: "<last id> <last hash>".
 constexpr std::string_view kAuditHeadKey = "store.audit_head";
 constexpr std::string_view kReservedMetaPrefix = "store.";
+constexpr std::size_t kMaxGuestRowBytes = std::size_t{16} * 1024 * 1024;
 // A stored case or engine state may be far larger than an MQTT payload.
 constexpr json::ParseLimits kStoredJsonLimits{64, std::size_t{64} << 20};
 
@@ -78,6 +79,12 @@ struct Store::Statements {
                     "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE "
                     "SET value = excluded.value"),
         select_meta(db, "SELECT value FROM meta WHERE key = ?1"),
+        upsert_guest(db,
+                     "INSERT INTO guests (id, last_seen, json) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, "
+                     "json = excluded.json"),
+        delete_guest(db, "DELETE FROM guests WHERE id = ?1"),
+        select_guests(db, "SELECT id, json FROM guests ORDER BY last_seen, id"),
         select_cases(db,
                      "SELECT id, json FROM cases WHERE ?1 = 0 OR status <> ?2 "
                      "ORDER BY opened_at, id"),
@@ -116,6 +123,9 @@ struct Store::Statements {
   sqlite::Stmt insert_audit;
   sqlite::Stmt upsert_meta;
   sqlite::Stmt select_meta;
+  sqlite::Stmt upsert_guest;
+  sqlite::Stmt delete_guest;
+  sqlite::Stmt select_guests;
   sqlite::Stmt select_cases;
   sqlite::Stmt select_cases_opened;
   sqlite::Stmt select_engine_state;
@@ -218,9 +228,18 @@ void Store::stage_meta(std::string key, std::string value) {
   meta_.insert_or_assign(std::move(key), std::move(value));
 }
 
+void Store::stage_guest(const GuestRecord& g) {
+  guests_.insert_or_assign(g.id,
+                           std::make_pair(to_ms(g.last_seen), json::dump(guest_record_json(g))));
+}
+
+void Store::stage_guest_delete(const std::string& id) {
+  guests_.insert_or_assign(id, std::nullopt);
+}
+
 std::size_t Store::staged_count() const {
   return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
-         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size();
+         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() + guests_.size();
 }
 
 // ---- commit ----------------------------------------------------------------------------------
@@ -288,6 +307,16 @@ void Store::write_staged(CommitStats& stats) {
     sqlite::Query q(st_->upsert_meta);
     q.bind(1, key).bind(2, value).run();
     ++stats.meta;
+  }
+  for (const auto& [id, row] : guests_) {
+    if (row) {
+      sqlite::Query q(st_->upsert_guest);
+      q.bind(1, id).bind(2, row->first).bind(3, row->second).run();
+    } else {
+      sqlite::Query q(st_->delete_guest);
+      q.bind(1, id).run();
+    }
+    ++stats.guests;
   }
 }
 
@@ -375,6 +404,7 @@ void Store::write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>
 }
 
 void Store::clear_staged() {
+  guests_.clear();
   events_.clear();
   staged_event_ids_.clear();
   dead_letters_.clear();
@@ -419,6 +449,26 @@ std::optional<std::string> Store::load_engine_state() {
   sqlite::Query q(st_->select_engine_state);
   if (!q.step()) return std::nullopt;
   return q.text(0);
+}
+
+std::vector<GuestRecord> Store::load_guests(std::vector<std::string>* bad) {
+  std::vector<GuestRecord> out;
+  sqlite::Query q(st_->select_guests);
+  while (q.step()) {
+    std::string id = q.text(0);
+    // A record can hold many notes: more than a payload's limit.
+    const json::ParseResult parsed = json::parse(q.text(1), {.max_bytes = kMaxGuestRowBytes});
+    GuestRecord r;
+    std::optional<std::string> why = parsed.value ? guest_record_from_json(*parsed.value, r)
+                                                  : std::optional<std::string>("not JSON");
+    if (!why && r.id != id) why = "the record's id is '" + r.id + "'";
+    if (why) {
+      if (bad != nullptr) bad->push_back("guest '" + id + "': " + *why);
+      continue;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 std::optional<std::string> Store::meta(std::string_view key) {

@@ -33,6 +33,7 @@
 #include "core/case.hpp"
 #include "core/codec.hpp"
 #include "core/event.hpp"
+#include "core/guest_record.hpp"
 #include "core/json.hpp"
 #include "core/outbox.hpp"
 #include "core/time.hpp"
@@ -66,6 +67,7 @@ struct CommitStats {
   std::size_t outbox = 0;
   std::size_t outbox_deleted = 0;
   std::size_t meta = 0;
+  std::size_t guests = 0;  // guest rows written or deleted
   std::chrono::microseconds took{0};
 };
 
@@ -119,6 +121,10 @@ class Store : public AuditLog {
   void stage_outbox_delete(std::int64_t id);
   // Keys starting "store." are the store's own; staging one throws std::invalid_argument.
   void stage_meta(std::string key, std::string value);
+  // A guest's profile row: written (upsert) or deleted at the next commit; the later of the
+  // two staged for one guest wins.
+  void stage_guest(const GuestRecord& g);
+  void stage_guest_delete(const std::string& id);
 
   // Staged writes not yet committed (a case staged twice counts once).
   std::size_t staged_count() const;
@@ -158,6 +164,8 @@ class Store : public AuditLog {
   // Cases opened at or after `since`, oldest first (closed ones too): a period's record.
   std::vector<Case> load_cases_opened_since(WallTime since);
   std::optional<std::string> load_engine_state();
+  // Every guest's record. A row that does not read is left out and named in `bad`.
+  std::vector<GuestRecord> load_guests(std::vector<std::string>* bad = nullptr);
   std::optional<std::string> meta(std::string_view key);
   std::int64_t event_count();
   // Newest first.
@@ -259,6 +267,8 @@ class Store : public AuditLog {
   std::vector<StagedOutbox> outbox_;
   std::vector<std::int64_t> outbox_deletes_;
   std::map<std::string, std::string, std::less<>> meta_;
+  // id -> the row's last_seen and JSON, or nullopt to delete it.
+  std::map<std::string, std::optional<std::pair<std::int64_t, std::string>>> guests_;
 };
 
 }  // namespace mend

@@ -135,6 +135,9 @@ void Daemon::restore() {
     if (!saved.engine) throw std::runtime_error("store: the engine state is not valid JSON");
   }
   saved.guests = parse_saved(store_->meta("guests"));
+  std::vector<std::string> bad_guests;
+  saved.guest_records = store_->load_guests(&bad_guests);
+  for (const auto& b : bad_guests) spdlog::warn("store: {} does not read and is left out", b);
   saved.escalation = parse_saved(store_->meta("escalation"));
   saved.ledger = parse_saved(store_->meta("ledger"));
   saved.employees = parse_saved(store_->meta("employees"));

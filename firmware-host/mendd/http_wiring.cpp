@@ -137,6 +137,18 @@ void Daemon::start_http() {
         if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
         spdlog::info("task {} done by {}", task, by.id);
         return *service_.learning().task(task);
+      },
+      [this]() -> const GuestBook* { return &service_.guests(); },
+      [this](const web::GuestChange& ch) -> web::GuestResult {
+        ActionEffects r = carry_out([&](Now now) {
+          return ch.note ? service_.note_guest(ch.guest, *ch.note, ch.by, ch.by_name, now)
+                         : service_.edit_guest(ch.guest, ch.edit.value_or(GuestEdit{}), ch.by,
+                                               ch.by_name, now);
+        });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        const GuestRecord* g = service_.guests().record(ch.guest);
+        spdlog::info("guest {} {} by {}", g->ref, ch.note ? "noted" : "edited", ch.by.id);
+        return *g;
       }};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {

@@ -18,8 +18,10 @@ using namespace std::chrono_literals;
 
 constexpr Millis kRefusalLogQuiet = 10s;  // refusals are logged once per burst
 constexpr std::size_t kPruneChunk = 5000;
-// The guest book can be large: it is written at most this often (and at shutdown), not with
-// every batch. After a crash the visits of the last minute may be missing from it.
+// The guest book's own state (bookings, seatings, checks not yet paid) can be large: it is
+// written at most this often (and at shutdown), not with every batch. After a crash a check
+// paid in the next minute may not find its guest; the profiles themselves are saved as rows
+// with every batch.
 constexpr Millis kGuestSaveEvery = 1min;
 
 }  // namespace
@@ -169,7 +171,8 @@ void Daemon::schedule_commit() {
   });
 }
 
-// The recovery service's saved parts go with the batch; the guest book at most once a minute.
+// The recovery service's saved parts go with the batch; the guest book's own state at most
+// once a minute, the guests' changed profiles with every batch.
 void Daemon::stage_state(bool everything) {
   const Now now = clock_.now();
   const bool guests = everything || now.mono - guests_saved_ >= kGuestSaveEvery;
@@ -184,6 +187,8 @@ void Daemon::stage_state(bool everything) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;
   }
+  for (const GuestRecord& g : s.guest_records) store_->stage_guest(g);
+  for (const std::string& id : s.guests_gone) store_->stage_guest_delete(id);
 }
 
 bool Daemon::commit() {
@@ -266,7 +271,8 @@ void Daemon::publish_case(const Case& c) {
 // The floor goes to the live feed when it changed, not on every commit.
 void Daemon::publish_floor() {
   if (!hub_) return;
-  json::Value floor = web::floor_to_json(service_.tables(), service_.cases(), clock_.now().wall);
+  json::Value floor = web::floor_to_json(service_.tables(), service_.cases(), clock_.now().wall,
+                                         &service_.guests());
   const json::Value* tables = floor.get("tables");
   std::string text = tables != nullptr ? json::dump(*tables) : std::string();
   if (text == last_floor_) return;

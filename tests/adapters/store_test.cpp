@@ -490,6 +490,48 @@ TEST_F(StoreTest, MetaValues) {
   EXPECT_THROW(store->stage_meta("store.audit_head", "x"), std::invalid_argument);
 }
 
+TEST_F(StoreTest, GuestRowsAreWrittenDeletedAndReadBackAndABadOneIsNamed) {
+  auto store = open(true);
+  GuestRecord ada;
+  ada.id = "cust-1";
+  ada.ref = "g1";
+  ada.name = "Ada";
+  ada.last_seen = wall_from_ms(2000);
+  ada.notes = {GuestNote{1, std::string(5000, 'n'), "Sam", wall_from_ms(1000)}};
+  GuestRecord grace = ada;
+  grace.id = "cust-2";
+  grace.ref = "g2";
+  grace.last_seen = wall_from_ms(1000);
+  store->stage_guest(ada);
+  store->stage_guest(grace);
+  EXPECT_EQ(store->commit().guests, 2U);
+  std::vector<GuestRecord> rows = store->load_guests();
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0], grace);  // least recently seen first
+  EXPECT_EQ(rows[1], ada);
+
+  // The later of a write and a delete staged for one guest wins.
+  store->stage_guest_delete("cust-2");
+  ada.name = "Ada L.";
+  store->stage_guest(ada);
+  store->stage_guest(grace);
+  store->stage_guest_delete("cust-2");
+  store->commit();
+  rows = store->load_guests();
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].name, "Ada L.");
+
+  store->write_now([](sqlite::Db& db) {
+    db.exec("INSERT INTO guests (id, last_seen, json) VALUES ('cust-9', 0, '{\"id\":7}')");
+    return std::vector<AuditRecord>{};
+  });
+  std::vector<std::string> bad;
+  rows = store->load_guests(&bad);
+  EXPECT_EQ(rows.size(), 1U);
+  ASSERT_EQ(bad.size(), 1U);
+  EXPECT_EQ(bad[0], "guest 'cust-9': field 'id'");
+}
+
 // ---- audit -----------------------------------------------------------------------------------
 
 TEST_F(StoreTest, AuditChainVerifiesAndLinks) {

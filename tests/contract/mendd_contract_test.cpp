@@ -427,6 +427,53 @@ TEST(Contract, EmployeesAndReportsAnswerAsDocumented) {
       << tuned.body;
 }
 
+// ---- guest profiles ------------------------------------------------------------------------
+
+TEST(Contract, GuestProfilesAnswerAsDocumented) {
+  Box box;
+  box.add_user("Sam", "staff", kStaffPin);
+  const Session sam = box.sign_in("Sam", kStaffPin);
+  box.probe->publish("venue/" + kVenue + "/booking/guest.seated",
+                     R"({"id":"contract-guest-1","table":"T9","party":2,)"
+                     R"("customer":{"id":"cust-1","name":"Ada Lovelace"}})");
+  ASSERT_TRUE(wait_until([&] { return box.as(sam, "GET", "/api/v1/guests/cust-1").status == 200; },
+                         15s, 50ms))
+      << "the seated guest has no profile";
+  const HttpResult found = box.as(sam, "GET", "/api/v1/guests?q=lovelace&limit=5");
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(parse(found.body).get("guests")->as_array()->size(), 1u);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests?limit=0").status, 400);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests").status, 401);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-1").status, 401);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-404").status, 404);
+  // Integrations read cases, never profiles.
+  const std::string reader =
+      run_capture({mendctl_binary(), "token", "create", "--label", "reports", "--role",
+                   "integration", "--store", box.mendd->db_path()});
+  const std::map<std::string, std::string> as_reader{
+      {"Authorization", "Bearer " + reader.substr(0, reader.find_last_not_of("\r\n") + 1)}};
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/cases", "", as_reader).status, 200);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests", "", as_reader).status, 403);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-1", "", as_reader).status, 403);
+
+  const std::string note = R"({"text":"likes the corner table"})";
+  EXPECT_EQ(http(box.port(), "POST", "/api/v1/guests/cust-1/notes", note, kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/guests/cust-1/notes", note, false).status, 403);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/guests/cust-404/notes", note).status, 404);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/guests/cust-1/notes", R"({"text":""})").status, 400);
+  EXPECT_EQ(box.as(sam, "POST", "/api/v1/guests/cust-1/notes", note).status, 201);
+
+  const std::string edit = R"({"health_consent":true,"dietary":["nut allergy"]})";
+  EXPECT_EQ(http(box.port(), "PATCH", "/api/v1/guests/cust-1", edit, kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "PATCH", "/api/v1/guests/cust-1", edit).status, 403);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/guests/cust-404", edit).status, 404);
+  EXPECT_EQ(box.api("PATCH", "/api/v1/guests/cust-1", R"({"dietary":["nut allergy"]})").status,
+            400);
+  const HttpResult edited = box.api("PATCH", "/api/v1/guests/cust-1", edit);
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(str(parse(edited.body).get("dietary")->as_array()->at(0).get("basis")), "consent");
+}
+
 // ---- the learning view -------------------------------------------------------------------
 
 TEST(Contract, TheLearningViewAnswersAsDocumented) {

@@ -99,6 +99,15 @@ class AppTest : public ::testing::Test {
       commit(std::get<Effects>(r));
       return *service_.cases().find(std::get<Effects>(r).opened.front());
     };
+    ctx.guests = [this]() -> const GuestBook* { return &service_.guests(); };
+    ctx.change_guest = [this](const GuestChange& ch) -> GuestResult {
+      const Now now{wall_, mono_};
+      ActionEffects r = ch.note ? service_.note_guest(ch.guest, *ch.note, ch.by, ch.by_name, now)
+                                : service_.edit_guest(ch.guest, *ch.edit, ch.by, ch.by_name, now);
+      if (auto* no = std::get_if<ActionRefusal>(&r)) return *no;
+      commit(std::get<Effects>(r));
+      return *service_.guests().record(ch.guest);
+    };
     app_ = std::make_unique<App>(std::move(ctx));
   }
   void TearDown() override {
@@ -813,6 +822,91 @@ TEST_F(AppTest, AManagerTunesAnEmployeesLimitAndTheAuditSaysFromWhatToWhat) {
   EXPECT_EQ(bad.result(), http::status::bad_request);
   EXPECT_NE(bad.body().find("limits.bill_slow: must be more than 0s, got 0s"), std::string::npos)
       << bad.body();
+}
+
+// A guest seated by the booking system, as the recovery service learns them.
+void seat_guest(RecoveryService& service, const std::string& customer, const std::string& name,
+                WallTime at, MonoTime mono) {
+  Event e;
+  e.id = "ev-seat-" + customer;
+  e.type = EventType::kGuestSeated;
+  e.ts = at;
+  e.received = at;
+  e.ts_from_source = true;
+  GuestSeated body;
+  body.table = "T4";
+  body.party = 2;
+  Customer c;
+  c.id = customer;
+  c.name = name;
+  body.customer = c;
+  e.body = body;
+  service.on_event(e, Now{at, mono});
+}
+
+TEST_F(AppTest, StaffReadAndNoteAGuestAManagerEditsAndTheAuditNamesNoWords) {
+  add_user("Morgan", auth::Role::kManager, kManagerPin);
+  add_user("Sam", auth::Role::kStaff, kStaffPin);
+  seat_guest(service_, "cust-1", "Ada Lovelace", wall_, mono_);
+  const Signed s = sign_in("Sam", kStaffPin);
+  const Signed m = sign_in("Morgan", kManagerPin);
+
+  const Response found = as(s, http::verb::get, "/api/v1/guests?q=lovelace");
+  ASSERT_EQ(found.result(), http::status::ok) << found.body();
+  const json::Value list = parse(found.body());
+  ASSERT_EQ(list.get("guests")->as_array()->size(), 1U);
+  EXPECT_EQ(*(*list.get("guests")->as_array())[0].get("id")->as_string(), "cust-1");
+
+  const Response noted =
+      as(s, http::verb::post, "/api/v1/guests/cust-1/notes", R"({"text":"likes the corner"})");
+  ASSERT_EQ(noted.result(), http::status::created) << noted.body();
+  const json::Value g = parse(noted.body());
+  EXPECT_EQ(*(*g.get("notes")->as_array())[0].get("author")->as_string(), "Sam");
+  EXPECT_EQ(*g.get("usual_party")->as_int(), 2);
+  EXPECT_EQ(*g.get("preferred_table")->as_string(), "T4");
+
+  const std::string edit = R"({"preferences":["window seat"],"health_consent":true,
+                               "dietary":["nut allergy"]})";
+  EXPECT_EQ(as(s, http::verb::patch, "/api/v1/guests/cust-1", edit).result(),
+            http::status::forbidden);
+  const Response edited = as(m, http::verb::patch, "/api/v1/guests/cust-1", edit);
+  ASSERT_EQ(edited.result(), http::status::ok) << edited.body();
+  const json::Value e = parse(edited.body());
+  EXPECT_EQ(*(*e.get("dietary")->as_array())[0].get("basis")->as_string(), "consent");
+  EXPECT_EQ(*e.get("health_consent")->get("recorded_by")->as_string(), "Morgan");
+
+  const Response audit = as(m, http::verb::get, "/api/v1/audit");
+  EXPECT_NE(audit.body().find(R"("action":"guest.note")"), std::string::npos) << audit.body();
+  EXPECT_NE(audit.body().find(R"("fields":["preferences","health_consent","dietary"])"),
+            std::string::npos)
+      << audit.body();
+  for (const char* words : {"likes the corner", "window seat", "nut allergy", "Lovelace"}) {
+    EXPECT_EQ(audit.body().find(words), std::string::npos) << words;
+  }
+
+  // Bad requests say why; an unknown guest is a 404.
+  const auto answer = [&](http::verb v, const std::string& target, const std::string& body) {
+    const Response r = as(m, v, target, body);
+    return std::to_string(static_cast<int>(r.result())) + " " + r.body();
+  };
+  EXPECT_NE(answer(http::verb::get, "/api/v1/guests/nobody", "").find("404"), std::string::npos);
+  EXPECT_NE(answer(http::verb::post, "/api/v1/guests/nobody/notes", R"({"text":"x"})").find("404"),
+            std::string::npos);
+  EXPECT_NE(answer(http::verb::post, "/api/v1/guests/cust-1/notes", R"({"text":" "})")
+                .find("the note is empty"),
+            std::string::npos);
+  EXPECT_NE(answer(http::verb::patch, "/api/v1/guests/cust-1", "{}").find("say what changes"),
+            std::string::npos);
+  EXPECT_NE(answer(http::verb::patch, "/api/v1/guests/cust-1", R"({"tags":"vip"})")
+                .find("'tags' must be a list of strings"),
+            std::string::npos);
+  EXPECT_NE(answer(http::verb::patch, "/api/v1/guests/cust-1",
+                   R"({"occasions":[{"kind":"birthday","on":"soon"}]})")
+                .find("must be a date"),
+            std::string::npos);
+  EXPECT_NE(answer(http::verb::get, "/api/v1/guests?limit=0", "").find("400"), std::string::npos);
+  EXPECT_NE(answer(http::verb::get, "/api/v1/guests?who=x", "").find("unknown parameter"),
+            std::string::npos);
 }
 
 TEST_F(AppTest, EmployeeChangesAndQueriesAnswerBadRequestsWithWhy) {

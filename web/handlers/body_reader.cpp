@@ -94,6 +94,46 @@ std::optional<BodyReader> BodyReader::object(std::string_view key, Field need) {
   return BodyReader(*v, prefix_ + std::string(key) + ".");
 }
 
+std::optional<std::vector<std::string>> BodyReader::strings(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  const json::Array* a = v->as_array();
+  std::vector<std::string> out;
+  if (a != nullptr) {
+    for (const json::Value& item : *a) {
+      const std::string* s = item.as_string();
+      if (s == nullptr) {
+        a = nullptr;
+        break;
+      }
+      out.push_back(*s);
+    }
+  }
+  if (a == nullptr) {
+    fail("'" + prefix_ + std::string(key) + "' must be a list of strings");
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::vector<BodyReader>> BodyReader::objects(std::string_view key, Field need) {
+  const json::Value* v = field(key, need);
+  if (v == nullptr) return std::nullopt;
+  const json::Array* a = v->as_array();
+  const bool all_objects =
+      a != nullptr &&
+      std::all_of(a->begin(), a->end(), [](const json::Value& i) { return i.is_object(); });
+  if (!all_objects) {
+    fail("'" + prefix_ + std::string(key) + "' must be a list of objects");
+    return std::nullopt;
+  }
+  std::vector<BodyReader> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    out.push_back(BodyReader((*a)[i], prefix_ + std::string(key) + "[" + std::to_string(i) + "]."));
+  }
+  return out;
+}
+
 std::optional<std::map<std::string, std::string>> BodyReader::text_map(std::string_view key,
                                                                        Field need) {
   const json::Value* v = field(key, need);

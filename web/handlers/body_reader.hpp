@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json.hpp"
 #include "web/http.hpp"
@@ -47,6 +48,12 @@ class BodyReader {
   // An object of name -> text; a number stands as its JSON text ("limits": {"x": 3} reads
   // as "3"). nullopt when absent (or null) and optional.
   std::optional<std::map<std::string, std::string>> text_map(std::string_view key, Field need);
+
+  // A list of strings; nullopt when absent (or null) and optional.
+  std::optional<std::vector<std::string>> strings(std::string_view key, Field need);
+  // A list of objects, each read like object(); nullopt when absent (or null) and optional.
+  // Each one's problems are its own: check their error() too.
+  std::optional<std::vector<BodyReader>> objects(std::string_view key, Field need);
 
   // Fields the body may have; any other is reported.
   void only(std::initializer_list<std::string_view> allowed);

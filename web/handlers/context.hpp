@@ -19,6 +19,7 @@
 #include "core/case_book.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
+#include "core/guests.hpp"
 #include "core/learning.hpp"
 #include "core/push_registry.hpp"
 #include "web/api.hpp"
@@ -48,6 +49,15 @@ using ActionResult = std::variant<Case, ActionRefusal>;
 using EmployeeResult = std::variant<Roster, ActionRefusal>;
 // What a decision on a suggestion, or a task marked done, came to.
 using LearningResult = std::variant<SuggestionRecord, ActionRefusal>;
+// A person's change to a guest's profile: a note to add, or an edit (a manager's).
+struct GuestChange {
+  std::string guest;
+  std::optional<std::string> note;
+  std::optional<GuestEdit> edit;
+  Actor by;
+  std::string by_name;
+};
+using GuestResult = std::variant<GuestRecord, ActionRefusal>;
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -88,6 +98,10 @@ struct HandlerContext {
   std::function<SuggestionBook()> learning = nullptr;
   std::function<LearningResult(const SuggestionDecision&)> decide_suggestion = nullptr;
   std::function<LearningResult(std::int64_t, const Actor&)> finish_task = nullptr;
+  // The guest book, read on the daemon's thread like the case book; null: no profiles.
+  std::function<const GuestBook*()> guests = nullptr;
+  // Carries out a change to a guest's profile (checks, store, audit). Unset: refused.
+  std::function<GuestResult(const GuestChange&)> change_guest = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

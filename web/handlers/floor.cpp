@@ -5,8 +5,41 @@
 
 namespace mend::web {
 
-json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases,
-                          WallTime now) {
+namespace {
+
+// Who sits at a table, so the server knows before walking over: null when nobody named them.
+json::Value table_guest(const TableView& t, const GuestBook* guests) {
+  if (guests == nullptr) return nullptr;
+  Subject s;
+  s.booking = t.booking;
+  s.customer = t.customer;
+  const GuestProfile p = guests->profile_for(s);
+  const GuestRecord* r = p.id.empty() ? nullptr : guests->record(p.id);
+  if (r == nullptr) return nullptr;
+  json::Object o;
+  o.append("id", r->id);
+  o.append("name", r->name);
+  o.append("tier", guest_tier_name(p.tier));
+  json::Array dietary;
+  for (const DietaryNote& d : r->dietary) {
+    if (d.basis == HealthBasis::kConsent || d.booking == t.booking) dietary.emplace_back(d.text);
+  }
+  o.append("dietary", std::move(dietary));
+  json::Array occasions;
+  for (const Occasion& x : r->occasions) {
+    if (!t.booking.empty() && x.booking == t.booking) occasions.emplace_back(x.kind);
+  }
+  o.append("occasions", std::move(occasions));
+  json::Array issues;
+  for (CaseKind k : p.last_visit_failures) issues.emplace_back(case_kind_name(k));
+  o.append("last_visit_issues", std::move(issues));
+  return o;
+}
+
+}  // namespace
+
+json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases, WallTime now,
+                          const GuestBook* guests) {
   // Open cases by table, so a tile can show its badge.
   std::map<std::string, std::vector<std::string>> by_table;
   for (const Case* c : cases.list(CaseFilter{})) {
@@ -34,6 +67,7 @@ json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& 
       o.append("party", nullptr);
     }
     o.append("booking", t.booking);
+    o.append("guest", table_guest(t, guests));
     json::Array timers;
     for (const auto& w : t.timers) {
       json::Object tj;
@@ -64,9 +98,10 @@ json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& 
 namespace mend::web::handlers {
 
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext& ctx) {
-  return json_response(http::status::ok,
-                       floor_to_json(ctx.tables ? ctx.tables() : std::vector<TableView>{},
-                                     ctx.cases, ctx.clock().wall));
+  return json_response(
+      http::status::ok,
+      floor_to_json(ctx.tables ? ctx.tables() : std::vector<TableView>{}, ctx.cases,
+                    ctx.clock().wall, ctx.guests ? ctx.guests() : nullptr));
 }
 
 }  // namespace mend::web::handlers

@@ -51,6 +51,12 @@ Response decide_suggestion(const Request&, const Params&, const Caller&, const H
 Response finish_task(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response weekly_report(const Request&, const Params&, const Caller&, const HandlerContext&);
 
+// guests.cpp: finding and reading guest profiles, a note from staff, a manager's edit.
+Response list_guests(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response get_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response add_guest_note(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response edit_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
+
 // floor.cpp and budget.cpp.
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response budget(const Request&, const Params&, const Caller&, const HandlerContext&);
@@ -79,9 +85,10 @@ Response static_file(const Request&, const Params&, const Caller&, const Handler
 
 namespace mend::web {
 
-// The floor as JSON from the engine's tables and the open cases (also the live feed's).
-json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases,
-                          WallTime now);
+// The floor as JSON from the engine's tables and the open cases (also the live feed's), with
+// who sits at each table when the guest book knows them.
+json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases, WallTime now,
+                          const GuestBook* guests = nullptr);
 // The case detail: the case, its explanation, the guest's context and a merged timeline.
 json::Value case_detail_json(const Case& c);
 

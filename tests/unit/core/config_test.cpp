@@ -92,7 +92,9 @@ bool same(const Config& a, const Config& b) {
          a.escalation.quiet == b.escalation.quiet &&
          a.guests.regular_visits == b.guests.regular_visits &&
          a.guests.vip_spend == b.guests.vip_spend && a.guests.vip == b.guests.vip &&
-         a.rules.size() == b.rules.size() &&
+         a.guests.keep_profiles == b.guests.keep_profiles &&
+         a.guests.keep_notes == b.guests.keep_notes &&
+         a.guests.keep_dietary == b.guests.keep_dietary && a.rules.size() == b.rules.size() &&
          std::equal(a.rules.begin(), a.rules.end(), b.rules.begin(),
                     [](const RuleConfig& x, const RuleConfig& y) {
                       return x.kind == y.kind && x.min_severity == y.min_severity &&
@@ -276,6 +278,9 @@ quiet = ["admin:critical"]
 [guests]
 regular_visits = 4
 vip_spend = 900
+keep_profiles = "400d"
+keep_notes = "90d"
+keep_dietary = "180d"
 vip = ["cust-7"]
 
 [[rule]]
@@ -368,7 +373,12 @@ Config full_expected() {
   c.policy = {10, 100, 250, {"07:00", "17:30"}, {"bill.slow"}, 20, false};
   c.escalation = {
       {"staff@0s", "manager@2m", "admin@8m"}, std::chrono::minutes(4), {"admin:critical"}};
-  c.guests = {4, 900, {"cust-7"}};
+  c.guests = {4,
+              900,
+              {"cust-7"},
+              std::chrono::hours(24 * 400),
+              std::chrono::hours(24 * 90),
+              std::chrono::hours(24 * 180)};
   c.rules = {{"course.slow", "high", "vip", "comp_item", 9, "Dessert on the house for {name}"}};
   c.employees = {{"reputation",
                   "Answers every review within a day.",

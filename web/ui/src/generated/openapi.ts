@@ -605,6 +605,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find guests
+         * @description Roles: staff, manager, admin (not integrations). Guests whose name, customer id, email or phone contains q (any case), most recently seen first.
+         */
+        get: operations["listGuests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A guest's profile
+         * @description Roles: staff, manager, admin (not integrations). Everything the venue keeps about the guest, with what it is kept on: a dietary need is kept on the guest's consent (basis consent) or for one booking only (basis this_booking).
+         */
+        get: operations["getGuest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change what a profile says
+         * @description Roles: manager, admin. Each field given replaces what the profile has; fields not given stay. Dietary needs can only be kept with the guest's consent (health_consent true, now or before); withdrawing consent removes every one kept on it. Written to the audit log as guest.edit with the guest's ref and the names of the fields changed, never their values.
+         */
+        patch: operations["editGuest"];
+        trace?: never;
+    };
+    "/api/v1/guests/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a note to a guest's profile
+         * @description Roles: staff, manager, admin. The note keeps its author and time. Written to the audit log as guest.note with the guest's ref and the note's number, not its words.
+         */
+        post: operations["addGuestNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -856,6 +926,19 @@ export interface components {
             party?: number | null;
             /** @description The booking seated here; null or absent for a walk-in. */
             booking?: string | null;
+            /** @description Who sits here, when the booking system named them: so the server knows before walking over. Null for a walk-in nobody named. */
+            guest?: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                tier: "new" | "returning" | "regular" | "vip";
+                /** @description Dietary needs and allergies kept on consent, or from this booking's notes. */
+                dietary: string[];
+                /** @description Occasions this booking's notes name. */
+                occasions: string[];
+                /** @description The kinds of case opened on the guest's last visit. */
+                last_visit_issues: string[];
+            } | null;
             timers: components["schemas"]["Timer"][];
             /** @description Ids of the table's open cases. */
             cases: string[];
@@ -1508,6 +1591,124 @@ export interface components {
             tuned: boolean;
             description: string;
         };
+        GuestList: {
+            guests: components["schemas"]["GuestListItem"][];
+        };
+        /**
+         * @description At least one field.
+         * @example {
+         *       "preferences": [
+         *         "window seat"
+         *       ],
+         *       "health_consent": true,
+         *       "dietary": [
+         *         "severe nut allergy"
+         *       ]
+         *     }
+         */
+        GuestEdit: {
+            name?: string;
+            tags?: string[];
+            preferences?: string[];
+            /** @description true: the guest agreed that their dietary needs and allergies are kept. false: withdrawn; every one kept on it goes. */
+            health_consent?: boolean;
+            /** @description The dietary needs kept on consent, as a whole. Needs consent. */
+            dietary?: string[];
+            /** @description The occasions a person records, as a whole (those from bookings stay). */
+            occasions?: {
+                kind: string;
+                /** @description A date (2027-03-14) or an RFC 3339 time. */
+                on: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "text": "prefers still water"
+         *     }
+         */
+        GuestNoteBody: {
+            text: string;
+        };
+        GuestListItem: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            tier: "new" | "returning" | "regular" | "vip";
+            /** @description Visits started, the one under way included. */
+            visits: number;
+            /**
+             * Format: date-time
+             * @description When the latest visit started.
+             */
+            latest_visit: string | null;
+            /** @description The profile holds a dietary need or allergy: look before serving. */
+            dietary_needs: boolean;
+        };
+        GuestProfile: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            tier: "new" | "returning" | "regular" | "vip";
+            visits: number;
+            /** Format: date-time */
+            latest_visit: string | null;
+            dietary_needs: boolean;
+            /** @description The box's own name for the guest (g17): the audit log names guests by it. */
+            ref: string;
+            email: string;
+            phone: string;
+            /** Format: date-time */
+            first_visit: string | null;
+            /**
+             * Format: date-time
+             * @description The last visit before the one under way (or the latest, once it is over).
+             */
+            previous_visit: string | null;
+            /** @description The kinds of case opened on that visit. */
+            last_visit_issues: string[];
+            /** @description Paid checks linked to the guest: booking, the table they were seated at, the check opened there. */
+            spend: number;
+            checks: number;
+            /** @description Bookings' expected spend, each booking once. */
+            booked_value: number;
+            usual_party: number | null;
+            preferred_table: string;
+            preferred_area: string;
+            occasions: {
+                kind: string;
+                /** Format: date-time */
+                on: string;
+                /** @description The booking whose notes named it; empty when a person recorded it. */
+                booking: string;
+                source: string;
+            }[];
+            tags: string[];
+            preferences: string[];
+            dietary: {
+                text: string;
+                /**
+                 * @description consent: kept on the guest's recorded consent. this_booking: from a booking's notes, kept only until that booking is over.
+                 * @enum {string}
+                 */
+                basis: "consent" | "this_booking";
+                booking: string;
+                source: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            health_consent: {
+                recorded_by: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            notes: {
+                id: number;
+                text: string;
+                author: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+        };
     };
     responses: {
         /** @description The request, a parameter or the body is not acceptable. */
@@ -1619,6 +1820,8 @@ export interface components {
         IfMatch: string;
         /** @description The employee's id. */
         EmployeeId: components["schemas"]["EmployeeId"];
+        /** @description The guest's customer id, as the booking system sends it. */
+        GuestId: string;
     };
     requestBodies: never;
     headers: {
@@ -2815,6 +3018,164 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    listGuests: {
+        parameters: {
+            query?: {
+                /** @description Part of a name, customer id, email or phone; empty: everyone. */
+                q?: string;
+                /** @description At most this many (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The guests found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getGuest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestProfile"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editGuest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestEdit"];
+            };
+        };
+        responses: {
+            /** @description The profile as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestProfile"];
+                };
+            };
+            /** @description The body is not acceptable; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    addGuestNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestNoteBody"];
+            };
+        };
+        responses: {
+            /** @description The profile with the note. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestProfile"];
+                };
+            };
+            /** @description The body is not acceptable; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
         };
     };
 }

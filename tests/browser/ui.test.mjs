@@ -1251,3 +1251,107 @@ describe('the learning view', { concurrency: false }, () => {
       }
     }));
 });
+
+describe('guest recognition', { concurrency: false }, () => {
+  const kGuestVenue = 'guest-venue';
+  let guestDir;
+  let guestMendd;
+
+  before(async () => {
+    guestDir = makeTempDir();
+    // One earlier visit makes a regular here; a table waits an hour for its order, so only the
+    // earlier visit (two days ago) has a case.
+    guestMendd = await startOwnMendd(guestDir, {
+      venue: kGuestVenue,
+      detect: 'table_no_order = "1h"',
+      extra: '[guests]\nregular_visits = 1',
+    });
+    await guestMendd.stop();
+    await guestMendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await guestMendd.start();
+  });
+
+  after(async () => {
+    current = mendd;
+    await guestMendd?.stop();
+    guestDir?.remove();
+  });
+
+  async function booking(type, body) {
+    seq += 1;
+    await broker.publish(`venue/${kGuestVenue}/booking/${type}`, JSON.stringify({ id: `guest-${seq}-${Date.now()}`, ...body }));
+  }
+
+  test('the floor shows a regular with their allergy, occasion and last visit; staff note them; a manager keeps the allergy with consent', { timeout: 90000 }, () =>
+    guard(async () => {
+      const ada = { id: 'cust-ada', name: 'Ada Lovelace' };
+      const twoDaysAgo = Date.now() - 2 * 24 * 3600 * 1000;
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kStaff, guestMendd);
+        // Her last visit, two days ago: nobody took the order.
+        await booking('guest.seated', { ts: twoDaysAgo, table: 'T1', party: 2, customer: ada });
+        await page.locator('.tile[data-table="T1"] [data-testid=case-badge]').waitFor();
+        // Tonight: a booking with a note, and she is seated at T2.
+        await booking('booking.created', {
+          booking: 'B-ada',
+          at: new Date().toISOString(),
+          party: 2,
+          customer: ada,
+          notes: 'Birthday dinner; severe nut allergy, window seat please',
+        });
+        await booking('guest.seated', { table: 'T2', booking: 'B-ada', party: 2 });
+
+        const strip = page.locator('[data-guest-table="T2"]');
+        await strip.waitFor();
+        assert.match(await strip.innerText(), /Ada Lovelace/);
+        assert.equal(await strip.getByTestId('tier-badge').innerText(), 'Regular');
+        assert.match(await strip.getByTestId('allergy-warning').innerText(), /severe nut allergy/);
+        assert.equal(await strip.getByTestId('occasion').innerText(), 'Birthday');
+        assert.match(await strip.getByTestId('last-visit-issue').innerText(), /waiting to order/);
+        await savedPng(page, 'floor-guest-1280x800.png');
+
+        await strip.click();
+        const sheet = page.getByRole('dialog', { name: 'Ada Lovelace' });
+        await sheet.getByTestId('dietary').filter({ hasText: 'severe nut allergy (for this booking only)' }).waitFor();
+        assert.equal(await sheet.getByRole('button', { name: 'Edit profile' }).count(), 0, 'staff do not edit profiles');
+        await sheet.locator('textarea[name=note]').fill('Prefers the window; ask about the birthday cake');
+        await sheet.getByRole('button', { name: 'Save note' }).click();
+        const note = sheet.getByTestId('guest-note').first();
+        await note.waitFor();
+        assert.match(await note.innerText(), /ask about the birthday cake — Sam/);
+        await savedPng(page, 'guest-profile-1280x800.png');
+        await page.setViewportSize(kPhone);
+        await savedPng(page, 'guest-profile-390x844.png');
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+
+      const manager = await openPage(kTablet);
+      try {
+        await signIn(manager.page, kManager, guestMendd);
+        await manager.page.locator('[data-guest-table="T2"]').click();
+        const sheet = manager.page.getByRole('dialog', { name: 'Ada Lovelace' });
+        await sheet.getByRole('button', { name: 'Edit profile' }).click();
+        const form = sheet.getByRole('form', { name: 'Edit profile' });
+        await form.locator('textarea[name=preferences]').fill('window seat');
+        await form.locator('input[name=health_consent]').check();
+        await form.locator('textarea[name=dietary]').fill('severe nut allergy');
+        await form.getByRole('button', { name: 'Save profile' }).click();
+        await form.waitFor({ state: 'detached' });
+        await sheet.getByTestId('dietary').filter({ hasText: 'severe nut allergy (kept with their consent)' }).waitFor();
+        assert.equal(await sheet.getByTestId('preferences').innerText(), 'window seat');
+        await sheet.getByRole('button', { name: 'Close' }).click();
+
+        await manager.page.getByRole('button', { name: 'Audit' }).click();
+        const entry = manager.page.locator('.audit-row[data-action="guest.edit"]').first();
+        await entry.waitFor();
+        assert.match(await entry.innerText(), /Morgan/);
+        assert.doesNotMatch(await manager.page.locator('.audit-row').allInnerTexts().then((t) => t.join('\n')), /nut allergy|birthday cake/);
+        await assertClean(manager.page, manager.probe);
+      } finally {
+        await manager.context.close();
+      }
+    }));
+});

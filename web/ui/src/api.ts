@@ -12,6 +12,9 @@ import type {
   DecideRequest,
   Floor,
   FollowUpDecision,
+  GuestEdit,
+  GuestList,
+  GuestProfile,
   Insights,
   InsightsView,
   NoteRequest,
@@ -173,6 +176,12 @@ export const api = {
   finishTask: (task: number) => request<SuggestionRecord>('PATCH', '/api/v1/tasks/' + task, { done: true }),
   weeklyReport: (week?: string) =>
     request<WeeklyReport>('GET', '/api/v1/reports/weekly' + (week ? '?week=' + encodeURIComponent(week) : '')),
+  guests: (q: string) => request<GuestList>('GET', '/api/v1/guests?q=' + encodeURIComponent(q)),
+  guest: (id: string) => request<GuestProfile>('GET', '/api/v1/guests/' + encodeURIComponent(id)),
+  noteGuest: (id: string, text: string) =>
+    request<GuestProfile>('POST', '/api/v1/guests/' + encodeURIComponent(id) + '/notes', { text }),
+  editGuest: (id: string, edit: GuestEdit) =>
+    request<GuestProfile>('PATCH', '/api/v1/guests/' + encodeURIComponent(id), edit),
   pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
   addPushSubscription: (sub: PushSubscriptionRequest) =>
     request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),

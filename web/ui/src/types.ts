@@ -56,3 +56,7 @@ export type WeeklyReport = Schemas['WeeklyReport'];
 export type InsightsView = NonNullable<SuggestionDecision['view']>;
 export type TrackRecord = Schemas['TrackRecord'];
 export type CaseReport = Schemas['CaseReport'];
+export type GuestProfile = Schemas['GuestProfile'];
+export type GuestList = Schemas['GuestList'];
+export type GuestEdit = Schemas['GuestEdit'];
+export type TableGuest = NonNullable<FloorTable['guest']>;

@@ -21,6 +21,7 @@ import { Employees } from './Employees';
 import { Learning } from './Learning';
 import { WeeklyReport } from './WeeklyReport';
 import { Floor } from './Floor';
+import { GuestSheet } from './GuestSheet';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { PushControl } from './PushControl';
@@ -127,6 +128,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
   const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report'>('work');
   const [reporting, setReporting] = useState(false);
+  const [openGuestId, setOpenGuestId] = useState<string | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   const [budget, setBudget] = useState<Budget | null>(null);
   const [toasts, setToasts] = useState<ToastItem[]>([]);
@@ -440,7 +442,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       )}
       <main class={'panes show-' + tab} hidden={view !== 'work' && canAudit}>
         <section class="pane pane-floor" aria-labelledby="floor-title">
-          <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} />
+          <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} onOpenGuest={setOpenGuestId} />
         </section>
         <section class="pane pane-queue" aria-labelledby="queue-title">
           <Queue cases={openCases} skewMs={skewMs} onOpenCase={openCase} onReport={() => setReporting(true)} />
@@ -470,6 +472,16 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           Cases <span class="count">{openCases.length}</span>
         </button>
       </nav>
+      {openGuestId && (
+        <GuestSheet
+          key={openGuestId}
+          id={openGuestId}
+          canEdit={canAudit}
+          currency={budget?.currency}
+          onAuthLost={failed}
+          onClose={() => setOpenGuestId(null)}
+        />
+      )}
       {reporting && (
         <ReportCase
           onOpened={(c) => {

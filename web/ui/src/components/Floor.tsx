@@ -4,20 +4,23 @@ import { useNow } from '../clock';
 import {
   byUrgency,
   isOpen,
+  kindLabel,
   mmss,
   runningTimer,
   stateLabel,
+  tierLabel,
   timerLabel,
   timerLevel,
   type TimerLevel,
 } from '../format';
-import type { Case, Floor as FloorData, FloorTable } from '../types';
+import type { Case, Floor as FloorData, FloorTable, TableGuest } from '../types';
 
 interface Props {
   floor: FloorData | null;
   cases: Map<string, Case>;
   skewMs: number;
   onOpenCase(id: string): void;
+  onOpenGuest(id: string): void;
 }
 
 // A word and a shape as well as a colour, so the level reads without colour vision.
@@ -27,7 +30,7 @@ const kLevelCue: Record<TimerLevel, { icon: string; word: string }> = {
   late: { icon: '■', word: 'Late' },
 };
 
-export function Floor({ floor, cases, skewMs, onOpenCase }: Props) {
+export function Floor({ floor, cases, skewMs, onOpenCase, onOpenGuest }: Props) {
   const now = useNow(skewMs);
   const tables = floor?.tables ?? [];
   return (
@@ -44,6 +47,7 @@ export function Floor({ floor, cases, skewMs, onOpenCase }: Props) {
           {tables.map((t) => (
             <li key={t.table}>
               <Tile table={t} openCases={casesFor(t, cases)} now={now} onOpenCase={onOpenCase} />
+              {t.guest && <GuestStrip table={t.table} guest={t.guest} onOpen={() => onOpenGuest(t.guest!.id)} />}
             </li>
           ))}
         </ul>
@@ -156,4 +160,43 @@ function Tile({
       {body}
     </div>
   );
+}
+
+// Who sits at the table, under its tile: the server knows before walking over. Its own button
+// (a tile with a case is one already), so tapping it opens the guest's profile.
+function GuestStrip({ table, guest, onOpen }: { table: string; guest: TableGuest; onOpen(): void }) {
+  const notable = guest.tier === 'regular' || guest.tier === 'vip';
+  return (
+    <button
+      type="button"
+      class="guest-strip"
+      data-guest-table={table}
+      aria-label={`${guest.name || 'Guest'} at ${table}: open their profile`}
+      onClick={onOpen}
+    >
+      <span class="guest-strip-name">{guest.name || 'Guest'}</span>
+      <span class={'tier-badge' + (notable ? ' tier-notable' : '')} data-testid="tier-badge">
+        {tierLabel(guest.tier, undefined)}
+      </span>
+      {guest.dietary.length > 0 && (
+        <span class="allergy-warning" data-testid="allergy-warning">
+          <span aria-hidden="true">⚠</span> {guest.dietary.join('; ')}
+        </span>
+      )}
+      {guest.occasions.length > 0 && (
+        <span class="occasion" data-testid="occasion">
+          {guest.occasions.map(occasionLabel).join(', ')}
+        </span>
+      )}
+      {guest.last_visit_issues.length > 0 && (
+        <span class="last-issue" data-testid="last-visit-issue">
+          Last visit: {guest.last_visit_issues.map((k) => kindLabel(k).toLowerCase()).join(', ')}
+        </span>
+      )}
+    </button>
+  );
+}
+
+export function occasionLabel(kind: string): string {
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
 }

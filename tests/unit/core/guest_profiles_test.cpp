@@ -6,6 +6,7 @@
 #include "core/guest_record.hpp"
 #include "core/guests.hpp"
 #include "core/service.hpp"
+#include "tests/unit/core/source_event.hpp"
 
 namespace mend {
 namespace {
@@ -30,14 +31,7 @@ class GuestProfileTest : public ::testing::Test {
   int seq = 0;
 
   void send(EventType type, EventBody body, WallTime ts) {
-    Event e;
-    e.id = "ev-" + std::to_string(++seq);
-    e.type = type;
-    e.ts = ts;
-    e.received = ts;
-    e.ts_from_source = true;
-    e.body = std::move(body);
-    book.on_event(e);
+    book.on_event(test::source_event("ev-" + std::to_string(++seq), type, std::move(body), ts));
   }
 
   void booking(const std::string& id, const std::string& customer, std::int64_t party, WallTime at,
@@ -413,12 +407,6 @@ class GuestServiceTest : public ::testing::Test {
   GuestServiceTest() : service_(settings(), [](WallTime) { return Millis{0}; }) {}
 
   void seat(const std::string& customer, const std::string& table) {
-    Event e;
-    e.id = "ev-" + std::to_string(++seq_);
-    e.type = EventType::kGuestSeated;
-    e.ts = now_.wall;
-    e.received = now_.wall;
-    e.ts_from_source = true;
     GuestSeated body;
     body.table = table;
     body.party = 2;
@@ -426,8 +414,9 @@ class GuestServiceTest : public ::testing::Test {
     c.id = customer;
     c.name = "Ada";
     body.customer = c;
-    e.body = body;
-    service_.on_event(e, now_);
+    service_.on_event(test::source_event("ev-" + std::to_string(++seq_), EventType::kGuestSeated,
+                                         body, now_.wall),
+                      now_);
   }
 
   const Actor kStaff{"user:2", "staff"};

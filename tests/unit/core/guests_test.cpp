@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/core/source_event.hpp"
+
 namespace mend {
 namespace {
 
@@ -17,14 +19,7 @@ class GuestBookTest : public ::testing::Test {
   int seq = 0;
 
   void send(EventType type, EventBody body, WallTime ts) {
-    Event e;
-    e.id = "ev-" + std::to_string(++seq);
-    e.type = type;
-    e.ts = ts;
-    e.received = ts;
-    e.ts_from_source = true;
-    e.body = std::move(body);
-    book.on_event(e);
+    book.on_event(test::source_event("ev-" + std::to_string(++seq), type, std::move(body), ts));
   }
 
   static std::optional<Customer> customer(std::string id, std::string name = {}) {

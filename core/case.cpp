@@ -130,6 +130,13 @@ json::Value recommendation_to_json(const Recommendation& r) {
   return o;
 }
 
+json::Value case_kinds_json(const std::vector<CaseKind>& kinds) {
+  json::Array a;
+  a.reserve(kinds.size());
+  for (CaseKind k : kinds) a.emplace_back(case_kind_name(k));
+  return a;
+}
+
 json::Value subject_to_json(const Subject& s) {
   json::Object o;
   const std::array<std::pair<std::string_view, const std::string*>, 12> fields{{

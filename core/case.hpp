@@ -57,6 +57,8 @@ std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 // The failure in the plural, as people say it: "slow courses", "tables waiting to order".
 std::string_view failures_words(CaseKind k);
 std::optional<CaseKind> case_kind_from_name(std::string_view name);
+// ["table.no_order", ...], in the list's order.
+json::Value case_kinds_json(const std::vector<CaseKind>& kinds);
 
 enum class Severity : std::uint8_t { kLow, kMedium, kHigh, kCritical };
 inline constexpr std::array<std::string_view, 4> kSeverityNames{"low", "medium", "high",

@@ -54,12 +54,6 @@ constexpr std::array kOccasions = {
     OccasionWord{"celebrat", "celebration"},
 };
 
-json::Value kinds_json(const std::vector<CaseKind>& kinds) {
-  json::Array a;
-  for (CaseKind k : kinds) a.emplace_back(case_kind_name(k));
-  return a;
-}
-
 template <typename Map>
 json::Value counts_json(const Map& m) {
   json::Object o;
@@ -245,8 +239,8 @@ json::Value guest_record_json(const GuestRecord& r, bool readable_times) {
   o.append("first_visit", opt_time_json(r.first_visit));
   o.append("latest", opt_time_json(r.latest));
   o.append("previous", opt_time_json(r.previous));
-  o.append("latest_failures", kinds_json(r.latest_failures));
-  o.append("previous_failures", kinds_json(r.previous_failures));
+  o.append("latest_failures", case_kinds_json(r.latest_failures));
+  o.append("previous_failures", case_kinds_json(r.previous_failures));
   o.append("booked_value", r.booked_value);
   o.append("spend", r.spend);
   o.append("checks", r.checks);

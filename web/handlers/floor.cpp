@@ -30,9 +30,7 @@ json::Value table_guest(const TableView& t, const GuestBook* guests) {
     if (!t.booking.empty() && x.booking == t.booking) occasions.emplace_back(x.kind);
   }
   o.append("occasions", std::move(occasions));
-  json::Array issues;
-  for (CaseKind k : p.last_visit_failures) issues.emplace_back(case_kind_name(k));
-  o.append("last_visit_issues", std::move(issues));
+  o.append("last_visit_issues", case_kinds_json(p.last_visit_failures));
   return o;
 }
 

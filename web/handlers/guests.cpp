@@ -14,12 +14,6 @@ json::Value opt_time(const std::optional<WallTime>& t) {
   return t ? json::Value(format_rfc3339(*t)) : json::Value();
 }
 
-json::Value kinds_json(const std::vector<CaseKind>& kinds) {
-  json::Array a;
-  for (CaseKind k : kinds) a.emplace_back(case_kind_name(k));
-  return a;
-}
-
 // What a list shows of a guest: enough to pick the right one.
 json::Object summary_json(const GuestRecord& r, const GuestProfile& p) {
   json::Object o;
@@ -39,7 +33,7 @@ json::Value guest_json(const GuestRecord& r, const GuestProfile& p) {
   const json::Value record = guest_record_json(r, /*readable_times=*/true);
   for (const char* key : {"ref", "email", "phone", "first_visit"}) o.append(key, *record.get(key));
   o.append("previous_visit", opt_time(p.last_visit));
-  o.append("last_visit_issues", kinds_json(p.last_visit_failures));
+  o.append("last_visit_issues", case_kinds_json(p.last_visit_failures));
   for (const char* key : {"spend", "checks", "booked_value"}) o.append(key, *record.get(key));
   const auto party = usual_party(r);
   o.append("usual_party", party ? json::Value(*party) : json::Value());

@@ -1354,4 +1354,33 @@ describe('guest recognition', { concurrency: false }, () => {
         await manager.context.close();
       }
     }));
+
+  test('staff find a guest by part of their email and open the profile', { timeout: 60000 }, () =>
+    guard(async () => {
+      await booking('booking.created', {
+        booking: 'B-grace',
+        at: new Date(Date.now() + 3600 * 1000).toISOString(),
+        party: 4,
+        customer: { id: 'cust-grace', name: 'Grace Hopper', email: 'Grace@Example.org' },
+      });
+      const { context, page, probe } = await openPage(kPhone);
+      try {
+        await signIn(page, kStaff, guestMendd);
+        await page.getByRole('button', { name: 'Guests' }).click();
+        await page.locator('input[name=guest-search]').fill('grace@example');
+        const found = page.getByRole('list', { name: 'Guests found' });
+        await found.locator('[data-guest="cust-grace"]').waitFor();
+        assert.equal(await found.locator('li').count(), 1, 'only Grace matches');
+        await savedPng(page, 'guests-390x844.png');
+        await found.locator('[data-guest="cust-grace"]').click();
+        const sheet = page.getByRole('dialog', { name: 'Grace Hopper' });
+        await sheet.getByText('0 visits', { exact: false }).waitFor();
+        await sheet.getByRole('button', { name: 'Close' }).click();
+        await page.locator('input[name=guest-search]').fill('nobody-like-this');
+        await page.getByText('Nobody matches.').waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
 });

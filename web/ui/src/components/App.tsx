@@ -22,6 +22,7 @@ import { Learning } from './Learning';
 import { WeeklyReport } from './WeeklyReport';
 import { Floor } from './Floor';
 import { GuestSheet } from './GuestSheet';
+import { Guests } from './Guests';
 import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { PushControl } from './PushControl';
@@ -126,7 +127,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report'>('work');
+  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests'>('work');
   const [reporting, setReporting] = useState(false);
   const [openGuestId, setOpenGuestId] = useState<string | null>(null);
   const [signingOut, setSigningOut] = useState(false);
@@ -367,6 +368,14 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
             </button>
           )}
           {canAudit && <PushControl />}
+          <button
+            type="button"
+            class={'btn' + (view === 'guests' ? ' btn-primary' : ' btn-quiet')}
+            aria-pressed={view === 'guests'}
+            onClick={() => setView(view === 'guests' ? 'work' : 'guests')}
+          >
+            Guests
+          </button>
           {canAudit && (
             <button
               type="button"
@@ -412,6 +421,13 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           </button>
         </p>
       )}
+      {view === 'guests' && (
+        <main class="panes panes-single">
+          <section class="pane pane-guests" aria-labelledby="guests-title">
+            <Guests onOpenGuest={setOpenGuestId} onAuthLost={failed} />
+          </section>
+        </main>
+      )}
       {view === 'audit' && canAudit && (
         <main class="panes panes-single">
           <section class="pane pane-audit" aria-labelledby="audit-title">
@@ -440,7 +456,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           </section>
         </main>
       )}
-      <main class={'panes show-' + tab} hidden={view !== 'work' && canAudit}>
+      <main class={'panes show-' + tab} hidden={view !== 'work'}>
         <section class="pane pane-floor" aria-labelledby="floor-title">
           <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} onOpenGuest={setOpenGuestId} />
         </section>

@@ -264,6 +264,25 @@ void Engine::update_settings(DetectionSettings settings) {
   impl_->apply_settings(std::move(settings));
 }
 
+std::size_t Engine::rename_customer(const std::string& customer, const std::string& pseudonym) {
+  Impl& m = *impl_;
+  if (customer.empty()) return 0;
+  std::size_t renamed = 0;
+  const auto rename = [&](std::string& who) {
+    if (who != customer) return;
+    who = pseudonym;
+    ++renamed;
+  };
+  for (auto& [id, t] : m.tables) rename(t.customer);
+  for (auto& [id, b] : m.bookings) rename(b.customer);
+  std::vector<std::string> keys;
+  m.waits.for_each([&](const Wait& w) {
+    if (w.subject.customer == customer) keys.push_back(w.key);
+  });
+  for (const std::string& key : keys) rename(m.waits.find(key)->subject.customer);
+  return renamed;
+}
+
 std::size_t Engine::pending_waits() const { return impl_->waits.size(); }
 
 std::vector<TableView> Engine::tables() const {

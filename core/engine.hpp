@@ -151,6 +151,10 @@ class Engine {
   // taken from the wall clock instead (never negative).
   std::optional<std::string> restore(const EngineState& state, Now now, bool same_boot = true);
 
+  // An erased guest (core/erasure.hpp): the tables, bookings and waits that name the customer
+  // name `pseudonym` instead. Returns how many it renamed.
+  std::size_t rename_customer(const std::string& customer, const std::string& pseudonym);
+
   std::size_t pending_waits() const;
   std::vector<TableView> tables() const;
 

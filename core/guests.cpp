@@ -268,6 +268,19 @@ bool GuestBook::erase(std::string_view customer_id) {
   if (m.find(customer_id) == nullptr) return false;
   const std::string id(customer_id);
   m.forget(id);
+  // Nothing may lead back to the guest: their bookings, and the tables and checks they were at.
+  std::vector<std::string> links;
+  m.bookings.each([&](const std::string& key, const Impl::Booking& b, WallTime) {
+    if (b.customer == id) links.push_back(key);
+  });
+  for (const std::string& key : links) m.bookings.erase(key);
+  for (auto* map : {&m.seatings, &m.checks}) {
+    links.clear();
+    map->each([&](const std::string& key, const std::string& who, WallTime) {
+      if (who == id) links.push_back(key);
+    });
+    for (const std::string& key : links) map->erase(key);
+  }
   return true;
 }
 

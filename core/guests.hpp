@@ -149,7 +149,8 @@ class GuestBook {
   };
   EditResult edit(std::string_view customer_id, const GuestEdit& e, const std::string& by,
                   WallTime now);
-  // Deletes the guest's record; true when there was one.
+  // Deletes the guest's record and every booking, table and check linked to them; true when
+  // there was one.
   bool erase(std::string_view customer_id);
 
   // Retention: deletes what is due at `now`; returns how many profiles, notes and dietary

@@ -22,6 +22,7 @@ void Effects::merge(Effects other) {
   publish_now = publish_now || other.publish_now;
   if (other.prune_events_before) prune_events_before = other.prune_events_before;
   for (auto& d : other.summaries) summaries.push_back(std::move(d));
+  if (other.erasure) erasure = std::move(other.erasure);
 }
 
 ServiceSettings ServiceSettings::from(const Config& c) {

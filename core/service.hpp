@@ -33,6 +33,7 @@
 #include "core/daily_summary.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
+#include "core/erasure.hpp"
 #include "core/escalation.hpp"
 #include "core/event.hpp"
 #include "core/guest_messages.hpp"
@@ -91,6 +92,9 @@ struct Effects {
   // Venue days that have ended: the host summarises each from the store (daily_summary) and
   // sends it to the venue group.
   std::vector<SummaryDay> summaries;
+  // A guest erased by this input (core/erasure.hpp): the host renames them in the store's rows
+  // in the same commit, then checkpoints and truncates the write-ahead log.
+  std::optional<GuestErasure> erasure;
   // Publish at once, without waiting for the commit: the store itself is in trouble, and the
   // people who can fix it must hear of it even if nothing can be saved.
   bool publish_now = false;
@@ -162,6 +166,11 @@ class RecoveryService {
                            const std::string& by_name, Now now);
   ActionEffects edit_guest(const std::string& guest, const GuestEdit& edit, const Actor& by,
                            const std::string& by_name, Now now);
+  // An admin erases a guest (docs/privacy.md): the profile goes; the open cases, the floor
+  // and the waits name the guest by a pseudonym; Effects::erasure asks the host to do the same
+  // to the store's rows. Audited as guest.erase by the book's ref and counts, nothing more; a
+  // deletion record goes to the cloud outbox, so copies kept there can go too.
+  ActionEffects erase_guest(const std::string& guest, const Actor& by, Now now);
   // A suggestion's task is done; audited as task.done.
   ActionEffects finish_task(std::int64_t task, const Actor& by, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).

@@ -208,6 +208,40 @@ ActionEffects RecoveryService::edit_guest(const std::string& guest, const GuestE
   return fx;
 }
 
+ActionEffects RecoveryService::erase_guest(const std::string& guest, const Actor& by, Now now) {
+  latest_ = now;
+  const GuestRecord* r = guests_.record(guest);
+  if (r == nullptr) return ActionRefusal{ActionRefusal::Code::kNotFound, "no guest " + guest, {}};
+  GuestErasure e = erasure_of(*r);
+  guests_.erase(guest);
+  guests_changed_ = true;
+  if (engine_.rename_customer(e.id, e.pseudonym) > 0) engine_changed_ = true;
+  Effects fx;
+  // The cases in memory; the store renames every case it keeps with the same commit.
+  for (const Case* c : cases_.list(CaseFilter{})) {
+    json::Value v = case_to_json(*c);
+    if (!scrub_json(v, e)) continue;
+    std::optional<Case> renamed = case_from_json(v);
+    if (!renamed) continue;  // cannot happen: the case's own JSON read back
+    ++renamed->version;
+    const std::string id = renamed->id;
+    cases_.load(std::move(*renamed));
+    fx.touch(id);
+  }
+  json::Object detail;
+  detail.append("cases_renamed", static_cast<std::int64_t>(fx.cases.size()));
+  fx.audit.push_back(
+      AuditRecord{now.wall, by.id, by.role, "guest.erase", e.ref, json::Value(std::move(detail))});
+  json::Object record;
+  record.append("customer", e.id);
+  record.append("pseudonym", e.pseudonym);
+  record.append("erased_at", format_rfc3339(now.wall));
+  fx.outbox.push_back(OutboxMessage{topics::erasures(settings_.venue_id),
+                                    json::dump(json::Value(std::move(record)))});
+  fx.erasure = std::move(e);
+  return fx;
+}
+
 ActionEffects RecoveryService::finish_task(std::int64_t task, const Actor& by, Now now) {
   latest_ = now;
   if (learning_.task(task) == nullptr || !learning_.task(task)->accepted) {

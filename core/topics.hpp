@@ -45,6 +45,8 @@ inline std::string follow_ups(std::string_view venue) {
 // entries and, when cloud.events asks, raw events.
 inline std::string audit(std::string_view venue) { return venue_topic(venue, "mend/audit"); }
 inline std::string events(std::string_view venue) { return venue_topic(venue, "mend/events"); }
+// A guest erased on the box: the cloud deletes what it keeps of them (core/erasure.hpp).
+inline std::string erasures(std::string_view venue) { return venue_topic(venue, "mend/erasures"); }
 // A venue day's summary for the venue group (core/daily_summary.hpp).
 inline std::string daily_summary(std::string_view venue) {
   return venue_topic(venue, "mend/summary");

@@ -239,7 +239,8 @@ void Store::stage_guest_delete(const std::string& id) {
 
 std::size_t Store::staged_count() const {
   return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
-         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() + guests_.size();
+         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() + guests_.size() +
+         erasures_.size();
 }
 
 // ---- commit ----------------------------------------------------------------------------------
@@ -269,7 +270,9 @@ CommitStats Store::commit() {
   }
   outbox_table_->committed();
   last_commit_failed_ = false;
+  const bool erased = !erasures_.empty();
   clear_staged();
+  if (erased) stats.wal_truncated = truncate_wal();
   stats.took = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   return stats;
@@ -318,6 +321,8 @@ void Store::write_staged(CommitStats& stats) {
     }
     ++stats.guests;
   }
+  // Last, so what this commit wrote is renamed too.
+  for (const GuestErasure& e : erasures_) erase_rows(e, stats);
 }
 
 void Store::write_case(const Case& c, CommitStats& stats) {
@@ -405,6 +410,7 @@ void Store::write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>
 
 void Store::clear_staged() {
   guests_.clear();
+  erasures_.clear();
   events_.clear();
   staged_event_ids_.clear();
   dead_letters_.clear();

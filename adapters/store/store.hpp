@@ -32,6 +32,7 @@
 #include "core/audit_log.hpp"
 #include "core/case.hpp"
 #include "core/codec.hpp"
+#include "core/erasure.hpp"
 #include "core/event.hpp"
 #include "core/guest_record.hpp"
 #include "core/json.hpp"
@@ -67,7 +68,9 @@ struct CommitStats {
   std::size_t outbox = 0;
   std::size_t outbox_deleted = 0;
   std::size_t meta = 0;
-  std::size_t guests = 0;  // guest rows written or deleted
+  std::size_t guests = 0;      // guest rows written or deleted
+  std::size_t erased = 0;      // rows renamed or deleted for a guest's erasure
+  bool wal_truncated = false;  // after an erasure: the write-ahead log was emptied
   std::chrono::microseconds took{0};
 };
 
@@ -125,6 +128,11 @@ class Store : public AuditLog {
   // two staged for one guest wins.
   void stage_guest(const GuestRecord& g);
   void stage_guest_delete(const std::string& id);
+  // A guest's erasure (core/erasure.hpp): at the next commit, after everything else staged, the
+  // guest is renamed in every event, case and case history row, and the dead letters and
+  // outbox messages that name them are deleted. After that commit the write-ahead log is
+  // checkpointed and truncated (CommitStats::wal_truncated says whether a reader let it).
+  void stage_erasure(GuestErasure e) { erasures_.push_back(std::move(e)); }
 
   // Staged writes not yet committed (a case staged twice counts once).
   std::size_t staged_count() const;
@@ -166,6 +174,10 @@ class Store : public AuditLog {
   std::optional<std::string> load_engine_state();
   // Every guest's record. A row that does not read is left out and named in `bad`.
   std::vector<GuestRecord> load_guests(std::vector<std::string>* bad = nullptr);
+  // For a guest's export: the cases about the customer (closed ones too) and their raw
+  // events, with those that name only one of their bookings; oldest first.
+  std::vector<Case> guest_cases(const std::string& customer);
+  std::vector<json::Value> guest_events(const std::string& customer);
   std::optional<std::string> meta(std::string_view key);
   std::int64_t event_count();
   // Newest first.
@@ -244,6 +256,8 @@ class Store : public AuditLog {
   static StagedAudit to_staged(AuditRecord a);
   void clear_staged();
   std::vector<Case> read_cases(sqlite::Query& q);
+  void erase_rows(const GuestErasure& e, CommitStats& stats);
+  bool truncate_wal();
   std::size_t prune(sqlite::Stmt& stmt, WallTime older_than, std::size_t max_rows);
 
   sqlite::Db db_;
@@ -269,6 +283,7 @@ class Store : public AuditLog {
   std::map<std::string, std::string, std::less<>> meta_;
   // id -> the row's last_seen and JSON, or nullopt to delete it.
   std::map<std::string, std::optional<std::pair<std::int64_t, std::string>>> guests_;
+  std::vector<GuestErasure> erasures_;
 };
 
 }  // namespace mend

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -159,6 +160,41 @@ int refused(const auth::AccountProblem& p) {
 }
 
 }  // namespace
+
+int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
+                   const std::function<int(const std::string&, const Config&)>& use) {
+  return guarded([&] {
+    const Config config = load_config_file_or_throw(p.flag_or("config", kDefaultConfig));
+    Parsed at_store = p;
+    at_store.flags.erase("store");
+    at_store.flags["config"] = p.flag_or("config", kDefaultConfig);
+    std::int64_t id = 0;
+    std::string secret;
+    {
+      // Closed before the request: an open connection would keep mendd's checkpoint from
+      // truncating the write-ahead log.
+      Opened o = open_store(at_store);
+      auto made = o.users->create_token(role, label, me(), wall_now());
+      if (!made.ok()) return refused(made.problem);
+      id = made.value->info.id;
+      secret = made.value->secret;
+    }
+    int code = kExitFailed;
+    try {
+      code = use(secret, config);
+    } catch (const std::exception& e) {
+      std::cerr << "mendctl: " << e.what() << '\n';
+    }
+    Opened o = open_store(at_store);
+    auto done = o.users->revoke_token(id, me(), wall_now());
+    if (!done.ok()) {
+      std::cerr << "mendctl: could not revoke the request's token " << id
+                << "; revoke it with: mendctl token revoke " << id << '\n';
+      return kExitFailed;
+    }
+    return code;
+  });
+}
 
 int user_add(Args args) {
   const Parsed p = parse(args, {"--name", "--role", "--pin-file", "--config", "--store"});

@@ -4,8 +4,14 @@
 // this as root or as mend already owns the data.
 #pragma once
 
+#include <functional>
 #include <span>
+#include <string>
 #include <string_view>
+
+#include "core/auth.hpp"
+#include "core/config.hpp"
+#include "firmware-host/mendctl/options.hpp"
 
 namespace mend::mendctl {
 
@@ -17,5 +23,11 @@ int user_disable(std::span<const std::string_view> args);
 int token_create(std::span<const std::string_view> args);
 int token_list(std::span<const std::string_view> args);
 int token_revoke(std::span<const std::string_view> args);
+
+// For commands that go through the running mendd on this box (guest export|erase): makes an
+// API token of `role` for one use, hands its secret and the config to `use`, then revokes it.
+// Takes --config FILE (default /etc/mend/mend.toml). Returns `use`'s exit code.
+int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
+                   const std::function<int(const std::string& secret, const Config&)>& use);
 
 }  // namespace mend::mendctl

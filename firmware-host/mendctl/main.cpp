@@ -14,6 +14,7 @@
 #include "firmware-host/mendctl/auth_commands.hpp"
 #include "firmware-host/mendctl/bridge_commands.hpp"
 #include "firmware-host/mendctl/cert_commands.hpp"
+#include "firmware-host/mendctl/guest_commands.hpp"
 
 namespace mend {
 namespace {
@@ -72,6 +73,12 @@ constexpr Command kCommands[] = {
     {"bridge list", "", "list the bridges and the topics each may publish to", kAnyArgs,
      mendctl::bridge_list},
     {"bridge remove", "NAME", "remove a bridge's broker account", kAnyArgs, mendctl::bridge_remove},
+    {"guest export", "ID [--out FILE]",
+     "everything kept about a guest, as one JSON document (through the running mendd)", kAnyArgs,
+     mendctl::guest_export},
+    {"guest erase", "ID --confirm yes",
+     "erase a guest: the profile goes, their events and cases are renamed (through mendd)",
+     kAnyArgs, mendctl::guest_erase},
     {"version", "", "print the version", 0, version},
     {"help", "", "print this text", 0, help},
 };
@@ -86,7 +93,8 @@ int usage(std::ostream& out) {
     out << "  " << head << c.summary << '\n';
   }
   out << "\nuser and token commands take --config FILE (default /etc/mend/mend.toml) or --store "
-         "PATH\nbroker and bridge commands take --config FILE, --broker-dir DIR (default "
+         "PATH\nguest commands take --config FILE and need mendd running (http.local_port)\nbroker "
+         "and bridge commands take --config FILE, --broker-dir DIR (default "
          "/etc/mosquitto/mend)\nand --pid-file F (Mosquitto's, default "
          "/run/mosquitto/mosquitto.pid)\n";
   return kExitOk;

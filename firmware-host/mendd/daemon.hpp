@@ -58,6 +58,7 @@ class App;
 class LiveHub;
 class Server;
 struct ApiContext;
+struct GuestHistory;
 }  // namespace web
 
 // Runs until SIGTERM or SIGINT (drains and commits) and returns the exit code. SIGHUP reloads
@@ -113,6 +114,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void start_http();
   // A person's change from the tablet (`change` makes it at the given now): refused while
   // nothing can be saved, otherwise applied and committed before the answer goes back.
+  web::GuestHistory guest_history(const std::string& guest, const Actor& by);
   ActionEffects carry_out(const std::function<ActionEffects(Now)>& change);
 
   // push_wiring.cpp
@@ -172,6 +174,7 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   std::optional<MonoTime> armed_deadline_;
   bool commit_armed_ = false;
   MonoTime guests_saved_{};
+  bool erasing_ = false;  // a guest's erasure is staged: its commit says how it went
   // Commit failures: retried with capped exponential backoff and full jitter, logged when the
   // state changes and then as a reminder, never per attempt (a full disk must not also fill the
   // journal).

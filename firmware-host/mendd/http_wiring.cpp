@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <map>
+#include <tuple>
 
 #include "adapters/auth/setup_code.hpp"
 #include "adapters/auth/users.hpp"
@@ -70,6 +72,37 @@ bool is_loopback(const std::string& address) {
 }
 
 }  // namespace
+
+// A guest's export: the store's cases and events, with the newer copies of the cases in
+// memory; the export itself is audited (guest.export), since it hands personal data out.
+web::GuestHistory Daemon::guest_history(const std::string& guest, const Actor& by) {
+  web::GuestHistory h;
+  std::map<std::string, Case> cases;
+  try {
+    for (Case& c : store_->guest_cases(guest)) cases[c.id] = std::move(c);
+    h.events = store_->guest_events(guest);
+  } catch (const std::exception& e) {
+    spdlog::error("guest export: cannot read the store ({}); it has the cases in memory only",
+                  e.what());
+  }
+  for (const Case* c : service_.cases().list(CaseFilter{})) {
+    if (c->subject.customer == guest || c->guest.id == guest) cases[c->id] = *c;
+  }
+  for (auto& [id, c] : cases) h.cases.push_back(std::move(c));
+  std::sort(h.cases.begin(), h.cases.end(), [](const Case& a, const Case& b) {
+    return std::tie(a.opened_at, a.id) < std::tie(b.opened_at, b.id);
+  });
+  const Now now = clock_.now();
+  json::Object detail;
+  detail.append("cases", static_cast<std::int64_t>(h.cases.size()));
+  detail.append("events", static_cast<std::int64_t>(h.events.size()));
+  const GuestRecord* r = service_.guests().record(guest);
+  store_->stage_audit(AuditRecord{now.wall, by.id, by.role, "guest.export",
+                                  r != nullptr ? r->ref : std::string(),
+                                  json::Value(std::move(detail))});
+  schedule_commit();
+  return h;
+}
 
 ActionEffects Daemon::carry_out(const std::function<ActionEffects(Now)>& change) {
   // Read-only while nothing can be saved: "done" on the tablet must mean on disk.
@@ -149,7 +182,18 @@ void Daemon::start_http() {
         const GuestRecord* g = service_.guests().record(ch.guest);
         spdlog::info("guest {} {} by {}", g->ref, ch.note ? "noted" : "edited", ch.by.id);
         return *g;
-      }};
+      },
+      [this](const std::string& guest, const Actor& by) -> web::EraseResult {
+        ActionEffects r = carry_out([&](Now now) { return service_.erase_guest(guest, by, now); });
+        if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+        const GuestErasure& done = *std::get<Effects>(r).erasure;
+        spdlog::info("guest {} erased by {}", done.ref, by.id);
+        GuestErasure names;  // who the guest is now, and nothing of who they were
+        names.ref = done.ref;
+        names.pseudonym = done.pseudonym;
+        return names;
+      },
+      [this](const std::string& guest, const Actor& by) { return guest_history(guest, by); }};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
     spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",

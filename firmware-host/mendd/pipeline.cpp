@@ -94,6 +94,12 @@ void Daemon::apply(Effects fx, Now now) {
   }
   stage_for_cloud(fx, now);
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
+  if (fx.erasure) {
+    // Every saved part goes with the erasure's commit, so none keeps the guest's id.
+    stage_state(true);
+    store_->stage_erasure(std::move(*fx.erasure));
+    erasing_ = true;
+  }
   for (auto& a : fx.alerts) {
     if (fx.publish_now) {
       if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);
@@ -214,6 +220,19 @@ bool Daemon::commit() {
   }
   report_commit("ok", now);
   commit_backoff_.reset();
+  if (erasing_) {
+    erasing_ = false;
+    if (r.stats.wal_truncated) {
+      spdlog::info("store: guest erased: {} rows renamed or deleted, write-ahead log truncated",
+                   r.stats.erased);
+    } else {
+      spdlog::warn(
+          "store: guest erased: {} rows renamed or deleted; a reader kept the "
+          "write-ahead log from being truncated, so old pages stay in it until the next "
+          "checkpoint",
+          r.stats.erased);
+    }
+  }
   if (store_failing_ || !storage_told_) {
     store_failing_ = false;
     storage_changed(now);

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -825,6 +827,85 @@ TEST_F(StoreTest, WritableIsFalseWhileAnotherConnectionHoldsTheWriteLock) {
 TEST_F(StoreTest, IntegrityCheckIsOk) {
   make_store_with_events(50);
   auto store = open();
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
+// ---- a guest's erasure ------------------------------------------------------------------------
+
+TEST_F(StoreTest, AnErasureRenamesTheGuestEverywhereAndLeavesNoBytesInTheFileOrTheLog) {
+  auto store = open(true);
+  const auto booking = [](std::string id, Customer who, std::string notes) {
+    Event e;
+    e.id = std::move(id);
+    e.type = EventType::kBookingCreated;
+    e.ts = wall_from_ms(1'700'000'000'000);
+    e.received = e.ts;
+    e.body = BookingChanged{"B-" + who.id, e.ts, 2, who, 80.0, std::move(notes), "web"};
+    return e;
+  };
+  const Customer zelda{"cust-zq", "Zelda Quixote", "+44 7700 900123", "Zelda.Q@example.org"};
+  const Customer otto{"cust-ok", "Otto Keller", "", ""};
+  ASSERT_TRUE(store->stage_event(booking("e1", zelda, "Zelda's birthday"), "venue/v1/booking/x"));
+  ASSERT_TRUE(store->stage_event(booking("e2", otto, "window seat"), "venue/v1/booking/x"));
+  Case hers = sample_case("c-1");
+  hers.subject.customer = "cust-zq";
+  hers.guest = GuestSummary{"cust-zq", "Zelda Quixote", "regular", 6};
+  ASSERT_FALSE(apply_transition(hers, CaseStatus::kAcknowledged, Actor{"user:1", "staff"},
+                                wall_from_ms(1'700'000'060'000), "told Zelda it is coming"));
+  store->stage_case(hers);
+  store->stage_case(sample_case("c-2"));
+  store->stage_dead_letter("venue/v1/booking/x", R"({"customer":{"email":"zelda.q@example.org"}})",
+                           Refusal{RefusalReason::kMissingField, "booking", "no booking"},
+                           wall_from_ms(7000));
+  store->stage_outbox("venue/v1/mend/follow_ups", R"({"name":"Zelda Quixote","message":"sorry"})",
+                      wall_from_ms(7000));
+  store->stage_outbox("venue/v1/mend/audit", R"({"action":"case.approve"})", wall_from_ms(7000));
+  store->commit();
+  RawDb raw(path_);
+  const std::int64_t events = raw.count("SELECT count(*) FROM events");
+
+  GuestRecord r;
+  r.id = "cust-zq";
+  r.ref = "g7";
+  r.name = zelda.name;
+  r.email = "zelda.q@example.org";
+  r.phone = "+447700900123";
+  store->stage_erasure(erasure_of(r));
+  store->stage_outbox("venue/v1/mend/erasures", R"({"customer":"cust-zq"})", wall_from_ms(8000));
+  const CommitStats stats = store->commit();
+  EXPECT_TRUE(stats.wal_truncated);
+  // Her booking and her case, both renamed, the history note, the dead letter and the message.
+  EXPECT_EQ(stats.erased, 5U);
+
+  EXPECT_EQ(raw.count("SELECT count(*) FROM events"), events);
+  // The id goes wherever it was written, inside the booking's id too.
+  EXPECT_EQ(raw.text("SELECT json FROM events WHERE id = 'e1'"),
+            R"({"id":"e1","ts":"2023-11-14T22:13:20Z","booking":"B-erased-g7",)"
+            R"("at":"2023-11-14T22:13:20Z","party":2,"customer":{"id":"erased-g7"},)"
+            R"("value":80,"notes":"[erased]","channel":"web"})");
+  EXPECT_NE(raw.text("SELECT json FROM events WHERE id = 'e2'").find("Otto Keller"),
+            std::string::npos);
+  const std::vector<Case> cases = store->load_cases(false);
+  ASSERT_EQ(cases.size(), 2U);
+  EXPECT_EQ(cases[0].subject.customer, "erased-g7");
+  EXPECT_EQ(cases[0].guest.name, "[erased]");
+  EXPECT_EQ(raw.text("SELECT note FROM case_history WHERE case_id = 'c-1'"),
+            "told [erased] it is coming");
+  EXPECT_EQ(store->dead_letter_count(), 0);
+  // The deletion record stays for the cloud; the message to her does not.
+  EXPECT_EQ(raw.text("SELECT group_concat(topic, ' ') FROM (SELECT topic FROM outbox ORDER BY id)"),
+            "venue/v1/mend/audit venue/v1/mend/erasures");
+  EXPECT_EQ(store->outbox_usage().rows, 2U);
+
+  for (const std::string& file : {path_, path_ + "-wal"}) {
+    if (!fs::exists(file)) continue;
+    std::string bytes = read_file(file);
+    std::transform(bytes.begin(), bytes.end(), bytes.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* trace : {"zelda", "quixote", "7700 900123"}) {
+      EXPECT_EQ(bytes.find(trace), std::string::npos) << trace << " in " << file;
+    }
+  }
   EXPECT_EQ(store->integrity_check(), "ok");
 }
 

@@ -472,6 +472,26 @@ TEST(Contract, GuestProfilesAnswerAsDocumented) {
   const HttpResult edited = box.api("PATCH", "/api/v1/guests/cust-1", edit);
   ASSERT_EQ(edited.status, 200) << edited.body;
   EXPECT_EQ(str(parse(edited.body).get("dietary")->as_array()->at(0).get("basis")), "consent");
+
+  // A manager hands the guest their record; only an admin erases it.
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-1/export").status, 401);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-1/export").status, 403);
+  EXPECT_EQ(box.api("GET", "/api/v1/guests/cust-404/export").status, 404);
+  const HttpResult exported = box.api("GET", "/api/v1/guests/cust-1/export");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(str(parse(exported.body).get("profile")->get("name")), "Ada Lovelace");
+  const std::string admin = run_capture({mendctl_binary(), "token", "create", "--label", "owner",
+                                         "--role", "admin", "--store", box.mendd->db_path()});
+  const std::map<std::string, std::string> as_admin{
+      {"Authorization", "Bearer " + admin.substr(0, admin.find_last_not_of("\r\n") + 1)}};
+  EXPECT_EQ(http(box.port(), "DELETE", "/api/v1/guests/cust-1").status, 401);
+  EXPECT_EQ(box.api("DELETE", "/api/v1/guests/cust-1").status, 403);  // a manager's token
+  EXPECT_EQ(http(box.port(), "DELETE", "/api/v1/guests/cust-404", "", as_admin).status, 404);
+  const HttpResult erased = http(box.port(), "DELETE", "/api/v1/guests/cust-1", "", as_admin);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(str(parse(erased.body).get("pseudonym")),
+            "erased-" + str(parse(erased.body).get("ref")));
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-1").status, 404);
 }
 
 // ---- the learning view -------------------------------------------------------------------

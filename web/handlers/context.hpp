@@ -19,6 +19,7 @@
 #include "core/case_book.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
+#include "core/erasure.hpp"
 #include "core/guests.hpp"
 #include "core/learning.hpp"
 #include "core/push_registry.hpp"
@@ -58,6 +59,14 @@ struct GuestChange {
   std::string by_name;
 };
 using GuestResult = std::variant<GuestRecord, ActionRefusal>;
+// An erasure done (who the guest is now called), or why not.
+using EraseResult = std::variant<GuestErasure, ActionRefusal>;
+// What the venue holds about a guest beyond the profile, for an export: the cases about them
+// and their raw events (as stored), oldest first.
+struct GuestHistory {
+  std::vector<Case> cases;
+  std::vector<json::Value> events;
+};
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -102,6 +111,12 @@ struct HandlerContext {
   std::function<const GuestBook*()> guests = nullptr;
   // Carries out a change to a guest's profile (checks, store, audit). Unset: refused.
   std::function<GuestResult(const GuestChange&)> change_guest = nullptr;
+  // Erases a guest (the profile, and the guest renamed in memory and in the store's rows, in
+  // one commit; audited). Unset: refused.
+  std::function<EraseResult(const std::string&, const Actor&)> erase_guest = nullptr;
+  // The guest's cases and events for an export, which it audits (guest.export). Unset: the
+  // export has the profile only.
+  std::function<GuestHistory(const std::string&, const Actor&)> guest_history = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -1,5 +1,6 @@
 // Guest profiles: finding a guest, reading one, a note from staff and a manager's edit (carried
-// out and audited by the recovery service). Profiles are personal data: integrations see none.
+// out and audited by the recovery service); a guest's export (a manager's) and erasure (an
+// admin's). Profiles are personal data: integrations see none.
 #include "web/handlers/body_reader.hpp"
 #include "web/handlers/handlers.hpp"
 
@@ -160,6 +161,45 @@ Response edit_guest(const Request& req, const Params& p, const Caller& c,
   ch.by = c.as_case_actor();
   ch.by_name = c.name;
   return carry_out(ctx, ch, http::status::ok);
+}
+
+// Everything the venue holds about one guest, as one document they can be handed.
+Response export_guest(const Request&, const Params& p, const Caller& c, const HandlerContext& ctx) {
+  const std::string* id = p.path_param("id");
+  const GuestBook* book = book_of(ctx);
+  const GuestRecord* r = book != nullptr ? book->record(*id) : nullptr;
+  if (r == nullptr) return not_found("no guest '" + *id + "'");
+  const Now now = ctx.clock();
+  json::Object o;
+  o.append("exported_at", format_rfc3339(now.wall));
+  o.append("exported_by", c.name.empty() ? c.id : c.name);
+  o.append("venue", ctx.basic.venue);
+  o.append("profile", guest_json(*r, book->find(*id).value_or(GuestProfile{})));
+  json::Array cases;
+  json::Array events;
+  if (ctx.guest_history) {
+    GuestHistory h = ctx.guest_history(*id, c.as_case_actor());
+    for (const Case& k : h.cases) cases.emplace_back(case_to_json(k));
+    for (json::Value& e : h.events) events.push_back(std::move(e));
+  }
+  o.append("cases", std::move(cases));
+  o.append("events", std::move(events));
+  Response res = json_response(http::status::ok, json::Value(std::move(o)));
+  res.set(http::field::content_disposition, "attachment; filename=\"guest-" + r->ref + ".json\"");
+  return res;
+}
+
+Response erase_guest(const Request&, const Params& p, const Caller& c, const HandlerContext& ctx) {
+  if (!ctx.erase_guest) {
+    return refuse(http::status::conflict, "conflict", "guests cannot be erased here");
+  }
+  const EraseResult r = ctx.erase_guest(*p.path_param("id"), c.as_case_actor());
+  if (const auto* no = std::get_if<ActionRefusal>(&r)) return action_refused(*no);
+  const GuestErasure& e = std::get<GuestErasure>(r);
+  json::Object o;
+  o.append("ref", e.ref);
+  o.append("pseudonym", e.pseudonym);
+  return json_response(http::status::ok, json::Value(std::move(o)));
 }
 
 }  // namespace mend::web::handlers

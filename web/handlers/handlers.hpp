@@ -51,7 +51,10 @@ Response decide_suggestion(const Request&, const Params&, const Caller&, const H
 Response finish_task(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response weekly_report(const Request&, const Params&, const Caller&, const HandlerContext&);
 
-// guests.cpp: finding and reading guest profiles, a note from staff, a manager's edit.
+// guests.cpp: finding and reading guest profiles, a note from staff, a manager's edit, a
+// guest's export and erasure.
+Response export_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response erase_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response list_guests(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response get_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response add_guest_note(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -642,7 +642,11 @@ export interface paths {
         get: operations["getGuest"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase a guest
+         * @description Roles: admin. Cannot be undone. The profile goes; the guest's events and cases stay, counted as before, under a pseudonym (erased-<ref>): where a record names the guest as its customer, the customer's name, email and phone go and its free text (a booking's notes, a review's words) becomes [erased]; any other text loses the guest's name, email and phone. Refused payloads and messages waiting for the cloud that name the guest are deleted. In the same commit; then the write-ahead log is checkpointed and truncated, and the file zeroes what it frees (secure_delete), so no copy of the old bytes stays. A deletion record goes to the cloud outbox (mend/erasures) when the cloud link is on. Written to the audit log as guest.erase with the guest's ref and how many cases were renamed, nothing of the guest. mendctl guest erase does this on the box.
+         */
+        delete: operations["eraseGuest"];
         options?: never;
         head?: never;
         /**
@@ -650,6 +654,29 @@ export interface paths {
          * @description Roles: manager, admin. Each field given replaces what the profile has; fields not given stay. Dietary needs can only be kept with the guest's consent (health_consent true, now or before); withdrawing consent removes every one kept on it. Written to the audit log as guest.edit with the guest's ref and the names of the fields changed, never their values.
          */
         patch: operations["editGuest"];
+        trace?: never;
+    };
+    "/api/v1/guests/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Everything kept about a guest, as one document
+         * @description Roles: manager, admin. For a guest who asks what the venue keeps: the profile, the cases about them (closed ones too) and their raw events as stored (those naming them, and those naming one of their bookings), oldest first. Sent as an attachment (guest-<ref>.json). Written to the audit log as guest.export with the guest's ref and the counts. mendctl guest export does this on the box.
+         */
+        get: operations["exportGuest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/guests/{id}/notes": {
@@ -1707,6 +1734,36 @@ export interface components {
                 author: string;
                 /** Format: date-time */
                 at: string;
+            }[];
+        };
+        GuestErased: {
+            /**
+             * @description The book's own name for the guest, as the audit log names them.
+             * @example g17
+             */
+            ref: string;
+            /**
+             * @description What the guest's events and cases name them as from now on.
+             * @example erased-g17
+             */
+            pseudonym: string;
+        };
+        GuestExport: {
+            /** Format: date-time */
+            exported_at: string;
+            /** @description The person (or token's label) who asked. */
+            exported_by: string;
+            venue: string;
+            profile: components["schemas"]["GuestProfile"];
+            cases: {
+                id: string;
+                kind: components["schemas"]["CaseKind"];
+                status: components["schemas"]["CaseStatus"];
+            }[];
+            events: {
+                id: string;
+                /** Format: date-time */
+                ts: string;
             }[];
         };
     };
@@ -3082,6 +3139,41 @@ export interface operations {
             };
         };
     };
+    eraseGuest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestErased"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
     editGuest: {
         parameters: {
             query?: never;
@@ -3128,6 +3220,40 @@ export interface operations {
                 };
             };
             503: components["responses"]["ReadOnly"];
+        };
+    };
+    exportGuest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     addGuestNote: {

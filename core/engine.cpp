@@ -59,6 +59,8 @@ void Engine::Impl::housekeeping(Now now) {
       ++it;
     }
   }
+  std::erase_if(enquirers,
+                [&](const auto& e) { return now.mono - e.second.touched > kEnquirerMemory; });
   for (auto it = patterns.begin(); it != patterns.end();) {
     auto& hits = it->second;
     while (!hits.empty() && now.mono - hits.front().at >= settings.detect.pattern_window) {
@@ -280,6 +282,10 @@ std::size_t Engine::rename_customer(const std::string& customer, const std::stri
     if (w.subject.customer == customer) keys.push_back(w.key);
   });
   for (const std::string& key : keys) rename(m.waits.find(key)->subject.customer);
+  if (const auto it = m.enquirers.find(identity_hash("id:" + customer)); it != m.enquirers.end()) {
+    const std::string guest = it->second.guest;
+    std::erase_if(m.enquirers, [&](const auto& e) { return e.second.guest == guest; });
+  }
   return renamed;
 }
 

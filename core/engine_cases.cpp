@@ -97,6 +97,13 @@ void Engine::Impl::breach(Wait& w, int stage, Now now, EngineOutput& out) {
     d.reason = "Again: " + reason_for(w, elapsed);
     d.evidence.push_back(w.start);
     if (s > it->second.severity) it->second.severity = s;
+    // Another of one guest's enquiries left unanswered: each says more than the wait alone.
+    if (w.kind == CaseKind::kEnquiryUnanswered && w.case_key != w.key) {
+      d.reason = "Another enquiry from the same guest: " + reason_for(w, elapsed);
+      if (it->second.severity < Severity::kCritical) {
+        it->second.severity = static_cast<Severity>(static_cast<int>(it->second.severity) + 1);
+      }
+    }
     d.severity = it->second.severity;
     out.decisions.push_back(std::move(d));
     return;

@@ -3,6 +3,9 @@
 #include "core/engine_impl.hpp"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "core/guest_record.hpp"
 
 namespace mend {
 
@@ -296,12 +299,71 @@ void Engine::Impl::on_enquiry_received(const Event& e, const EnquiryReceived& b,
   w.case_key = w.key;
   w.subject.enquiry = b.enquiry;
   if (b.customer) w.subject.customer = b.customer->id;
+  // A guest's enquiries share one case while it is open: the third unanswered one is more
+  // evidence on it (core/engine_cases.cpp raises its severity), not a third case.
+  if (const std::string guest = enquirer_of(b.customer, now); !guest.empty()) {
+    w.case_key = make_key(tag_of(w.kind), "guest:" + guest);
+  }
   w.started = e.ts;
   w.threshold = settings.detect.enquiry_unanswered;
   w.start = evidence_of(e);
   w.value = b.value.value_or(0);
   w.detail = " (" + b.channel + (b.topic.empty() ? std::string() : ", " + b.topic) + ")";
   start_wait(std::move(w), now, out);
+}
+
+std::string Engine::identity_hash(std::string_view way) {
+  std::string text(way);
+  if (way.starts_with("phone:")) {
+    std::string digits;
+    for (char c : way) {
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    }
+    if (digits.size() > kPhoneDigits) digits = digits.substr(digits.size() - kPhoneDigits);
+    text = "phone:" + digits;
+  }
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a offset basis
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;  // FNV prime
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+std::string Engine::Impl::enquirer_of(const std::optional<Customer>& c, Now now) {
+  if (!c) return {};
+  std::vector<std::string> ways;
+  if (!c->id.empty()) ways.push_back(identity_hash("id:" + c->id));
+  if (const std::string e = normal_email(c->email); !e.empty()) {
+    ways.push_back(identity_hash("email:" + e));
+  }
+  if (const std::string p = normal_phone(c->phone); !p.empty()) {
+    ways.push_back(identity_hash("phone:" + p));
+  }
+  if (ways.empty()) return {};
+  std::string guest = ways.front();
+  for (const std::string& w : ways) {
+    if (const auto it = enquirers.find(w); it != enquirers.end()) {
+      guest = it->second.guest;
+      break;
+    }
+  }
+  for (const std::string& w : ways) enquirers[w] = Enquirer{guest, now.mono};
+  if (enquirers.size() > kMaxEnquirers) {
+    // Bounded: the way heard of longest ago goes (a scan, once per enquiry over the bound).
+    std::string oldest;
+    MonoTime when = MonoTime::max();
+    for (const auto& [way, who] : enquirers) {
+      if (who.touched < when) {
+        when = who.touched;
+        oldest = way;
+      }
+    }
+    enquirers.erase(oldest);
+  }
+  return guest;
 }
 
 void Engine::Impl::on_enquiry_answered(const Event& e, const EnquiryAnswered& b, Now now,

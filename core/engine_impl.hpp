@@ -79,6 +79,16 @@ struct Engine::Impl {
   std::unordered_map<std::string, BookingInfo> bookings;
   std::unordered_map<std::string, WallTime> answered_enquiries;
   std::unordered_map<std::string, MonoTime> answered_touched;
+  // Who sent each enquiry, so one guest's unanswered enquiries make one case: each way the
+  // guest was named (customer id, email, phone) -> the guest's key, the first way they were
+  // named. Both are hashes (identity_hash), so the saved state holds no contact details.
+  struct Enquirer {
+    std::string guest;
+    MonoTime touched;
+  };
+  std::unordered_map<std::string, Enquirer> enquirers;
+  static constexpr Millis kEnquirerMemory = std::chrono::hours(30 * 24);
+  static constexpr std::size_t kMaxEnquirers = 20000;
   std::deque<std::string> walkins;  // walk-in arrival wait keys, oldest first
   std::unordered_map<std::string, std::deque<PatternHit>> patterns;
 
@@ -209,6 +219,9 @@ struct Engine::Impl {
   void on_guest_arrived(const Event& e, const GuestArrived& b, Now now, EngineOutput& out);
 
   void on_enquiry_received(const Event& e, const EnquiryReceived& b, Now now, EngineOutput& out);
+  // The guest behind an enquiry's customer fields (their key), learning the ways they were
+  // named; empty when it names nobody.
+  std::string enquirer_of(const std::optional<Customer>& c, Now now);
 
   void on_enquiry_answered(const Event& e, const EnquiryAnswered& b, Now now, EngineOutput& out);
 

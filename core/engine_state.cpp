@@ -170,6 +170,15 @@ EngineState Engine::export_state(Now now) const {
     answered.emplace_back(std::move(o));
   }
   root.append("answered_enquiries", std::move(answered));
+  json::Array enquirers;
+  for (const auto& [way, who] : m.enquirers) {
+    json::Object o;
+    o.append("way", way);
+    o.append("guest", who.guest);
+    o.append("touched", rel(who.touched));
+    enquirers.emplace_back(std::move(o));
+  }
+  root.append("enquirers", std::move(enquirers));
   root.append("walkins", strings_json({m.walkins.begin(), m.walkins.end()}));
 
   json::Array patterns;
@@ -309,6 +318,13 @@ std::optional<std::string> Engine::restore(const EngineState& state, Now now, bo
       const std::string name = str_of(o.get("enquiry"));
       m.answered_enquiries[name] = wall_from_ms(int_of(o.get("ts")));
       m.answered_touched[name] = abs(o.get("touched"));
+    }
+  }
+  // Absent from a state saved before enquiries were linked: none are known yet.
+  if (const json::Value* en = root.get("enquirers"); en != nullptr && en->is_array()) {
+    for (const auto& o : *en->as_array()) {
+      m.enquirers[str_of(o.get("way"))] =
+          Impl::Enquirer{str_of(o.get("guest")), abs(o.get("touched"))};
     }
   }
   if (const json::Value* wk = root.get("walkins"); wk != nullptr && wk->is_array()) {

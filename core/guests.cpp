@@ -263,6 +263,19 @@ GuestBook::EditResult GuestBook::edit(std::string_view customer_id, const GuestE
   return out;
 }
 
+std::string GuestBook::id_for_contact(std::string_view email, std::string_view phone) const {
+  const std::string e = normal_email(email);
+  const std::string p = normal_phone(phone);
+  for (const bool by_email : {true, false}) {
+    const std::string& want = by_email ? e : p;
+    if (want.empty()) continue;
+    for (auto it = impl_->lru.rbegin(); it != impl_->lru.rend(); ++it) {
+      if ((by_email ? it->r.email : it->r.phone) == want) return it->r.id;
+    }
+  }
+  return {};
+}
+
 bool GuestBook::erase(std::string_view customer_id) {
   Impl& m = *impl_;
   if (m.find(customer_id) == nullptr) return false;

@@ -98,9 +98,23 @@ DetectConfig RecoveryService::tuned_limits() const {
 
 // ---- events --------------------------------------------------------------------------------
 
-Effects RecoveryService::on_event(const Event& e, Now now) {
+Effects RecoveryService::on_event(const Event& given, Now now) {
   latest_ = now;
   Effects fx;
+  // An enquiry that names only an email or phone the guest book knows is that guest's: the
+  // case then knows who is asking (a regular, a VIP) and links to their other enquiries.
+  const Event* named = &given;
+  Event with_id;
+  if (const auto* q = std::get_if<EnquiryReceived>(&given.body);
+      q != nullptr && q->customer && q->customer->id.empty()) {
+    if (std::string id = guests_.id_for_contact(q->customer->email, q->customer->phone);
+        !id.empty()) {
+      with_id = given;
+      std::get<EnquiryReceived>(with_id.body).customer->id = std::move(id);
+      named = &with_id;
+    }
+  }
+  const Event& e = *named;
   EngineOutput out = engine_.on_event(e, now);
   if (out.duplicate) {
     fx.duplicate = true;

@@ -139,7 +139,8 @@ class RecoveryService {
   RecoveryService& operator=(const RecoveryService&) = delete;
 
   // ---- inputs ----------------------------------------------------------------------------
-  // A decoded event the host has not seen before (the host checks its store for the id).
+  // A decoded event the host has not seen before (the host checks its store for the id). An
+  // enquiry naming only a contact the guest book knows is taken as that guest's.
   Effects on_event(const Event& e, Now now);
   // A person's (or an integration's) action on a case, checked against the case's status, the
   // version the person saw, and the role's authority.

@@ -771,6 +771,68 @@ TEST_F(EngineTest, ExportOfARestoredEngineIsTheSame) {
   EXPECT_EQ(restarted.pending_waits(), engine.pending_waits());
 }
 
+// ---- one guest's enquiries ------------------------------------------------------------------
+
+TEST_F(EngineTest, OneGuestsUnansweredEnquiriesAreOneCaseWithTheirHistory) {
+  const auto from = [](std::string id, std::string email, std::string phone) {
+    return Customer{std::move(id), "", std::move(phone), std::move(email)};
+  };
+  // By email, then by id and the same email, then by phone written another way with the id's
+  // email: one guest. Another guest's enquiry is a case of its own.
+  send(EnquiryReceived{"E1", "email", from("", "Ann@Example.com", ""), "party", {}});
+  send(EnquiryReceived{"E2", "web", from("cust-7", "ann@example.com ", "+44 7700 900123"), "", {}},
+       clock.wall_at(10min));
+  send(EnquiryReceived{"E3", "phone", from("", "", "07700 900123"), "", {}}, clock.wall_at(20min));
+  send(EnquiryReceived{"E9", "email", from("", "bob@example.com", ""), "", {}},
+       clock.wall_at(20min));
+  for (const Millis at : {Millis{2h}, Millis{2h + 10min}, Millis{2h + 20min}}) {
+    tick_at(at);  // each breaches in turn
+  }
+  const auto cases = opened(CaseKind::kEnquiryUnanswered);
+  ASSERT_EQ(cases.size(), 2U);
+  EXPECT_EQ(cases[0].subject.enquiry, "E1");
+  EXPECT_EQ(cases[1].subject.enquiry, "E9");
+  EXPECT_EQ(cases[0].severity, Severity::kLow);
+  std::vector<std::string> about_ann;
+  for (const Decision& d : all) {
+    if (d.case_id != cases[0].case_id) continue;
+    for (const Evidence& e : d.evidence) {
+      about_ann.push_back(e.event);
+      if (e.event != "ev-3") continue;
+      EXPECT_EQ(d.reason.rfind("Another enquiry from the same guest", 0), 0U) << d.reason;
+      EXPECT_GE(d.severity, Severity::kHigh) << "each further enquiry raises it";
+    }
+  }
+  EXPECT_EQ(about_ann, (std::vector<std::string>{"ev-1", "ev-2", "ev-3"}));
+
+  // The link survives a restart, and the saved state holds hashes, not her details.
+  const EngineState saved = engine.export_state(clock.now);
+  const std::string text = json::dump(saved.data);
+  EXPECT_EQ(text.find("ann@example.com"), std::string::npos);
+  EXPECT_EQ(text.find("900123"), std::string::npos);
+  Engine restarted(default_settings());
+  ASSERT_EQ(restarted.restore(saved, clock.now), std::nullopt);
+  engine = std::move(restarted);
+  send(EnquiryReceived{"E4", "email", from("", "ANN@example.com", ""), "", {}});
+  tick_at(6h);
+  EXPECT_EQ(opened(CaseKind::kEnquiryUnanswered).size(), 2U) << "still one case for Ann";
+
+  // Once her case is closed, a new enquiry starts a new one.
+  engine.on_case_closed(cases[0].case_id);
+  send(EnquiryReceived{"E5", "email", from("", "ann@example.com", ""), "", {}});
+  tick_at(9h);
+  EXPECT_EQ(opened(CaseKind::kEnquiryUnanswered).size(), 3U);
+}
+
+TEST_F(EngineTest, AnErasedGuestsEnquiriesAreNoLongerLinked) {
+  send(EnquiryReceived{"E1", "email", Customer{"cust-7", "", "", "ann@example.com"}, "", {}});
+  EXPECT_GT(engine.rename_customer("cust-7", "erased-g1"), 0U);
+  EXPECT_EQ(json::dump(*engine.export_state(clock.now).data.get("enquirers")), "[]");
+  send(EnquiryReceived{"E2", "email", Customer{"", "", "", "ann@example.com"}, "", {}});
+  tick_at(3h);
+  EXPECT_EQ(opened(CaseKind::kEnquiryUnanswered).size(), 2U);
+}
+
 // ---- settings and the floor ----------------------------------------------------------------
 
 TEST_F(EngineTest, NewThresholdsApplyToNewWaitsOnly) {

@@ -453,6 +453,44 @@ TEST_F(GuestServiceTest, ANoteIsAuditedByTheGuestsRefWithoutItsWords) {
             "the note is at most 1000 characters");
 }
 
+TEST_F(GuestServiceTest, AGuestsEnquiriesByEmailAreOneCaseThatKnowsWhoIsAsking) {
+  BookingChanged b;
+  b.booking = "B1";
+  b.at = now_.wall;
+  b.party = 2;
+  b.customer = Customer{"cust-1", "Ada", "", "ada@example.org"};
+  b.value = 2000;  // a VIP by spend
+  service_.on_event(test::source_event("ev-b", EventType::kBookingCreated, b, now_.wall), now_);
+  for (int i = 1; i <= 3; ++i) {
+    EnquiryReceived q;
+    q.enquiry = "E" + std::to_string(i);
+    q.channel = "email";
+    q.customer = Customer{"", "", "", i == 2 ? "ADA@example.org" : "ada@example.org"};
+    service_.on_event(
+        test::source_event("ev-q" + std::to_string(i), EventType::kEnquiryReceived, q, now_.wall),
+        now_);
+    now_.wall += 10min;
+    now_.mono += 10min;
+  }
+  for (int i = 0; i < 30; ++i) {  // through the waits, ten minutes at a time
+    now_.wall += 10min;
+    now_.mono += 10min;
+    service_.on_tick(now_);
+  }
+  CaseFilter f;
+  f.kind = CaseKind::kEnquiryUnanswered;
+  const auto cases = service_.cases().list(f);
+  ASSERT_EQ(cases.size(), 1U);
+  EXPECT_EQ(cases[0]->subject.customer, "cust-1");
+  EXPECT_EQ(cases[0]->guest.tier, "vip");
+  EXPECT_EQ(cases[0]->guest.name, "Ada");
+  std::vector<std::string> enquiries;
+  for (const Evidence& e : cases[0]->evidence) {
+    if (e.type == "enquiry.received") enquiries.push_back(e.event);
+  }
+  EXPECT_EQ(enquiries, (std::vector<std::string>{"ev-q1", "ev-q2", "ev-q3"}));
+}
+
 TEST_F(GuestServiceTest, AnEditIsAuditedByTheFieldsItChanged) {
   seat("cust-1", "T1");
   GuestEdit e;

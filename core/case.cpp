@@ -58,6 +58,7 @@ std::string_view failures_words(CaseKind k) {
     case CaseKind::kGuestComplaint: return "complaints";
     case CaseKind::kGuestEnquiry: return "enquiries";
     case CaseKind::kGuestOther: return "reports";
+    case CaseKind::kGuestLapsed: return "lapsed regulars";
   }
   return "problems";
 }

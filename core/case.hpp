@@ -32,8 +32,10 @@ enum class CaseKind : std::uint8_t {
   kGuestComplaint,
   kGuestEnquiry,
   kGuestOther,
+  // A regular who stopped coming (core/winback.hpp): opened by the service's housekeeping.
+  kGuestLapsed,
 };
-inline constexpr int kCaseKindCount = 17;
+inline constexpr int kCaseKindCount = 18;
 // The kinds' names, in the enum's order: the one list the config, the API and the store use.
 inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "table.no_order",
@@ -52,7 +54,8 @@ inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "cloud.outbox_full",
     "guest.complaint",
     "guest.enquiry",
-    "guest.other"};
+    "guest.other",
+    "guest.lapsed"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 // The failure in the plural, as people say it: "slow courses", "tables waiting to order".
 std::string_view failures_words(CaseKind k);

@@ -59,6 +59,9 @@ Recommendation default_recommendation(CaseKind kind, const Subject& s) {
       return {"reply_enquiry", "Answer the guest on the channel they used, today.", ""};
     case CaseKind::kGuestOther:
       return {"fix_cause", "Look into what was reported and record what you did.", ""};
+    case CaseKind::kGuestLapsed:
+      return {"win_back_message", "Send the guest a personal note to welcome them back.",
+              "manager"};
   }
   return {};
 }

@@ -148,6 +148,9 @@ struct GuestsSettings {
   Millis keep_profiles = std::chrono::hours(24 * 540);
   Millis keep_notes = std::chrono::hours(24 * 365);
   Millis keep_dietary = std::chrono::hours(24 * 365);
+  // Win-back (core/winback.hpp): a regular away longer than both of these is flagged.
+  Millis winback_after = std::chrono::hours(24 * 90);
+  double winback_factor = 3;  // times the guest's own usual interval between visits
 };
 
 // One action of a [[rule]]; entries with the same kind, severity and tier make one rule.
@@ -179,7 +182,7 @@ struct AreaConfig {
 // One [[employee]] entry (core/employees.hpp): what the file changes of a built-in employee.
 // Empty words keep the built-in ones.
 struct EmployeeConfig {
-  std::string id;  // host, floor, kitchen_safety, inbox, reputation, analyst, caretaker
+  std::string id;  // host, floor, kitchen_safety, inbox, reputation, analyst, caretaker, winback
   std::string job;
   std::vector<std::string> signals;
   std::string may = "act";  // recommend, or act (automatically, where the policy allows)

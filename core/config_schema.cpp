@@ -109,7 +109,8 @@ constexpr Section kSections[] = {
      "A recommended action: one [[rule]] per action; the same kind, min_severity and "
      "tier make one rule, replacing the day-one rule for them."},
     {"employee",
-     "A digital employee (host, floor, kitchen_safety, inbox, reputation, analyst, caretaker): "
+     "A digital employee (host, floor, kitchen_safety, inbox, reputation, analyst, caretaker, "
+     "winback): "
      "one [[employee]] per employee the venue changes; the others keep their built-in "
      "settings."},
 };
@@ -372,6 +373,18 @@ constexpr Key<Config> kConfigKeys[] = {
      "",
      "A dietary note kept on the guest's consent is deleted this long after it was recorded.",
      {.min = kDay, .max = 3650 * kDay}},
+    {"guests.winback_after",
+     [](Config& c) { return Slot{&c.guests.winback_after}; },
+     "90d",
+     "",
+     "Win-back: a regular is never flagged as lapsed before being away this long.",
+     {.min = 7 * kDay, .max = 3650 * kDay}},
+    {"guests.winback_factor",
+     [](Config& c) { return Slot{&c.guests.winback_factor}; },
+     "3",
+     "",
+     "Win-back: nor before being away this many times their own usual interval between visits.",
+     {.min = 1.5, .max = 50}},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },

@@ -49,6 +49,10 @@ std::array<Builtin, kEmployeeCount> builtins() {
        "Keeps the box itself able to save what it hears and send it on.",
        {"disk", "cloud_link"},
        "admin"},
+      {"Win-back",
+       "Notices when a regular stops coming and drafts a personal note for a manager to send.",
+       {"guest.arrived", "guest.seated"},
+       "manager"},
   }};
 }
 
@@ -103,6 +107,7 @@ EmployeeId employee_of(CaseKind k) {
     case CaseKind::kStoreUnwritable:
     case CaseKind::kStoreLowSpace:
     case CaseKind::kCloudOutboxFull: return E::kCaretaker;
+    case CaseKind::kGuestLapsed: return E::kWinback;
   }
   return E::kCaretaker;
 }
@@ -142,7 +147,8 @@ std::vector<std::string> limit_keys(EmployeeId e, const DetectConfig& detect) {
     case EmployeeId::kInbox: return {"enquiry_unanswered"};
     case EmployeeId::kReputation: return {"review_max_rating"};
     case EmployeeId::kAnalyst: return {"pattern_count", "pattern_window"};
-    case EmployeeId::kCaretaker: break;
+    case EmployeeId::kCaretaker:
+    case EmployeeId::kWinback: break;  // its limits are [guests] winback_after and _factor
   }
   return {};
 }

@@ -35,10 +35,11 @@ enum class EmployeeId : std::uint8_t {
   kReputation,
   kAnalyst,
   kCaretaker,
+  kWinback,
 };
-inline constexpr int kEmployeeCount = 7;
+inline constexpr int kEmployeeCount = 8;
 inline constexpr std::array<std::string_view, kEmployeeCount> kEmployeeNames{
-    "host", "floor", "kitchen_safety", "inbox", "reputation", "analyst", "caretaker"};
+    "host", "floor", "kitchen_safety", "inbox", "reputation", "analyst", "caretaker", "winback"};
 std::string_view employee_name(EmployeeId e);
 std::optional<EmployeeId> employee_from_name(std::string_view name);
 

@@ -214,7 +214,8 @@ EngineOutput Engine::raise_case(CaseKind kind, const Subject& subject, Severity 
   Impl& m = *impl_;
   now = m.clamp(now);
   EngineOutput out;
-  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
+  // One per device (the box's health) or per guest (win-back).
+  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device, subject.customer);
   if (auto it = m.open_cases.find(key); it != m.open_cases.end()) {
     out.decisions.push_back(outside_decision(Decision::Op::kAddEvidence, it->second.id, kind,
                                              subject, it->second.severity, std::move(reason),
@@ -248,7 +249,7 @@ EngineOutput Engine::clear_case(CaseKind kind, const Subject& subject, std::stri
   Impl& m = *impl_;
   now = m.clamp(now);
   EngineOutput out;
-  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device);
+  const std::string key = Impl::make_key(Impl::tag_of(kind), subject.device, subject.customer);
   if (auto it = m.open_cases.find(key); it != m.open_cases.end()) {
     out.decisions.push_back(outside_decision(Decision::Op::kClose, it->second.id, kind, subject,
                                              it->second.severity, std::move(reason),

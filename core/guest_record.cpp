@@ -101,6 +101,17 @@ class Reader {
     time(key, t, true);
     if (t) out = *t;
   }
+  void times(std::string_view key, std::vector<WallTime>& out) {
+    const json::Value* f = v_.get(key);
+    if (f == nullptr || f->is_null()) return;
+    const json::Array* a = f->as_array();
+    if (a == nullptr || a->size() > kRecentVisits) return bad(key);
+    for (const json::Value& item : *a) {
+      const auto ms = item.as_int();
+      if (!ms || *ms < -kMaxTimeMs || *ms > kMaxTimeMs) return bad(key);
+      out.push_back(wall_from_ms(*ms));
+    }
+  }
   void count(std::string_view key, std::int64_t& out) {
     const json::Value* f = v_.get(key);
     if (f == nullptr) return;
@@ -241,6 +252,10 @@ json::Value guest_record_json(const GuestRecord& r, bool readable_times) {
   o.append("previous", opt_time_json(r.previous));
   o.append("latest_failures", case_kinds_json(r.latest_failures));
   o.append("previous_failures", case_kinds_json(r.previous_failures));
+  json::Array recent;
+  for (const WallTime t : r.recent_visits) recent.emplace_back(time_json(t));
+  o.append("recent_visits", std::move(recent));
+  o.append("lapsed_flagged", opt_time_json(r.lapsed_flagged));
   o.append("booked_value", r.booked_value);
   o.append("spend", r.spend);
   o.append("checks", r.checks);
@@ -313,6 +328,8 @@ std::optional<std::string> guest_record_from_json(const json::Value& v, GuestRec
   rd.time("previous", r.previous);
   rd.kinds("latest_failures", r.latest_failures);
   rd.kinds("previous_failures", r.previous_failures);
+  rd.times("recent_visits", r.recent_visits);  // absent from rows written before win-back
+  rd.time("lapsed_flagged", r.lapsed_flagged);
   rd.money("booked_value", r.booked_value);
   rd.money("spend", r.spend);
   rd.count("checks", r.checks);

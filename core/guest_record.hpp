@@ -73,6 +73,11 @@ struct GuestRecord {
   std::optional<WallTime> previous;  // the one before
   std::vector<CaseKind> latest_failures;
   std::vector<CaseKind> previous_failures;
+  // The starts of the latest visits, oldest first (at most kRecentVisits): the guest's habit,
+  // for win-back (core/winback.hpp).
+  std::vector<WallTime> recent_visits;
+  // When win-back flagged the guest's absence since `latest`; a visit clears it.
+  std::optional<WallTime> lapsed_flagged;
   double booked_value = 0;  // bookings' expected spend, each booking once
   double spend = 0;         // paid checks linked by booking -> table -> check
   std::int64_t checks = 0;  // how many paid checks make up `spend`
@@ -89,6 +94,8 @@ struct GuestRecord {
   WallTime last_seen;  // the latest event, case or change about this guest
   bool operator==(const GuestRecord&) const = default;
 };
+
+inline constexpr std::size_t kRecentVisits = 12;
 
 // The most common party size, table and area (ties: the smallest size, the first name).
 std::optional<std::int64_t> usual_party(const GuestRecord& r);

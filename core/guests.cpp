@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/guests_impl.hpp"
+#include "core/winback.hpp"
 
 namespace mend {
 
@@ -274,6 +275,20 @@ std::string GuestBook::id_for_contact(std::string_view email, std::string_view p
     }
   }
   return {};
+}
+
+std::vector<Lapse> GuestBook::take_lapsed(WallTime now, std::string_view venue) {
+  Impl& m = *impl_;
+  m.advance(now);
+  std::vector<Lapse> out;
+  for (Impl::Guest& g : m.lru) {
+    std::optional<Lapse> l = lapse_of(g.r, m.settings, now, venue);
+    if (!l) continue;
+    g.r.lapsed_flagged = now;
+    m.dirty.insert(g.r.id);  // saved, but not "seen": flagging is not the guest coming back
+    out.push_back(std::move(*l));
+  }
+  return out;
 }
 
 bool GuestBook::erase(std::string_view customer_id) {

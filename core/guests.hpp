@@ -71,6 +71,8 @@ struct GuestSettings {
   Millis keep_profiles = std::chrono::hours(24 * 540);  // not seen this long: deleted
   Millis keep_notes = std::chrono::hours(24 * 365);     // a staff note's own clock
   Millis keep_dietary = std::chrono::hours(24 * 365);   // a consented dietary note's own clock
+  Millis winback_after = std::chrono::hours(24 * 90);   // win-back: never flagged before this
+  double winback_factor = 3;                             // nor before this many usual intervals
 };
 
 // What changed since the last take_changes(): records to write and ids to delete.
@@ -155,6 +157,10 @@ class GuestBook {
   // Deletes the guest's record and every booking, table and check linked to them; true when
   // there was one.
   bool erase(std::string_view customer_id);
+
+  // Win-back (core/winback.hpp): the regulars lapsed at `now`, each flagged so it is said once
+  // per absence; `venue` signs the drafted notes.
+  std::vector<struct Lapse> take_lapsed(WallTime now, std::string_view venue);
 
   // Retention: deletes what is due at `now`; returns how many profiles, notes and dietary
   // notes went.

@@ -311,11 +311,17 @@ struct GuestBook::Impl {
       r.latest_failures.clear();
       r.latest = ts;
       ++r.visits;
+      r.recent_visits.push_back(ts);
+      if (r.recent_visits.size() > kRecentVisits) r.recent_visits.erase(r.recent_visits.begin());
+      r.lapsed_flagged.reset();  // back: any win-back for the absence is over
       g.seated_this_visit = false;
     } else if (ts > *r.latest - gap) {
       // The same visit, reported out of order: it started with the earliest report, as long
       // as that does not run into the visit before.
-      if (ts < *r.latest && (!r.previous || ts >= *r.previous + gap)) r.latest = ts;
+      if (ts < *r.latest && (!r.previous || ts >= *r.previous + gap)) {
+        r.latest = ts;
+        if (!r.recent_visits.empty()) r.recent_visits.back() = ts;
+      }
     } else {
       return nullptr;  // a late report of a visit already superseded
     }

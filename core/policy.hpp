@@ -131,6 +131,8 @@ Recommendation to_recommendation(const Plan& plan);
 // facts and the evidence); the party and value when known; the guest's when the guest is known
 // (a non-empty id). Clock times are local: UTC + utc_offset.
 std::string explain(const Case& c, const GuestProfile& g, Millis utc_offset, WallTime now);
+// What a past failure was, as "last visit had ...": "a slow course", "a long wait to order".
+std::string_view failure_words(CaseKind k);
 
 // ---- authority and the shift budget ------------------------------------------------------
 

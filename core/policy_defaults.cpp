@@ -197,6 +197,9 @@ PolicyConfig PolicyConfig::defaults() {
            "Answer {name} on the channel they used, today; if you cannot, tell them when.")});
   add(CaseKind::kGuestOther, S::kLow, std::nullopt,
       {act(A::kFixCause, "Look into what was reported and record what you did about it.")});
+  // The service puts the drafted note itself in the recommendation (core/winback.hpp).
+  add(CaseKind::kGuestLapsed, S::kLow, std::nullopt,
+      {act(A::kFollowUpMessage, "Send {name} a personal note to welcome them back.")}, "manager");
   return p;
 }
 

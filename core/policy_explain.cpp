@@ -51,6 +51,8 @@ std::string join_and(const std::vector<std::string>& parts) {
   return out;
 }
 
+}  // namespace
+
 // What a past failure was, as "last visit had ...".
 std::string_view failure_words(CaseKind k) {
   switch (k) {
@@ -71,9 +73,12 @@ std::string_view failure_words(CaseKind k) {
     case CaseKind::kGuestComplaint: return "a complaint";
     case CaseKind::kGuestEnquiry: return "an enquiry";
     case CaseKind::kGuestOther: return "a report";
+    case CaseKind::kGuestLapsed: return "a regular staying away";
   }
   return "a problem";
 }
+
+namespace {
 
 // ---- the wait a case is about ------------------------------------------------------------
 
@@ -312,7 +317,8 @@ std::string first_sentence(const Case& c, Millis utc_offset, WallTime now) {
     case CaseKind::kCloudOutboxFull:
     case CaseKind::kGuestComplaint:
     case CaseKind::kGuestEnquiry:
-    case CaseKind::kGuestOther: return c.reason;
+    case CaseKind::kGuestOther:
+    case CaseKind::kGuestLapsed: return c.reason;
   }
   return c.reason;
 }

@@ -70,6 +70,8 @@ RecoverySettings recovery_settings(const Config& config) {
   r.guests.keep_profiles = config.guests.keep_profiles;
   r.guests.keep_notes = config.guests.keep_notes;
   r.guests.keep_dietary = config.guests.keep_dietary;
+  r.guests.winback_after = config.guests.winback_after;
+  r.guests.winback_factor = config.guests.winback_factor;
   for (const AreaConfig& a : config.areas) {
     for (const std::string& t : a.tables) r.guests.table_areas[t] = a.name;
   }

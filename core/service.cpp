@@ -191,8 +191,11 @@ void RecoveryService::plan_case(const std::string& id, Now now, bool first, Effe
       GuestSummary{guest.id, guest.name, std::string(guest_tier_name(guest.tier)), guest.visits},
       std::move(actions), plan.compensation);
   if (!first) return;
-  guests_.on_case_opened(*cases_.find(id));
-  guests_changed_ = true;
+  // A lapse is about the guest's absence, not about a visit that went wrong.
+  if (c->kind != CaseKind::kGuestLapsed) {
+    guests_.on_case_opened(*cases_.find(id));
+    guests_changed_ = true;
+  }
   run_automatically(id, plan, now, fx);
 }
 
@@ -376,7 +379,35 @@ void RecoveryService::housekeeping(Now now, Effects& fx) {
     fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "guest.retention",
                                    "", json::Value(std::move(detail))});
   }
+  // Win-back: each regular who stopped coming is a case for a manager, once per absence.
+  if (roster_.raises(CaseKind::kGuestLapsed)) {
+    std::vector<Lapse> lapsed = guests_.take_lapsed(now.wall, settings_.venue_name);
+    if (!lapsed.empty()) guests_changed_ = true;
+    for (const Lapse& l : lapsed) open_lapse(l, now, fx);
+  }
   count_open();
+}
+
+// The case's recommendation is the drafted note itself: what a manager approves or edits is
+// what the guest gets (after_person_action sends it).
+void RecoveryService::open_lapse(const Lapse& l, Now now, Effects& fx) {
+  Subject subject;
+  subject.customer = l.customer;
+  Evidence ev{"winback:" + l.customer + ":" + std::to_string(to_ms(now.wall)), "guest.lapsed",
+              now.wall, l.evidence};
+  const EngineOutput out = engine_.raise_case(CaseKind::kGuestLapsed, subject, Severity::kLow,
+                                              l.evidence, std::move(ev), now);
+  if (out.decisions.empty()) return;
+  engine_changed_ = true;
+  Effects opened;
+  apply_decisions(out, now, opened);
+  for (const std::string& id : opened.opened) {
+    const Case* c = cases_.find(id);
+    if (c == nullptr || c->kind != CaseKind::kGuestLapsed) continue;
+    cases_.annotate(id, Recommendation{"win_back_message", l.draft, "manager"}, c->explanation,
+                    c->guest, c->actions, 0);
+  }
+  fx.merge(std::move(opened));
 }
 
 // A resolved or closed case is done: the next breach for its subject opens a new one, and

@@ -44,6 +44,7 @@
 #include "core/policy.hpp"
 #include "core/recovery.hpp"
 #include "core/time.hpp"
+#include "core/winback.hpp"
 
 namespace mend {
 
@@ -225,6 +226,7 @@ class RecoveryService {
   void case_done(const std::string& id);
   void follow_ups_due(Now now, Effects& fx);
   void housekeeping(Now now, Effects& fx);
+  void open_lapse(const Lapse& l, Now now, Effects& fx);
   void summaries_due(Now now, Effects& fx);
   int day_start_minutes() const;
   void count_open();

@@ -274,6 +274,12 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject) {
     send_vouchers(c.id, a.by.id, now, fx);
+    // A win-back note, as the manager approved or edited it, goes to the guest.
+    if (c.kind == CaseKind::kGuestLapsed) {
+      json::Object body;
+      body.append("message", c.recommendation.text);
+      send_to_guest(c.id, "win_back", body, a.by.id, now, fx);
+    }
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject &&
       c.compensation > 0) {

@@ -94,7 +94,9 @@ bool same(const Config& a, const Config& b) {
          a.guests.vip_spend == b.guests.vip_spend && a.guests.vip == b.guests.vip &&
          a.guests.keep_profiles == b.guests.keep_profiles &&
          a.guests.keep_notes == b.guests.keep_notes &&
-         a.guests.keep_dietary == b.guests.keep_dietary && a.rules.size() == b.rules.size() &&
+         a.guests.keep_dietary == b.guests.keep_dietary &&
+         a.guests.winback_after == b.guests.winback_after &&
+         a.guests.winback_factor == b.guests.winback_factor && a.rules.size() == b.rules.size() &&
          std::equal(a.rules.begin(), a.rules.end(), b.rules.begin(),
                     [](const RuleConfig& x, const RuleConfig& y) {
                       return x.kind == y.kind && x.min_severity == y.min_severity &&
@@ -281,6 +283,8 @@ vip_spend = 900
 keep_profiles = "400d"
 keep_notes = "90d"
 keep_dietary = "180d"
+winback_after = "120d"
+winback_factor = 4
 vip = ["cust-7"]
 
 [[rule]]
@@ -378,7 +382,9 @@ Config full_expected() {
               {"cust-7"},
               std::chrono::hours(24 * 400),
               std::chrono::hours(24 * 90),
-              std::chrono::hours(24 * 180)};
+              std::chrono::hours(24 * 180),
+              std::chrono::hours(24 * 120),
+              4};
   c.rules = {{"course.slow", "high", "vip", "comp_item", 9, "Dessert on the house for {name}"}};
   c.employees = {{"reputation",
                   "Answers every review within a day.",

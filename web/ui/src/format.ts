@@ -19,6 +19,7 @@ const kKinds: Record<string, string> = {
   'guest.complaint': 'Complaint',
   'guest.enquiry': 'Enquiry',
   'guest.other': 'Reported',
+  'guest.lapsed': 'Regular stopped coming',
 };
 
 export function kindLabel(kind: string): string {
@@ -34,6 +35,7 @@ const kEmployees: Record<string, string> = {
   reputation: 'Reputation',
   analyst: 'Analyst',
   caretaker: 'Caretaker',
+  winback: 'Win-back',
 };
 
 export function employeeLabel(id: string): string {

@@ -34,6 +34,7 @@ const kKinds = [
   'guest.complaint',
   'guest.enquiry',
   'guest.other',
+  'guest.lapsed',
 ];
 export const kWeekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const kHours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));

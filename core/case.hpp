@@ -211,7 +211,7 @@ struct FollowUp {
 // link (a follow-up, a voucher), and what its delivery receipt said.
 struct GuestMessage {
   std::string id;               // "<case>-m<n>": the receipt names it
-  std::string type;             // follow_up, voucher
+  std::string type;             // follow_up, voucher, win_back
   WallTime sent_at;             // when it was put in the outbox
   std::string status = "sent";  // sent, delivered, failed
   std::string detail;           // the receipt's words, for a failure above all

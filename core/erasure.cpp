@@ -52,17 +52,6 @@ std::string digits_of(std::string_view s) {
   return d;
 }
 
-// Two spellings of one number: the same digits, or the same last kPhoneTail of them (a
-// national "07700 900123" and an international "+44 7700 900123").
-bool same_phone(const std::string& a, const std::string& b) {
-  const std::string x = digits_of(a);
-  const std::string y = digits_of(b);
-  if (x.size() < 6 || y.size() < 6) return false;
-  return x == y ||
-         (x.size() >= kPhoneTail && y.size() >= kPhoneTail &&
-          x.compare(x.size() - kPhoneTail, kPhoneTail, y, y.size() - kPhoneTail, kPhoneTail) == 0);
-}
-
 // The guest's phone number however it is written: "+44 7700 900123", "07700-900123".
 bool replace_phone(std::string& s, const std::string& phone) {
   const std::string want = digits_of(phone);

@@ -266,13 +266,14 @@ GuestBook::EditResult GuestBook::edit(std::string_view customer_id, const GuestE
 
 std::string GuestBook::id_for_contact(std::string_view email, std::string_view phone) const {
   const std::string e = normal_email(email);
-  const std::string p = normal_phone(phone);
-  for (const bool by_email : {true, false}) {
-    const std::string& want = by_email ? e : p;
-    if (want.empty()) continue;
+  if (!e.empty()) {
     for (auto it = impl_->lru.rbegin(); it != impl_->lru.rend(); ++it) {
-      if ((by_email ? it->r.email : it->r.phone) == want) return it->r.id;
+      if (it->r.email == e) return it->r.id;
     }
+  }
+  if (normal_phone(phone).empty()) return {};
+  for (auto it = impl_->lru.rbegin(); it != impl_->lru.rend(); ++it) {
+    if (same_phone(it->r.phone, phone)) return it->r.id;
   }
   return {};
 }

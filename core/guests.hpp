@@ -135,8 +135,8 @@ class GuestBook {
 
   // The whole record, with dietary notes for bookings already over left out.
   const GuestRecord* record(std::string_view customer_id) const;
-  // The guest with this email or phone (normalised; the email first), the most recently seen
-  // if several; empty when none. An enquiry that names only a contact finds its guest.
+  // The guest with this email, else this phone (same_phone), the most recently seen if
+  // several; empty when none. An enquiry that names only a contact finds its guest.
   std::string id_for_contact(std::string_view email, std::string_view phone) const;
   // Guests whose name, id, email or phone contains `query` (case-insensitive), most recently
   // seen first; at most `limit`.

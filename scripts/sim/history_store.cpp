@@ -4,6 +4,7 @@
 
 #include "adapters/store/store.hpp"
 #include "core/codec.hpp"
+#include "core/guests.hpp"
 #include "scripts/sim/venue_sim.hpp"
 
 namespace mend::sim {
@@ -15,7 +16,8 @@ constexpr std::size_t kBatch = 5000;
 }  // namespace
 
 HistoryWritten write_history(const std::string& store_path, const HistoryOptions& o,
-                             const std::string& venue, int tables) {
+                             const std::string& venue, int tables,
+                             const GuestHabitOptions* guests) {
   auto store = Store::open(StoreOptions{store_path, true});
   HistoryWritten out;
   const auto flush = [&store](bool always) {
@@ -45,6 +47,17 @@ HistoryWritten write_history(const std::string& store_path, const HistoryOptions
           flush(false);
         }
       }
+    }
+  }
+  if (guests != nullptr) {
+    GuestSettings s;
+    s.regular_visits = guests->regular_visits;
+    GuestBook book(s);
+    for (const Event& e : guest_habits(*guests).events) book.on_event(e);
+    for (const GuestRecord& r : book.records()) {
+      store->stage_guest(r);
+      ++out.guests;
+      flush(false);
     }
   }
   flush(true);

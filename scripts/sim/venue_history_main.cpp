@@ -14,14 +14,16 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: venue-sim-history --store FILE [--days N] [--extra-per-day N] [--tables N]\n"
-    "                         [--venue ID] [--seed N]\n"
+    "                         [--venue ID] [--seed N] [--guests N]\n"
     "\n"
     "  --store FILE        the store to write; it must not exist yet (mendd opens it later)\n"
     "  --days N            days of history, ending by today's local midnight (60)\n"
     "  --extra-per-day N   seeded cases a day beyond the story's own, for a busy venue (0)\n"
     "  --tables N          also write each day's raw events of an evening of N tables (0: none)\n"
     "  --venue ID          the venue id for those events, as in mendd's [venue] id (the-anchor)\n"
-    "  --seed N            seed for the extra cases and the evenings (1)\n";
+    "  --seed N            seed for the extra cases and the evenings (1)\n"
+    "  --guests N          also N returning guests' profiles over the past year: regulars,\n"
+    "                      regulars who stopped coming, occasional guests (0)\n";
 
 bool whole(std::string_view text, long long lo, long long hi, long long& out) {
   char* end = nullptr;
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   long long extra = 0;
   long long tables = 0;
   long long seed = 1;
+  long long guests = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -63,6 +66,8 @@ int main(int argc, char** argv) {
       ok = whole(v, 0, 10000, extra);
     } else if (a == "--tables") {
       ok = whole(v, 0, 500, tables);
+    } else if (a == "--guests") {
+      ok = whole(v, 0, 100000, guests);
     } else if (a == "--seed") {
       ok = whole(v, 0, 1LL << 62, seed);
     } else {
@@ -92,11 +97,17 @@ int main(int argc, char** argv) {
   o.start = mend::sim::monday_before(
       mend::wall_from_ms((today - days) * mend::kMsPerDay - offset.count()), offset);
   try {
-    const auto w = mend::sim::write_history(store, o, venue, static_cast<int>(tables));
+    mend::sim::GuestHabitOptions g;
+    g.now = now.wall;
+    g.guests = static_cast<int>(guests);
+    g.seed = static_cast<std::uint64_t>(seed);
+    const auto w = mend::sim::write_history(store, o, venue, static_cast<int>(tables),
+                                            guests > 0 ? &g : nullptr);
     std::printf(
-        "venue-sim-history: wrote %lld cases and %lld events over %lld days from %s to %s\n",
-        static_cast<long long>(w.cases), static_cast<long long>(w.events), days,
-        mend::format_rfc3339(o.start).c_str(),
+        "venue-sim-history: wrote %lld cases, %lld events and %lld guest profiles over %lld days "
+        "from %s to %s\n",
+        static_cast<long long>(w.cases), static_cast<long long>(w.events),
+        static_cast<long long>(w.guests), days, mend::format_rfc3339(o.start).c_str(),
         mend::format_rfc3339(o.start + std::chrono::days(days)).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "venue-sim-history: %s\n", e.what());

@@ -1100,7 +1100,7 @@ describe('digital employees and a case staff open themselves', { concurrency: fa
         await page.getByRole('button', { name: 'Employees' }).click();
         const floor = page.locator('[data-employee=floor]');
         await floor.waitFor();
-        assert.equal(await page.locator('.employee').count(), 7, 'the starting set and the caretaker');
+        assert.equal(await page.locator('.employee').count(), 8, 'the starting set, the caretaker and win-back');
         // The complaint staff opened in the test before counts as Floor's.
         assert.equal(await floor.getByTestId('raised').innerText(), '1');
         assert.match(await floor.getByTestId('record').innerText(), /no surveys yet/);
@@ -1378,6 +1378,62 @@ describe('guest recognition', { concurrency: false }, () => {
         await sheet.getByRole('button', { name: 'Close' }).click();
         await page.locator('input[name=guest-search]').fill('nobody-like-this');
         await page.getByText('Nobody matches.').waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
+describe('win-back', { concurrency: false }, () => {
+  const kWinVenue = 'winback-venue';
+  let winDir;
+  let winMendd;
+
+  before(async () => {
+    winDir = makeTempDir();
+    // A year of the simulator's returning guests (guest_habits.hpp), some of them regulars who
+    // stopped coming, written before mendd opens the store; its first housekeeping finds them.
+    const m = new Mendd(winDir, broker.port, { venue: kWinVenue });
+    mkdirSync(winDir.file('state'), { recursive: true });
+    await run(paths.simHistory, ['--store', m.db, '--days', '7', '--venue', kWinVenue, '--guests', '80'], 30000);
+    winMendd = await startOwnMendd(winDir, { venue: kWinVenue });
+  });
+
+  after(async () => {
+    current = mendd;
+    await winMendd?.stop();
+    winDir?.remove();
+  });
+
+  test('a manager edits the drafted note to a regular who stopped coming and approves it', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, winMendd);
+        const lapsed = page.locator('.case-row', { hasText: 'Regular stopped coming' });
+        await lapsed.first().waitFor({ timeout: kLiveMs });
+        const caseId = await lapsed.first().getAttribute('data-case-id');
+        await lapsed.first().click();
+        const sheet = page.getByRole('dialog');
+        assert.match(await sheet.getByTestId('why').innerText(), /Came every .* last visit .* ago/);
+        assert.match(await sheet.getByTestId('recommendation').innerText(), /Dear \w+, we have missed you/);
+        assert.match(await sheet.getByTestId('needs-approval').innerText(), /Needs a manager's approval/);
+        await screenshot(page, 'winback-draft-1280x800.png');
+        await sheet.getByRole('button', { name: 'Edit', exact: true }).click();
+        const text = sheet.locator('textarea[name=recommendation]');
+        assert.match(await text.inputValue(), /we have missed you/, 'the edit starts from the draft');
+        await text.fill('We have missed you! Your usual table is waiting, and the first round is on us.');
+        await sheet.locator('input[name=reason]').fill('Warmer, and a drink');
+        await sheet.getByRole('button', { name: 'Approve edited' }).click();
+        await sheet.locator('[data-testid=case-status][data-status=actioned]').waitFor({ timeout: kLiveMs });
+        assert.match(await sheet.getByTestId('recommendation').innerText(), /first round is on us/);
+        await screenshot(page, 'winback-approved-1280x800.png');
+        await sheet.getByRole('button', { name: 'Close' }).click();
+
+        // The audit log says the manager edited the case's plan.
+        await page.getByRole('button', { name: 'Audit' }).click();
+        await page.locator('.audit-row[data-action="case.edit"]', { hasText: caseId }).first().waitFor();
         await assertClean(page, probe);
       } finally {
         await context.close();

@@ -64,6 +64,7 @@ const kEvents: Record<string, string> = {
   temperature: 'Temperature reading',
   callbutton: 'Call button',
   occupancy: 'Table sensor',
+  'guest.lapsed': 'Stopped coming',
 };
 
 export function eventLabel(what: string): string {

@@ -38,7 +38,7 @@ export function Queue({ cases, skewMs, onOpenCase, onReport }: Props) {
                 <span class={`sev-pill sev-${c.severity}`}>{severityLabel(c.severity)}</span>
                 <span class="case-main">
                   <span class="case-kind">{kindLabel(c.kind)}</span>
-                  <span class="case-subject">{subjectLabel(c.subject)}</span>
+                  <span class="case-subject">{subjectLabel(c.subject) || c.guest?.name || ''}</span>
                 </span>
                 <span class="case-side">
                   <span class="case-age">{ageLabel(now - Date.parse(c.opened_at))}</span>

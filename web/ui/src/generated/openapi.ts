@@ -728,10 +728,10 @@ export interface components {
             };
         };
         /**
-         * @description The failure kinds Mend detects (signals.md), the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full), and what a person reported on the tablet (guest.complaint, guest.enquiry, guest.other).
+         * @description The failure kinds Mend detects (signals.md), the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full), what a person reported on the tablet (guest.complaint, guest.enquiry, guest.other), and a regular who stopped coming (guest.lapsed, the win-back employee's: its recommendation is the drafted note to the guest).
          * @enum {string}
          */
-        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full" | "guest.complaint" | "guest.enquiry" | "guest.other";
+        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full" | "guest.complaint" | "guest.enquiry" | "guest.other" | "guest.lapsed";
         /** @enum {string} */
         Severity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */
@@ -1249,10 +1249,10 @@ export interface components {
             };
         };
         /**
-         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full).
+         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full), winback (guest.lapsed).
          * @enum {string}
          */
-        EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker";
+        EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker" | "winback";
         /** @description What people did with the employee's cases opened in the period, from the store. */
         TrackRecord: {
             /** @description Cases of its kinds opened in the period. */

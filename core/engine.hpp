@@ -127,9 +127,9 @@ class Engine {
   void on_case_closed(std::string_view case_id);
 
   // A case that no wait or rule of the engine's opens: the box's own health, which the host
-  // measures, and a regular who stopped coming. One per kind and subject while open, like every case: an open one gets the
-  // evidence instead. clear_case: the condition is over; the case book closes the case unless
-  // a person has acted on it.
+  // measures, and a regular who stopped coming. One per kind and subject while open, like every
+  // case: an open one gets the evidence instead. clear_case: the condition is over; the case book
+  // closes the case unless a person has acted on it.
   EngineOutput raise_case(CaseKind kind, const Subject& subject, Severity severity,
                           std::string reason, Evidence evidence, Now now);
   EngineOutput clear_case(CaseKind kind, const Subject& subject, std::string reason,

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -233,5 +234,18 @@ struct Event {
     return std::get_if<T>(&body);
   }
 };
+
+// An event as its source sent it: stamped at `ts` and received at that moment, as simulated
+// histories and the core's tests make them.
+inline Event sent_at(std::string id, EventType type, EventBody body, WallTime ts) {
+  Event e;
+  e.id = std::move(id);
+  e.type = type;
+  e.ts = ts;
+  e.received = ts;
+  e.ts_from_source = true;
+  e.body = std::move(body);
+  return e;
+}
 
 }  // namespace mend

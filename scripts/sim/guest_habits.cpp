@@ -21,17 +21,6 @@ Millis scaled(Millis d, double f) {
   return Millis{static_cast<std::int64_t>(std::llround(static_cast<double>(d.count()) * f))};
 }
 
-Event event(std::string id, EventType type, EventBody body, WallTime ts) {
-  Event e;
-  e.id = std::move(id);
-  e.type = type;
-  e.ts = ts;
-  e.received = ts;
-  e.ts_from_source = true;
-  e.body = std::move(body);
-  return e;
-}
-
 // Visits every `interval` (+-30 %) from `from` up to the last one at `last`.
 std::vector<WallTime> habit(Rng& rng, Millis interval, WallTime from, WallTime last) {
   std::vector<WallTime> visits{last};
@@ -82,9 +71,9 @@ GuestPopulation guest_habits(const GuestHabitOptions& o) {
       const WallTime at = g.visits[v];
       BookingChanged b{booking, at, rng.between(1, 6), c, 60.0, "", "web"};
       p.events.push_back(
-          event(booking + "-made", EventType::kBookingCreated, std::move(b), at - 2 * kDayMs));
+          sent_at(booking + "-made", EventType::kBookingCreated, std::move(b), at - 2 * kDayMs));
       GuestSeated s{"T" + std::to_string(rng.between(1, 20)), booking, std::nullopt, std::nullopt};
-      p.events.push_back(event(booking + "-seated", EventType::kGuestSeated, std::move(s), at));
+      p.events.push_back(sent_at(booking + "-seated", EventType::kGuestSeated, std::move(s), at));
     }
     if (rng.chance(1.0 / 3)) {
       const auto n = rng.between(1, 3);
@@ -97,8 +86,8 @@ GuestPopulation guest_habits(const GuestHabitOptions& o) {
           who.phone = "07700 9" + g.phone.substr(8);  // the national way, with a space
         }
         EnquiryReceived e{id, "email", who, "table", std::nullopt};
-        p.events.push_back(event(id, EventType::kEnquiryReceived, std::move(e),
-                                 o.now - Millis{rng.between(0, 30 * kDayMs.count())}));
+        p.events.push_back(sent_at(id, EventType::kEnquiryReceived, std::move(e),
+                                   o.now - Millis{rng.between(0, 30 * kDayMs.count())}));
         g.enquiries.push_back(id);
       }
     }

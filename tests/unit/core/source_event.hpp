@@ -10,14 +10,7 @@
 namespace mend::test {
 
 inline Event source_event(std::string id, EventType type, EventBody body, WallTime ts) {
-  Event e;
-  e.id = std::move(id);
-  e.type = type;
-  e.ts = ts;
-  e.received = ts;
-  e.ts_from_source = true;
-  e.body = std::move(body);
-  return e;
+  return sent_at(std::move(id), type, std::move(body), ts);
 }
 
 }  // namespace mend::test

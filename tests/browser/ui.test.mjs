@@ -1238,7 +1238,7 @@ describe('the learning view', { concurrency: false }, () => {
         await page.getByRole('button', { name: 'Weekly report' }).click();
         const report = page.getByTestId('weekly-report');
         await report.locator('h2', { hasText: /The week of \d{4}-\d{2}-\d{2}/ }).waitFor();
-        assert.equal(await report.getByTestId('report-employees').locator('tbody tr').count(), 7);
+        assert.equal(await report.getByTestId('report-employees').locator('tbody tr').count(), 8);
         await savedPng(page, 'weekly-report-1280x800.png', { fullPage: true });
 
         await page.setViewportSize(kPhone);

@@ -60,9 +60,12 @@ struct Box {
     if (history > 0) {
       std::filesystem::create_directories(std::filesystem::path(mendd->db_path()).parent_path());
       sim::HistoryOptions h;
-      h.days = history;
-      h.start = sim::monday_before(wall_from_ms(now_ms()) - std::chrono::days(history),
-                                   local_utc_offset(wall_from_ms(now_ms())));
+      const WallTime now = wall_from_ms(now_ms());
+      const Millis offset = local_utc_offset(now);
+      h.start = sim::monday_before(now - std::chrono::days(history), offset);
+      // Up to today's midnight whatever the weekday, so the last complete week is all there.
+      h.days = static_cast<int>(floor_div(to_ms(now) + offset.count(), kMsPerDay) -
+                                floor_div(to_ms(h.start) + offset.count(), kMsPerDay));
       h.utc_offset = local_utc_offset(h.start);
       sim::write_history(mendd->db_path(), h, kVenue);
     }

@@ -1382,7 +1382,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "follow_up" | "voucher";
+            type: "follow_up" | "voucher" | "win_back";
             /**
              * Format: date-time
              * @description When the box put it in the outbox.

@@ -72,7 +72,7 @@ struct GuestSettings {
   Millis keep_notes = std::chrono::hours(24 * 365);     // a staff note's own clock
   Millis keep_dietary = std::chrono::hours(24 * 365);   // a consented dietary note's own clock
   Millis winback_after = std::chrono::hours(24 * 90);   // win-back: never flagged before this
-  double winback_factor = 3;                             // nor before this many usual intervals
+  double winback_factor = 3;                            // nor before this many usual intervals
 };
 
 // What changed since the last take_changes(): records to write and ids to delete.

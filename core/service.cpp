@@ -404,11 +404,9 @@ void RecoveryService::open_lapse(const Lapse& l, Now now, Effects& fx) {
   for (const std::string& id : opened.opened) {
     const Case* c = cases_.find(id);
     if (c == nullptr || c->kind != CaseKind::kGuestLapsed) continue;
-    cases_.annotate(id, Recommendation{"win_back_message", l.draft, "manager"}, c->explanation,
-                    c->guest,
-                    {CaseAction{std::string(action_type_name(ActionType::kFollowUpMessage)), 0,
-                                l.draft}},
-                    0);
+    cases_.annotate(
+        id, Recommendation{"win_back_message", l.draft, "manager"}, c->explanation, c->guest,
+        {CaseAction{std::string(action_type_name(ActionType::kFollowUpMessage)), 0, l.draft}}, 0);
   }
   fx.merge(std::move(opened));
 }

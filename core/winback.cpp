@@ -84,9 +84,8 @@ std::optional<Lapse> lapse_of(const GuestRecord& r, const GuestSettings& s, Wall
   l.evidence += ".";
 
   const std::string name = first_name(r.name);
-  l.draft = (name.empty() ? std::string("Hello,") : "Dear " + name + ",") +
-            " we have missed you" + (venue.empty() ? std::string() : " at " + std::string(venue)) +
-            ".";
+  l.draft = (name.empty() ? std::string("Hello,") : "Dear " + name + ",") + " we have missed you" +
+            (venue.empty() ? std::string() : " at " + std::string(venue)) + ".";
   if (!issue.empty()) {
     l.draft += " We know your last visit, with " + issue +
                ", was not what it should have been, and we are sorry.";

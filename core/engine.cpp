@@ -283,6 +283,20 @@ std::size_t Engine::rename_customer(const std::string& customer, const std::stri
     if (w.subject.customer == customer) keys.push_back(w.key);
   });
   for (const std::string& key : keys) rename(m.waits.find(key)->subject.customer);
+  // A case raised for the guest (win-back) is keyed by their id: rekey it.
+  const std::string suffix = std::string(1, '\x1f') + customer;
+  std::vector<std::pair<std::string, Impl::OpenCase>> rekeyed;
+  std::erase_if(m.open_cases, [&](const auto& kv) {
+    if (!kv.first.ends_with(suffix)) return false;
+    rekeyed.emplace_back(kv.first.substr(0, kv.first.size() - customer.size()) + pseudonym,
+                         kv.second);
+    return true;
+  });
+  for (auto& [key, oc] : rekeyed) {
+    m.case_keys[oc.id] = key;
+    m.open_cases.emplace(std::move(key), std::move(oc));
+    ++renamed;
+  }
   if (const auto it = m.enquirers.find(identity_hash("id:" + customer)); it != m.enquirers.end()) {
     const std::string guest = it->second.guest;
     std::erase_if(m.enquirers, [&](const auto& e) { return e.second.guest == guest; });

@@ -151,11 +151,9 @@ class Engine {
   // taken from the wall clock instead (never negative).
   std::optional<std::string> restore(const EngineState& state, Now now, bool same_boot = true);
 
-  // A stable hash of one way a guest is named ("id:cust-19", "email:ann@example.com"), as
-  // the engine keeps it: 16 hex digits (FNV-1a, 64 bits). A phone counts by its last 9 digits,
-  // so "07700 900123" and "+44 7700 900123" are one number.
+  // A stable hash of one way a guest is named ("id:cust-19", "email:ann@example.com",
+  // "phone:" and its phone_key), as the engine keeps it: 16 hex digits (FNV-1a, 64 bits).
   static std::string identity_hash(std::string_view way);
-  static constexpr std::size_t kPhoneDigits = 9;
 
   // An erased guest (core/erasure.hpp): the tables, bookings and waits that name the customer
   // name `pseudonym` instead, and the ways their enquiries were linked are forgotten. Returns

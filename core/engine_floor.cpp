@@ -313,17 +313,8 @@ void Engine::Impl::on_enquiry_received(const Event& e, const EnquiryReceived& b,
 }
 
 std::string Engine::identity_hash(std::string_view way) {
-  std::string text(way);
-  if (way.starts_with("phone:")) {
-    std::string digits;
-    for (char c : way) {
-      if (c >= '0' && c <= '9') digits.push_back(c);
-    }
-    if (digits.size() > kPhoneDigits) digits = digits.substr(digits.size() - kPhoneDigits);
-    text = "phone:" + digits;
-  }
   std::uint64_t h = 14695981039346656037ULL;  // FNV-1a offset basis
-  for (const unsigned char c : text) {
+  for (const unsigned char c : way) {
     h ^= c;
     h *= 1099511628211ULL;  // FNV prime
   }
@@ -339,7 +330,7 @@ std::string Engine::Impl::enquirer_of(const std::optional<Customer>& c, Now now)
   if (const std::string e = normal_email(c->email); !e.empty()) {
     ways.push_back(identity_hash("email:" + e));
   }
-  if (const std::string p = normal_phone(c->phone); !p.empty()) {
+  if (const std::string p = phone_key(c->phone); !p.empty()) {
     ways.push_back(identity_hash("phone:" + p));
   }
   if (ways.empty()) return {};

@@ -8,7 +8,6 @@ namespace mend {
 namespace {
 
 constexpr std::size_t kMinNamePart = 3;  // shorter parts ("Al", "Jo") are too common to find
-constexpr std::size_t kPhoneTail = 9;    // digits that tell two spellings of a number apart
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
@@ -44,18 +43,9 @@ bool replace_all(std::string& s, std::string_view word, std::string_view with, b
   return changed;
 }
 
-std::string digits_of(std::string_view s) {
-  std::string d;
-  for (char c : s) {
-    if (is_digit(c)) d.push_back(c);
-  }
-  return d;
-}
-
 // The guest's phone number however it is written: "+44 7700 900123", "07700-900123".
 bool replace_phone(std::string& s, const std::string& phone) {
-  const std::string want = digits_of(phone);
-  if (want.size() < 6) return false;
+  if (phone_key(phone).empty()) return false;
   bool changed = false;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -69,7 +59,7 @@ bool replace_phone(std::string& s, const std::string& phone) {
       ++end;
     }
     while (end > i && !is_digit(s[end - 1])) --end;  // a run ends on a digit
-    if (same_phone(s.substr(i, end - i), want)) {
+    if (same_phone(std::string_view(s).substr(i, end - i), phone)) {
       s.replace(i, end - i, kErasedText);
       i += kErasedText.size();
       changed = true;
@@ -158,13 +148,11 @@ GuestErasure erasure_of(const GuestRecord& r) {
 
 std::vector<std::string> erasure_terms(const GuestErasure& e) {
   std::vector<std::string> terms;
-  for (const std::string* s : {&e.id, &e.email, &e.phone, &e.name}) {
+  for (const std::string* s : {&e.id, &e.email, &e.name}) {
     if (!s->empty()) terms.push_back(lowered(*s));
   }
-  // A phone written another way still has its last digits together more often than not.
-  if (const std::string d = digits_of(e.phone); d.size() >= kPhoneTail) {
-    terms.push_back(d.substr(d.size() - kPhoneTail));
-  }
+  // A phone's key: its last digits, which a number written another way often keeps together.
+  if (std::string k = phone_key(e.phone); !k.empty()) terms.push_back(std::move(k));
   for (const std::string& part : name_parts(e.name)) terms.push_back(lowered(part));
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());

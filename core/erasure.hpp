@@ -34,8 +34,8 @@ struct GuestErasure {
 
 GuestErasure erasure_of(const GuestRecord& r);
 
-// What the store searches for (instr over the lower-cased text): the id, the email, the phone
-// and the name, lower-cased, each non-empty.
+// What the store searches for (instr over the lower-cased text): the id, the email, the name
+// and its parts, lower-cased, and the phone's phone_key; each non-empty, each once.
 std::vector<std::string> erasure_terms(const GuestErasure& e);
 
 // Renames the guest in one piece of text; true when it changed.

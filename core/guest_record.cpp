@@ -420,20 +420,19 @@ std::string normal_email(std::string_view email) {
   return e;
 }
 
-bool same_phone(std::string_view a, std::string_view b) {
+std::string phone_key(std::string_view phone) {
   constexpr std::size_t kTail = 9;
-  const auto digits = [](std::string_view s) {
-    std::string d;
-    for (char c : s) {
-      if (c >= '0' && c <= '9') d.push_back(c);
-    }
-    return d;
-  };
-  const std::string x = digits(a);
-  const std::string y = digits(b);
-  if (x.size() < 6 || y.size() < 6) return false;
-  return x == y || (x.size() >= kTail && y.size() >= kTail &&
-                    x.compare(x.size() - kTail, kTail, y, y.size() - kTail, kTail) == 0);
+  std::string d;
+  for (char c : phone) {
+    if (c >= '0' && c <= '9') d.push_back(c);
+  }
+  if (d.size() < 6) return {};
+  return d.size() > kTail ? d.substr(d.size() - kTail) : d;
+}
+
+bool same_phone(std::string_view a, std::string_view b) {
+  const std::string k = phone_key(a);
+  return !k.empty() && k == phone_key(b);
 }
 
 std::string normal_phone(std::string_view phone) {

@@ -122,8 +122,10 @@ BookingNoteFacts read_booking_notes(std::string_view notes);
 // are one guest. Empty when there is nothing usable.
 std::string normal_email(std::string_view email);
 std::string normal_phone(std::string_view phone);
-// Two spellings of one number: the same digits, or the same last 9 of them (a national
-// "07700 900123" and an international "+44 7700 900123"). Fewer than 6 digits match nothing.
-bool same_phone(std::string_view a, std::string_view b);
+// What tells one phone number from another: its digits, only the last 9 when there are more,
+// so a national "07700 900123" and an international "+44 7700 900123" are one number. Empty
+// under 6 digits (an extension, a typo).
+std::string phone_key(std::string_view phone);
+bool same_phone(std::string_view a, std::string_view b);  // the same non-empty phone_key
 
 }  // namespace mend

@@ -3,9 +3,8 @@
 // with the write-ahead log emptied after it (truncate_wal). Its own file: store.cpp is at its
 // size limit.
 //
-// Erasure.
-// The rows that may mention the guest are found by their lower-cased text (instr, a scan of
-// each table; erasures are rare and the tables are bounded by retention), then each is read,
+// Erasure: the rows that may mention the guest are found by their lower-cased text (instr, a scan
+// of each table; erasures are rare and the tables are bounded by retention), then each is read,
 // renamed and written back. The file keeps no copy of the old bytes: the connection runs with
 // PRAGMA secure_delete (store_file.cpp), so SQLite zeroes what it frees, and the checkpoint
 // after the commit truncates the log, which held the pages as they were.

@@ -58,16 +58,7 @@ struct Opened {
   std::unique_ptr<auth::Users> users;  // declared after store: destroyed first
 };
 
-// --store PATH wins; otherwise store.path from --config FILE (default /etc/mend/mend.toml).
-Opened open_store(const Parsed& p) {
-  std::string path;
-  if (auto it = p.flags.find("store"); it != p.flags.end()) {
-    path = it->second;
-  } else {
-    auto c = p.flags.find("config");
-    path = load_config_file_or_throw(c != p.flags.end() ? c->second : std::string(kDefaultConfig))
-               .store.path;
-  }
+Opened open_store_at(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     throw std::runtime_error(path + ": no store there yet; start mendd once to create it");
@@ -77,6 +68,12 @@ Opened open_store(const Parsed& p) {
   o.store = Store::open(StoreOptions{path, /*create=*/false});
   o.users = std::make_unique<auth::Users>(*o.store, auth::AuthOptions{});
   return o;
+}
+
+// --store PATH wins; otherwise store.path from --config FILE (default /etc/mend/mend.toml).
+Opened open_store(const Parsed& p) {
+  if (auto it = p.flags.find("store"); it != p.flags.end()) return open_store_at(it->second);
+  return open_store_at(load_config_file_or_throw(p.flag_or("config", kDefaultConfig)).store.path);
 }
 
 WallTime wall_now() {
@@ -165,15 +162,12 @@ int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
                    const std::function<int(const std::string&, const Config&)>& use) {
   return guarded([&] {
     const Config config = load_config_file_or_throw(p.flag_or("config", kDefaultConfig));
-    Parsed at_store = p;
-    at_store.flags.erase("store");
-    at_store.flags["config"] = p.flag_or("config", kDefaultConfig);
     std::int64_t id = 0;
     std::string secret;
     {
       // Closed before the request: an open connection would keep mendd's checkpoint from
       // truncating the write-ahead log.
-      Opened o = open_store(at_store);
+      Opened o = open_store_at(config.store.path);
       auto made = o.users->create_token(role, label, me(), wall_now());
       if (!made.ok()) return refused(made.problem);
       id = made.value->info.id;
@@ -185,7 +179,7 @@ int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
     } catch (const std::exception& e) {
       std::cerr << "mendctl: " << e.what() << '\n';
     }
-    Opened o = open_store(at_store);
+    Opened o = open_store_at(config.store.path);
     auto done = o.users->revoke_token(id, me(), wall_now());
     if (!done.ok()) {
       std::cerr << "mendctl: could not revoke the request's token " << id

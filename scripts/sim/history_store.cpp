@@ -50,9 +50,7 @@ HistoryWritten write_history(const std::string& store_path, const HistoryOptions
     }
   }
   if (guests != nullptr) {
-    GuestSettings s;
-    s.regular_visits = guests->regular_visits;
-    GuestBook book(s);
+    GuestBook book;  // the records only: tiers and lapses are mendd's to work out
     for (const Event& e : guest_habits(*guests).events) book.on_event(e);
     for (const GuestRecord& r : book.records()) {
       store->stage_guest(r);

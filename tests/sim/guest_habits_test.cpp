@@ -16,6 +16,14 @@ namespace {
 
 const WallTime kNow = wall_from_ms(1'795'000'000'000);
 
+GuestHabitOptions population(int guests) {
+  GuestHabitOptions o;
+  o.now = kNow;
+  o.guests = guests;
+  return o;
+}
+
+// The venue's [guests] settings, as the population's ground truth assumes them.
 GuestSettings settings(const GuestHabitOptions& o) {
   GuestSettings s;
   s.regular_visits = o.regular_visits;
@@ -25,9 +33,7 @@ GuestSettings settings(const GuestHabitOptions& o) {
 }
 
 TEST(GuestHabits, TheSameSeedGivesTheSameGuests) {
-  GuestHabitOptions o;
-  o.now = kNow;
-  o.guests = 50;
+  GuestHabitOptions o = population(50);
   const GuestPopulation a = guest_habits(o);
   const GuestPopulation b = guest_habits(o);
   ASSERT_EQ(a.events.size(), b.events.size());
@@ -41,9 +47,7 @@ TEST(GuestHabits, TheSameSeedGivesTheSameGuests) {
 }
 
 TEST(GuestHabits, TheLapsedFlagFindsTheRegularsWhoStoppedComing) {
-  GuestHabitOptions o;
-  o.now = kNow;
-  o.guests = 600;
+  GuestHabitOptions o = population(600);
   const GuestPopulation p = guest_habits(o);
   GuestBook book(settings(o));
   for (const Event& e : p.events) book.on_event(e);
@@ -76,9 +80,7 @@ TEST(GuestHabits, TheLapsedFlagFindsTheRegularsWhoStoppedComing) {
 }
 
 TEST(GuestHabits, AnEnquiryByEmailOrPhoneAloneIsFoundToBeItsGuests) {
-  GuestHabitOptions o;
-  o.now = kNow;
-  o.guests = 200;
+  GuestHabitOptions o = population(200);
   const GuestPopulation p = guest_habits(o);
   GuestBook book(settings(o));
   std::map<std::string, std::string> sender;

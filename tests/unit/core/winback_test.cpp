@@ -163,5 +163,25 @@ TEST_F(WinbackServiceTest, OneCaseAnAbsenceAndTheManagersEditedNoteGoesToTheGues
   EXPECT_FALSE(service_.guests().record("cust-1")->lapsed_flagged.has_value());
 }
 
+TEST_F(WinbackServiceTest, AnErasedGuestsLapseCaseKeepsNoTraceOfTheirId) {
+  for (int week = 0; week < 12; ++week) visit(kNow - 200 * kDay + week * 14 * kDay);
+  const Now later = now_at(at_ + 100 * kDay);
+  service_.on_tick(later);
+  ASSERT_EQ(lapses().size(), 1U);
+  const std::string ref = service_.guests().record("cust-1")->ref;
+  const ActionEffects r = service_.erase_guest("cust-1", Actor{"user:9", "admin"}, later);
+  ASSERT_TRUE(std::holds_alternative<Effects>(r));
+  ASSERT_EQ(lapses().size(), 1U);
+  EXPECT_EQ(lapses()[0]->subject.customer, "erased-" + ref);
+  // The engine keys the open case by the guest: the saved state holds the pseudonym instead.
+  const SavedState saved = service_.take_changed_state(later, true, true);
+  const std::string engine = json::dump(*saved.engine);
+  EXPECT_EQ(engine.find("cust-1"), std::string::npos);
+  EXPECT_NE(engine.find("erased-" + ref), std::string::npos);
+  // Still one case for that absence: nothing new is raised for the pseudonym.
+  service_.on_tick(now_at(at_ + 101 * kDay));
+  EXPECT_EQ(lapses().size(), 1U);
+}
+
 }  // namespace
 }  // namespace mend

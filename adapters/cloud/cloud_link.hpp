@@ -17,6 +17,11 @@
 //   mend/v1/<group>/<venue>/receipts, where the venue's messaging integration says whether a
 //   message to a guest was delivered (core/guest_messages.hpp); each goes to Handlers::receipt.
 //
+// - Paho C 1.3.12 frees a QoS 1 message whose write to the socket failed while its session still
+//   holds it. The client that did so is set aside for the life of the process (neither
+//   connected nor destroyed again, either of which would touch that memory) and a new client
+//   with the same id takes over; the broker keeps the session.
+//
 // Threads: everything runs on the executor given at construction; Paho's callbacks hop to it.
 #pragma once
 
@@ -80,11 +85,13 @@ class CloudLink {
   void connect();
   void on_connected(bool session_present);
   void on_lost(const std::string& why);
+  void on_publish_failed(const std::string& why, bool spoiled);
   void on_acked(std::int64_t id);
   void on_message(const std::string& topic, const std::string& payload);
   void subscribe(const std::string& topic);
   void schedule_reconnect(const std::string& why);
   void pump();
+  void set_aside();
 
   boost::asio::io_context& io_;
   CloudConfig config_;
@@ -102,9 +109,9 @@ class CloudLink {
   std::set<std::int64_t> acked_;  // acknowledged, until the store no longer returns them
   std::uint64_t acknowledged_ = 0;
   std::optional<WallTime> last_ack_;
-  std::unique_ptr<Callback> callback_;
-  std::unique_ptr<Listener> connect_listener_;
-  std::unique_ptr<Listener> publish_listener_;
+  std::string uri_;
+  std::string client_id_;
+  std::uint64_t generation_ = 0;    // of client_: what earlier clients report is dropped
   std::unique_ptr<Client> client_;  // last: it calls back into the members above
 };
 

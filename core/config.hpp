@@ -151,6 +151,8 @@ struct GuestsSettings {
   // Win-back (core/winback.hpp): a regular away longer than both of these is flagged.
   Millis winback_after = std::chrono::hours(24 * 90);
   double winback_factor = 3;  // times the guest's own usual interval between visits
+  // Concierge (core/briefing.hpp): the briefing goes out this long before a shift starts.
+  Millis briefing_lead = std::chrono::minutes(30);
 };
 
 // One action of a [[rule]]; entries with the same kind, severity and tier make one rule.
@@ -182,7 +184,8 @@ struct AreaConfig {
 // One [[employee]] entry (core/employees.hpp): what the file changes of a built-in employee.
 // Empty words keep the built-in ones.
 struct EmployeeConfig {
-  std::string id;  // host, floor, kitchen_safety, inbox, reputation, analyst, caretaker, winback
+  std::string
+      id;  // host, floor, kitchen_safety, inbox, reputation, analyst, caretaker, winback, concierge
   std::string job;
   std::vector<std::string> signals;
   std::string may = "act";  // recommend, or act (automatically, where the policy allows)

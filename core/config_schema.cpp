@@ -110,7 +110,7 @@ constexpr Section kSections[] = {
      "tier make one rule, replacing the day-one rule for them."},
     {"employee",
      "A digital employee (host, floor, kitchen_safety, inbox, reputation, analyst, caretaker, "
-     "winback): "
+     "winback, concierge): "
      "one [[employee]] per employee the venue changes; the others keep their built-in "
      "settings."},
 };
@@ -385,6 +385,12 @@ constexpr Key<Config> kConfigKeys[] = {
      "",
      "Win-back: nor before being away this many times their own usual interval between visits.",
      {.min = 1.5, .max = 50}},
+    {"guests.briefing_lead",
+     [](Config& c) { return Slot{&c.guests.briefing_lead}; },
+     "30m",
+     "",
+     "Concierge: the shift's briefing goes to the manager this long before the shift starts.",
+     {.min = 5 * kMinute, .max = kDay / 2}},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },

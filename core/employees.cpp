@@ -53,6 +53,11 @@ std::array<Builtin, kEmployeeCount> builtins() {
        "Notices when a regular stops coming and drafts a personal note for a manager to send.",
        {"guest.arrived", "guest.seated"},
        "manager"},
+      {"Concierge",
+       "Before each shift, briefs the team on the bookings worth knowing: regulars and VIPs, "
+       "allergies, occasions, and last visits that went wrong.",
+       {"booking.created", "booking.updated", "booking.cancelled", "cases"},
+       "manager"},
   }};
 }
 
@@ -64,12 +69,6 @@ std::optional<Millis> median(std::vector<Millis> v) {
 }
 
 }  // namespace
-
-json::Value strings(const std::vector<std::string>& list) {
-  json::Array a;
-  for (const auto& s : list) a.emplace_back(s);
-  return a;
-}
 
 json::Value seconds_or_null(std::optional<Millis> d) {
   if (!d) return json::Value(nullptr);
@@ -148,7 +147,8 @@ std::vector<std::string> limit_keys(EmployeeId e, const DetectConfig& detect) {
     case EmployeeId::kReputation: return {"review_max_rating"};
     case EmployeeId::kAnalyst: return {"pattern_count", "pattern_window"};
     case EmployeeId::kCaretaker:
-    case EmployeeId::kWinback: break;  // its limits are [guests] winback_after and _factor
+    case EmployeeId::kWinback:           // its limits are [guests] winback_after and _factor
+    case EmployeeId::kConcierge: break;  // and [guests] briefing_lead
   }
   return {};
 }
@@ -362,14 +362,14 @@ json::Value employee_to_json(const Employee& e, const TrackRecord& r) {
   o.append("id", employee_name(e.id));
   o.append("title", e.title);
   o.append("job", e.job);
-  o.append("signals", strings(e.signals));
+  o.append("signals", json::strings(e.signals));
   std::vector<std::string> kinds;
   for (const CaseKind k : kinds_of(e.id)) kinds.emplace_back(case_kind_name(k));
-  o.append("kinds", strings(kinds));
+  o.append("kinds", json::strings(kinds));
   o.append("may", authority_name(e.may));
   std::vector<std::string> automatic;
   for (const CaseKind k : e.automatic) automatic.emplace_back(case_kind_name(k));
-  o.append("automatic_kinds", strings(automatic));
+  o.append("automatic_kinds", json::strings(automatic));
   o.append("owner", e.owner);
   o.append("enabled", e.enabled);
   o.append("can_switch_off", e.id != EmployeeId::kCaretaker);

@@ -1,6 +1,7 @@
 // The digital employees: each failure kind belongs to one named job (Host, Floor, Kitchen
-// safety, Inbox, Reputation, Analyst, and Caretaker for the box's own health), so a venue can
-// see what each is for, switch one off, keep it to recommending, and judge it by its record.
+// safety, Inbox, Reputation, Analyst, Caretaker for the box's own health, Win-back for lapsed
+// regulars), so a venue can see what each is for, switch one off, keep it to recommending, and
+// judge it by its record. Concierge owns no kind: it writes the briefing before each shift.
 //
 // Which kinds an employee owns is fixed here (employee_of): it is what the code detects, not a
 // setting. What a venue may set ([[employee]] in the config) is the words shown for it (job,
@@ -36,10 +37,12 @@ enum class EmployeeId : std::uint8_t {
   kAnalyst,
   kCaretaker,
   kWinback,
+  kConcierge,  // the shift briefing (core/briefing.hpp): no cases of its own
 };
-inline constexpr int kEmployeeCount = 8;
+inline constexpr int kEmployeeCount = 9;
 inline constexpr std::array<std::string_view, kEmployeeCount> kEmployeeNames{
-    "host", "floor", "kitchen_safety", "inbox", "reputation", "analyst", "caretaker", "winback"};
+    "host",    "floor",     "kitchen_safety", "inbox",    "reputation",
+    "analyst", "caretaker", "winback",        "concierge"};
 std::string_view employee_name(EmployeeId e);
 std::optional<EmployeeId> employee_from_name(std::string_view name);
 
@@ -168,8 +171,7 @@ std::optional<WallTime> first_taken_up(const Case& c);
 // (or the venue's policy ran it automatically).
 std::optional<Verdict> last_verdict(const Case& c);
 
-// A list of strings, and a duration in whole seconds (null when unset), as the API shows them.
-json::Value strings(const std::vector<std::string>& list);
+// A duration in whole seconds (null when unset), as the API shows it.
 json::Value seconds_or_null(std::optional<Millis> d);
 json::Value track_record_to_json(const TrackRecord& r);
 

@@ -252,6 +252,8 @@ json::Value guest_record_json(const GuestRecord& r, bool readable_times) {
   o.append("previous", opt_time_json(r.previous));
   o.append("latest_failures", case_kinds_json(r.latest_failures));
   o.append("previous_failures", case_kinds_json(r.previous_failures));
+  o.append("latest_recovery", json::strings(r.latest_recovery));
+  o.append("previous_recovery", json::strings(r.previous_recovery));
   json::Array recent;
   for (const WallTime t : r.recent_visits) recent.emplace_back(time_json(t));
   o.append("recent_visits", std::move(recent));
@@ -275,9 +277,7 @@ json::Value guest_record_json(const GuestRecord& r, bool readable_times) {
   json::Array tags;
   for (const std::string& t : r.tags) tags.emplace_back(t);
   o.append("tags", std::move(tags));
-  json::Array prefs;
-  for (const std::string& p : r.preferences) prefs.emplace_back(p);
-  o.append("preferences", std::move(prefs));
+  o.append("preferences", json::strings(r.preferences));
   json::Array dietary;
   for (const DietaryNote& d : r.dietary) {
     json::Object e;
@@ -328,6 +328,8 @@ std::optional<std::string> guest_record_from_json(const json::Value& v, GuestRec
   rd.time("previous", r.previous);
   rd.kinds("latest_failures", r.latest_failures);
   rd.kinds("previous_failures", r.previous_failures);
+  rd.strings("latest_recovery", r.latest_recovery);  // absent from rows written before them
+  rd.strings("previous_recovery", r.previous_recovery);
   rd.times("recent_visits", r.recent_visits);  // absent from rows written before win-back
   rd.time("lapsed_flagged", r.lapsed_flagged);
   rd.money("booked_value", r.booked_value);

@@ -73,6 +73,10 @@ struct GuestRecord {
   std::optional<WallTime> previous;  // the one before
   std::vector<CaseKind> latest_failures;
   std::vector<CaseKind> previous_failures;
+  // What was done about each visit's cases as they were resolved, one line each ("slow main
+  // course: apologised, dessert on the house"), at most kCaseKindCount: for the briefing.
+  std::vector<std::string> latest_recovery;
+  std::vector<std::string> previous_recovery;
   // The starts of the latest visits, oldest first (at most kRecentVisits): the guest's habit,
   // for win-back (core/winback.hpp).
   std::vector<WallTime> recent_visits;

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "core/guests_impl.hpp"
+#include "core/policy.hpp"
+#include "core/utf8.hpp"
 #include "core/winback.hpp"
 
 namespace mend {
@@ -98,6 +100,35 @@ void GuestBook::on_case_opened(const Case& c) {
     }
   }
   m.enforce_bounds();
+}
+
+namespace {
+
+// One line of what was done: the resolution's note, else the plan people approved.
+std::string recovery_line(const Case& c) {
+  constexpr std::size_t kMaxLine = 200;
+  std::string done =
+      c.resolution && !c.resolution->note.empty() ? c.resolution->note : c.recommendation.text;
+  if (done.empty()) done = "resolved";
+  return std::string(utf8_prefix(std::string(failure_words(c.kind)) + ": " + done, kMaxLine));
+}
+
+}  // namespace
+
+void GuestBook::on_case_resolved(const Case& c) {
+  Impl& m = *impl_;
+  const Impl::Guest* found = m.resolve(c.subject);
+  if (found == nullptr || !found->r.latest) return;
+  Impl::Guest& g = m.touch(found->r.id, nullptr);
+  GuestRecord& r = g.r;
+  std::vector<std::string>* lines = nullptr;
+  if (c.opened_at >= *r.latest) {
+    lines = &r.latest_recovery;
+  } else if (r.previous && c.opened_at >= *r.previous) {
+    lines = &r.previous_recovery;
+  }
+  if (lines == nullptr || lines->size() >= static_cast<std::size_t>(kCaseKindCount)) return;
+  lines->push_back(recovery_line(c));
 }
 
 GuestProfile GuestBook::profile_for(const Subject& s) const {
@@ -261,6 +292,18 @@ GuestBook::EditResult GuestBook::edit(std::string_view customer_id, const GuestE
     g->r = std::move(r);
     m.changed(*g);
   }
+  return out;
+}
+
+std::vector<GuestBook::BookingView> GuestBook::bookings_between(WallTime from, WallTime to) const {
+  std::vector<BookingView> out;
+  impl_->bookings.each([&](const std::string& id, const Impl::Booking& b, WallTime) {
+    if (b.at && *b.at >= from && *b.at < to)
+      out.push_back(BookingView{id, b.customer, *b.at, b.party});
+  });
+  std::sort(out.begin(), out.end(), [](const BookingView& a, const BookingView& b) {
+    return std::tie(a.at, a.booking) < std::tie(b.at, b.booking);
+  });
   return out;
 }
 

@@ -100,9 +100,10 @@ struct GuestProfile {
   std::string id;    // customer id; empty when the case names no known guest
   std::string name;  // from the booking's customer.name, may be empty
   GuestTier tier = GuestTier::kNew;
-  int visits = 0;                             // earlier visits, not counting the current one
-  std::optional<WallTime> last_visit;         // the previous visit's start
-  std::vector<CaseKind> last_visit_failures;  // distinct kinds opened then, first opened first
+  int visits = 0;                                // earlier visits, not counting the current one
+  std::optional<WallTime> last_visit;            // the previous visit's start
+  std::vector<CaseKind> last_visit_failures;     // distinct kinds opened then, first opened first
+  std::vector<std::string> last_visit_recovery;  // what was done about them, as resolved
   double lifetime_value = 0;
   bool operator==(const GuestProfile&) const = default;
 };
@@ -125,6 +126,8 @@ class GuestBook {
   // A case opened for a guest (subject.customer, or subject.booking -> customer) is recorded
   // against that guest's latest visit, so the next visit knows "last visit had a slow main".
   void on_case_opened(const Case& c);
+  // A case about a guest was resolved: what was done goes with the visit it opened in.
+  void on_case_resolved(const Case& c);
 
   // The profile for whoever a subject names (its customer, else its booking's customer). An
   // unknown guest gives tier kNew and an empty id, unless the id is one the venue lists as
@@ -135,6 +138,14 @@ class GuestBook {
 
   // The whole record, with dietary notes for bookings already over left out.
   const GuestRecord* record(std::string_view customer_id) const;
+  // The bookings expected in [from, to), earliest first, with their guest's customer id.
+  struct BookingView {
+    std::string booking;
+    std::string customer;
+    WallTime at;
+    std::int64_t party = 0;
+  };
+  std::vector<BookingView> bookings_between(WallTime from, WallTime to) const;
   // The guest with this email, else this phone (same_phone), the most recently seen if
   // several; empty when none. An enquiry that names only a contact finds its guest.
   std::string id_for_contact(std::string_view email, std::string_view phone) const;

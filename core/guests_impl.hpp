@@ -120,6 +120,7 @@ struct GuestBook::Impl {
     double value = 0;
     std::uint64_t serial = 0;  // the Guest::serial `value` is counted in; 0: none
     std::int64_t party = 0;
+    std::optional<WallTime> at;  // when the guest is expected (the Concierge's briefing)
   };
   using GuestList = std::list<Guest>;
 
@@ -248,6 +249,7 @@ struct GuestBook::Impl {
     }
     if (c != nullptr) bk->customer = c->id;
     if (b.party > 0) bk->party = b.party;
+    if (b.at != WallTime{}) bk->at = b.at;
     Guest& g = touch(bk->customer, c);
     g.r.booked_value += value;
     bk->value = value;
@@ -309,6 +311,8 @@ struct GuestBook::Impl {
       r.previous = r.latest;
       r.previous_failures = std::move(r.latest_failures);
       r.latest_failures.clear();
+      r.previous_recovery = std::move(r.latest_recovery);
+      r.latest_recovery.clear();
       r.latest = ts;
       ++r.visits;
       r.recent_visits.push_back(ts);
@@ -393,6 +397,7 @@ struct GuestBook::Impl {
     p.visits = static_cast<int>(std::clamp<std::int64_t>(earlier, 0, guest_book::kMaxVisits));
     p.last_visit = in_progress ? r.previous : r.latest;
     p.last_visit_failures = in_progress ? r.previous_failures : r.latest_failures;
+    p.last_visit_recovery = in_progress ? r.previous_recovery : r.latest_recovery;
     p.tier = tier_of(p.id, p.lifetime_value, p.visits);
     return p;
   }

@@ -122,6 +122,7 @@ json::Value GuestBook::export_state() const {
     o.append("value", b.value);
     o.append("counted", g != nullptr && g->serial == b.serial);
     o.append("party", b.party);
+    o.append("at", b.at ? json::Value(to_ms(*b.at)) : json::Value());
     o.append("expires", to_ms(expires));
     bookings.emplace_back(std::move(o));
   });
@@ -216,7 +217,7 @@ std::optional<std::string> GuestBook::restore(const json::Value& state,
     if (!o.is_object() || !read_string(o, "booking", id, true) || id.empty() ||
         !read_string(o, "customer", b.customer, true) || b.customer.empty() ||
         !read_value(o, "value", b.value) || !read_time(o, "expires", expires) || !expires ||
-        counted == nullptr || !counted->is_bool() ||
+        !read_time(o, "at", b.at) || counted == nullptr || !counted->is_bool() ||
         (party != nullptr && !party->as_int().has_value())) {
       return "guest book state has a malformed booking '" + id + "'";
     }

@@ -518,7 +518,7 @@ json::Object insights_to_json(const Insights& in,
     o.append("where", r.where);
     o.append("weeks", static_cast<std::int64_t>(r.weeks));
     o.append("tables", static_cast<std::int64_t>(r.tables));
-    o.append("cases", strings(r.cases));
+    o.append("cases", json::strings(r.cases));
     o.append("first", format_rfc3339(r.first));
     o.append("last", format_rfc3339(r.last));
     o.append("root_causes", counts_to_json(r.root_causes));
@@ -532,7 +532,7 @@ json::Object insights_to_json(const Insights& in,
     o.append("text", s.text);
     o.append("employee", employee_name(s.employee));
     o.append("owner", s.owner);
-    o.append("evidence", strings(s.evidence));
+    o.append("evidence", json::strings(s.evidence));
     if (decision_of) o.append("decision", decision_of(s));
     suggestions.emplace_back(std::move(o));
   }

@@ -506,4 +506,11 @@ std::string dump(const Value& v) {
   return out;
 }
 
+Value strings(const std::vector<std::string>& list) {
+  Array a;
+  a.reserve(list.size());
+  for (const auto& s : list) a.emplace_back(s);
+  return a;
+}
+
 }  // namespace mend::json

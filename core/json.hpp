@@ -125,5 +125,7 @@ std::string dump(const Value& v);
 void dump_to(std::string& out, const Value& v);
 // Appends a JSON string literal for s (quotes included).
 void append_quoted(std::string& out, std::string_view s);
+// An array of the strings, in order.
+Value strings(const std::vector<std::string>& list);
 
 }  // namespace mend::json

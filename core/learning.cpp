@@ -89,7 +89,7 @@ json::Value suggestion_record_to_json(const SuggestionRecord& r) {
   o.append("rule", r.rule);
   o.append("employee", employee_name(r.employee));
   o.append("owner", r.owner);
-  o.append("evidence", strings(r.evidence));
+  o.append("evidence", json::strings(r.evidence));
   o.append("note", r.note);
   o.append("by", actor_to_json(r.by));
   o.append("by_name", r.by_name);

@@ -54,18 +54,6 @@ std::string subject_words(const json::Value* subject) {
   return {};
 }
 
-// The longest prefix of `s` of at most `bytes` bytes that ends at a character boundary.
-std::string_view utf8_prefix(std::string_view s, std::size_t bytes) {
-  if (s.size() <= bytes) return s;
-  std::size_t end = 0;
-  while (end < s.size()) {
-    const std::size_t n = std::max<std::size_t>(1, utf8_sequence_length(s, end));
-    if (end + n > bytes) break;
-    end += n;
-  }
-  return s.substr(0, end);
-}
-
 bool host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '-' || c == ':';
@@ -118,13 +106,19 @@ std::string notification_payload(const json::Value& alert, std::string_view venu
   if (event == "needs_approval") body = "Needs your approval. " + body;
   if (event == "follow_up_due") body = "Follow-up due. " + body;
 
+  // The Concierge's briefing is about a shift, not a case: it opens the briefing.
+  const bool briefing = event == "briefing";
+  if (briefing) {
+    title = std::string(
+        utf8_prefix(venue_name.empty() ? "Briefing" : std::string(venue_name) + ": Briefing", 200));
+  }
   const auto build = [&](std::string_view text) {
     json::Object o;
     o.append("title", title);
     o.append("body", text);
     o.append("case", case_id);
-    o.append("tag", "mend-case-" + case_id);
-    o.append("url", "/#/cases/" + case_id);
+    o.append("tag", briefing ? std::string("mend-briefing") : "mend-case-" + case_id);
+    o.append("url", briefing ? std::string("/#/briefing") : "/#/cases/" + case_id);
     o.append("severity", string_member(alert, "severity"));
     o.append("event", event);
     o.append("at", string_member(alert, "at"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/briefing.hpp"
 #include "core/roles.hpp"
 #include "core/topics.hpp"
 
@@ -35,6 +36,7 @@ ServiceSettings ServiceSettings::from(const Config& c) {
   s.retention.raw_events = c.store.event_retention;
   s.guest_messaging = c.cloud.enabled;
   s.daily_summary = c.cloud.enabled;
+  s.briefing_lead = c.guests.briefing_lead;
   s.employees = Roster::from(c.employees);
   return s;
 }
@@ -296,6 +298,7 @@ Effects RecoveryService::on_tick(Now now) {
   follow_ups_due(now, fx);
   if (!next_housekeeping_ || now.mono >= *next_housekeeping_) housekeeping(now, fx);
   summaries_due(now, fx);
+  briefings_due(now, fx);
   return fx;
 }
 
@@ -317,7 +320,66 @@ std::optional<MonoTime> RecoveryService::next_deadline() const {
     const WallTime next = *summary_through_ + std::chrono::hours(24);
     earliest(latest_.mono + std::max(Millis{0}, next - latest_.wall));
   }
+  // The next briefing: the coming shift's, or the one after when that is done.
+  if (roster_.at(EmployeeId::kConcierge).enabled) {
+    const ShiftSpan now_shift = shift_at(latest_.wall);
+    WallTime start = now_shift.to;
+    if (briefed_for_ && *briefed_for_ >= start) start = shift_at(start).to;
+    earliest(latest_.mono + std::max(Millis{0}, (start - settings_.briefing_lead) - latest_.wall));
+  }
   return due;
+}
+
+RecoveryService::ShiftSpan RecoveryService::shift_at(WallTime t) const {
+  const auto st = ledger_.status(t, utc_offset_(t));
+  return ShiftSpan{st.shift_start, st.shift_end};
+}
+
+void RecoveryService::briefings_due(Now now, Effects& fx) {
+  if (!roster_.at(EmployeeId::kConcierge).enabled) return;
+  const Millis lead = settings_.briefing_lead;
+  const ShiftSpan current = shift_at(now.wall);
+  ShiftSpan shift;
+  if (now.wall >= current.to - lead) {
+    shift = ShiftSpan{current.to, shift_at(current.to).to};
+  } else if (now.wall < current.from + lead) {
+    shift = current;  // late: the box was off (or not yet running) when it was due
+  } else {
+    return;
+  }
+  if (briefed_for_ && *briefed_for_ >= shift.from) return;
+  briefed_for_ = shift.from;
+  briefing_changed_ = true;
+  const Briefing b = make_briefing(guests_, shift.from, shift.to);
+  if (b.entries.empty()) return;  // nothing to know: no alert, the tablet says so
+  json::Object a;
+  a.append("event", "briefing");
+  a.append("role", "manager");
+  a.append("severity", std::string(severity_name(Severity::kMedium)));
+  a.append("text", briefing_summary(b, utc_offset_(shift.from)));
+  a.append("from", format_rfc3339(shift.from));
+  a.append("to", format_rfc3339(shift.to));
+  a.append("count", static_cast<std::int64_t>(b.entries.size()));
+  a.append("at", format_rfc3339(now.wall));
+  // Only to the venue's own tablets, phones and bus: the names and health notes in it are not
+  // sent to the cloud.
+  fx.alerts.emplace_back(std::move(a));
+}
+
+json::Value RecoveryService::briefing(Now now, std::optional<bool> next) const {
+  const ShiftSpan current = shift_at(now.wall);
+  const bool upcoming = next.value_or(now.wall >= current.to - settings_.briefing_lead);
+  const ShiftSpan shift = upcoming ? ShiftSpan{current.to, shift_at(current.to).to} : current;
+  const Briefing b = make_briefing(guests_, shift.from, shift.to);
+  json::Value v = briefing_json(b);
+  json::Object o;
+  o.append("shift", upcoming ? "next" : "current");
+  o.append("from", *v.get("from"));
+  o.append("to", *v.get("to"));
+  o.append("summary", briefing_summary(b, utc_offset_(shift.from)));
+  o.append("briefed", briefed_for_ == shift.from);
+  o.append("entries", *v.get("entries"));
+  return o;
 }
 
 int RecoveryService::day_start_minutes() const {
@@ -474,6 +536,15 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
     return std::nullopt;
   });
   part("learning", saved.learning, [&](const json::Value& v) { return learning_.restore(v); });
+  part("briefing", saved.briefing, [&](const json::Value& v) -> std::optional<std::string> {
+    const json::Value* shift = v.get("shift");
+    const auto t = shift != nullptr && shift->as_string() != nullptr
+                       ? parse_rfc3339(*shift->as_string())
+                       : std::nullopt;
+    if (!t) return std::string("no \"shift\" time");
+    briefed_for_ = t;
+    return std::nullopt;
+  });
   engine_changed_ = true;
   recovery_changed_ = true;
   count_open();
@@ -503,6 +574,12 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.summary = json::Value(std::move(o));
   }
   summary_changed_ = false;
+  if ((briefing_changed_ || everything) && briefed_for_) {
+    json::Object o;
+    o.append("shift", format_rfc3339(*briefed_for_));
+    s.briefing = json::Value(std::move(o));
+  }
+  briefing_changed_ = false;
   if (learning_changed_ || everything) s.learning = learning_.export_state();
   learning_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;

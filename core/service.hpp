@@ -71,6 +71,8 @@ struct ServiceSettings {
   bool guest_messaging = false;
   // A summary of each venue day goes to the venue group (the cloud link is on).
   bool daily_summary = false;
+  // Concierge: the shift's briefing goes to the manager this long before the shift starts.
+  Millis briefing_lead = std::chrono::minutes(30);
   Roster employees;  // as the config sets them; the tablet's overrides go over it
   static ServiceSettings from(const Config& c);
 };
@@ -123,6 +125,7 @@ struct SavedState {
   std::optional<json::Value> employees;  // the tablet's changes to the digital employees
   std::optional<json::Value> summary;    // {"through": the end of the last day summarised}
   std::optional<json::Value> learning;   // the suggestions decided and their tasks
+  std::optional<json::Value> briefing;   // {"shift": the start of the last shift briefed}
   // Guest profiles, one row each: at restore, all of them; from take_changed_state, those
   // changed since the last call and the ids deleted.
   std::vector<GuestRecord> guest_records;
@@ -204,6 +207,10 @@ class RecoveryService {
   std::vector<TableView> tables() const { return engine_.tables(); }
   std::size_t pending_waits() const { return engine_.pending_waits(); }
   json::Value budget(Now now) const;  // the shift budget as the tablet shows it
+  // The Concierge's briefing (core/briefing.hpp) as the tablet shows it: for the current
+  // shift, the next one, or (unset) the one the team is preparing for: the next once its
+  // briefing is due, else the current one.
+  json::Value briefing(Now now, std::optional<bool> next) const;
   const ServiceSettings& settings() const { return settings_; }
   // The digital employees as they work now: the config's settings and the tablet's changes.
   const Roster& employees() const { return roster_; }
@@ -228,6 +235,14 @@ class RecoveryService {
   void housekeeping(Now now, Effects& fx);
   void open_lapse(const Lapse& l, Now now, Effects& fx);
   void summaries_due(Now now, Effects& fx);
+  // Before each shift starts (briefing_lead), the Concierge's briefing goes to the manager:
+  // once per shift, and late (up to the lead after its start) when the box was off.
+  void briefings_due(Now now, Effects& fx);
+  struct ShiftSpan {
+    WallTime from;
+    WallTime to;
+  };
+  ShiftSpan shift_at(WallTime t) const;
   int day_start_minutes() const;
   void count_open();
   // The roster from the settings and the overrides; the engine stops opening the kinds of
@@ -246,16 +261,19 @@ class RecoveryService {
   ShiftLedger ledger_;
   std::optional<MonoTime> next_housekeeping_;
   Now latest_{};  // the latest `now` seen, to place wall-time deadlines on the monotonic clock
+  std::array<std::optional<EmployeeOverride>, kEmployeeCount> overrides_;
+  Roster roster_;
+  std::optional<WallTime> summary_through_;  // the end of the last venue day summarised
+  SuggestionBook learning_;
+  std::optional<WallTime> briefed_for_;  // the start of the last shift briefed
+  // What changed since take_changed_state last saved it.
   bool engine_changed_ = false;
   bool recovery_changed_ = false;
   bool guests_changed_ = false;
-  std::array<std::optional<EmployeeOverride>, kEmployeeCount> overrides_;
-  Roster roster_;
   bool employees_changed_ = false;
-  std::optional<WallTime> summary_through_;  // the end of the last venue day summarised
   bool summary_changed_ = false;
-  SuggestionBook learning_;
   bool learning_changed_ = false;
+  bool briefing_changed_ = false;
 };
 
 }  // namespace mend

@@ -287,6 +287,9 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
     recovery_changed_ = true;
     fx.budget_changed = true;
   }
+  if (a.kind == PersonAction::Kind::kResolve) {
+    guests_.on_case_resolved(c);  // the briefing says what was done about the guest's visit
+  }
   if (c.status == CaseStatus::kResolved || c.status == CaseStatus::kClosed ||
       c.status == CaseStatus::kFollowUp) {
     case_done(c.id);

@@ -1,5 +1,7 @@
 #include "core/utf8.hpp"
 
+#include <algorithm>
+
 namespace mend {
 
 std::size_t utf8_sequence_length(std::string_view s, std::size_t pos) {
@@ -64,6 +66,17 @@ void append_utf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t bytes) {
+  if (s.size() <= bytes) return s;
+  std::size_t end = 0;
+  while (end < s.size()) {
+    const std::size_t n = std::max<std::size_t>(1, utf8_sequence_length(s, end));
+    if (end + n > bytes) break;
+    end += n;
+  }
+  return s.substr(0, end);
 }
 
 }  // namespace mend

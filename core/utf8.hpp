@@ -22,6 +22,8 @@ inline bool is_utf8(std::string_view s) { return first_invalid_utf8(s) == std::s
 
 // Code points in `s`, counting lead bytes only: meant for text already checked.
 std::size_t utf8_length(std::string_view s);
+// The longest prefix of `s` of at most `bytes` bytes that ends at a character boundary.
+std::string_view utf8_prefix(std::string_view s, std::size_t bytes);
 
 // Appends the encoding of a code point (<= U+10FFFF; the caller has ruled out surrogates).
 void append_utf8(std::string& out, char32_t cp);

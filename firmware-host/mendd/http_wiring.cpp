@@ -193,7 +193,8 @@ void Daemon::start_http() {
         names.pseudonym = done.pseudonym;
         return names;
       },
-      [this](const std::string& guest, const Actor& by) { return guest_history(guest, by); }};
+      [this](const std::string& guest, const Actor& by) { return guest_history(guest, by); },
+      [this](std::optional<bool> next) { return service_.briefing(clock_.now(), next); }};
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
     spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",

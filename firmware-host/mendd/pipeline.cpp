@@ -24,6 +24,14 @@ constexpr std::size_t kPruneChunk = 5000;
 // with every batch.
 constexpr Millis kGuestSaveEvery = 1min;
 
+// The live feed's message type: the Concierge's briefing is not about a case.
+std::string live_type(const json::Value& alert) {
+  const json::Value* event = alert.get("event");
+  const bool briefing =
+      event != nullptr && event->as_string() != nullptr && *event->as_string() == "briefing";
+  return briefing ? "briefing" : "alert";
+}
+
 }  // namespace
 
 void Daemon::on_message(const MqttMessageIn& m) {
@@ -103,7 +111,7 @@ void Daemon::apply(Effects fx, Now now) {
   for (auto& a : fx.alerts) {
     if (fx.publish_now) {
       if (link_) link_->publish(topics::alerts(config_.venue.id), json::dump(a), false);
-      if (hub_) hub_->publish("alert", a);
+      if (hub_) hub_->publish(live_type(a), a);
       push_alerts({a});
       continue;
     }
@@ -189,6 +197,7 @@ void Daemon::stage_state(bool everything) {
   if (s.employees) store_->stage_meta("employees", json::dump(*s.employees));
   if (s.summary) store_->stage_meta("summary", json::dump(*s.summary));
   if (s.learning) store_->stage_meta("learning", json::dump(*s.learning));
+  if (s.briefing) store_->stage_meta("briefing", json::dump(*s.briefing));
   if (s.guests) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;
@@ -268,7 +277,7 @@ void Daemon::publish_after_commit() {
   alerts_.clear();
   push_alerts(live_alerts_);
   if (hub_) {
-    for (const auto& a : live_alerts_) hub_->publish("alert", a);
+    for (const auto& a : live_alerts_) hub_->publish(live_type(a), a);
     if (budget_changed_) hub_->publish("budget", service_.budget(clock_.now()));
   }
   live_alerts_.clear();

@@ -1100,7 +1100,7 @@ describe('digital employees and a case staff open themselves', { concurrency: fa
         await page.getByRole('button', { name: 'Employees' }).click();
         const floor = page.locator('[data-employee=floor]');
         await floor.waitFor();
-        assert.equal(await page.locator('.employee').count(), 8, 'the starting set, the caretaker and win-back');
+        assert.equal(await page.locator('.employee').count(), 9, 'the starting set, the caretaker, win-back and the concierge');
         // The complaint staff opened in the test before counts as Floor's.
         assert.equal(await floor.getByTestId('raised').innerText(), '1');
         assert.match(await floor.getByTestId('record').innerText(), /no surveys yet/);
@@ -1238,7 +1238,7 @@ describe('the learning view', { concurrency: false }, () => {
         await page.getByRole('button', { name: 'Weekly report' }).click();
         const report = page.getByTestId('weekly-report');
         await report.locator('h2', { hasText: /The week of \d{4}-\d{2}-\d{2}/ }).waitFor();
-        assert.equal(await report.getByTestId('report-employees').locator('tbody tr').count(), 8);
+        assert.equal(await report.getByTestId('report-employees').locator('tbody tr').count(), 9);
         await savedPng(page, 'weekly-report-1280x800.png', { fullPage: true });
 
         await page.setViewportSize(kPhone);
@@ -1434,6 +1434,149 @@ describe('win-back', { concurrency: false }, () => {
         // The audit log says the manager edited the case's plan.
         await page.getByRole('button', { name: 'Audit' }).click();
         await page.locator('.audit-row[data-action="case.edit"]', { hasText: caseId }).first().waitFor();
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});
+
+describe('the daily briefing', { concurrency: false }, () => {
+  const kBriefVenue = 'briefing-venue';
+  let briefDir;
+  let briefMendd;
+
+  before(async () => {
+    briefDir = makeTempDir();
+    // One shift a day, starting two hours ago in local time (mendd runs in this process's time
+    // zone): bookings in the next hour are in the current shift whenever the test runs, and
+    // the next shift's briefing is not due. One earlier visit makes a regular, as in guest
+    // recognition.
+    const start = new Date(Date.now() - 2 * 3600 * 1000);
+    const hhmm = [start.getHours(), start.getMinutes()].map((n) => String(n).padStart(2, '0')).join(':');
+    briefMendd = await startOwnMendd(briefDir, {
+      venue: kBriefVenue,
+      detect: 'table_no_order = "1h"',
+      extra: `[policy]\nshift_starts = ["${hhmm}"]\n\n[guests]\nregular_visits = 1`,
+    });
+    await briefMendd.stop();
+    await briefMendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await briefMendd.start();
+  });
+
+  after(async () => {
+    current = mendd;
+    await briefMendd?.stop();
+    briefDir?.remove();
+  });
+
+  async function booking(type, body) {
+    seq += 1;
+    await broker.publish(`venue/${kBriefVenue}/booking/${type}`, JSON.stringify({ id: `brief-${seq}-${Date.now()}`, ...body }));
+  }
+
+  const inMinutes = (m) => new Date(Date.now() + m * 60 * 1000).toISOString();
+
+  test("the briefing lists today's regulars", { timeout: 90000 }, () =>
+    guard(async () => {
+      const ada = { id: 'cust-ada', name: 'Ada Lovelace' };
+      const alan = { id: 'cust-alan', name: 'Alan Turing' };
+      const grace = { id: 'cust-grace', name: 'Grace Hopper' };
+      const neville = { id: 'cust-neville', name: 'Neville Newman' };
+      // Ada's one earlier visit, two days ago: nobody took the order.
+      await booking('guest.seated', { ts: Date.now() - 2 * 24 * 3600 * 1000, table: 'T1', party: 2, customer: ada });
+      // Later in this shift: Ada, a regular, for their anniversary; Alan, new, whose coeliac
+      // disease a manager keeps with his consent; Grace, new, with an allergy given for this
+      // booking; Neville, new, with nothing known about him.
+      await booking('booking.created', { booking: 'B-ada', at: inMinutes(30), party: 2, customer: ada, notes: 'Anniversary dinner' });
+      await booking('booking.created', { booking: 'B-alan', at: inMinutes(40), party: 3, customer: alan });
+      await booking('booking.created', { booking: 'B-grace', at: inMinutes(45), party: 4, customer: grace, notes: 'Shellfish allergy' });
+      await booking('booking.created', { booking: 'B-neville', at: inMinutes(60), party: 2, customer: neville });
+
+      const manager = await openPage(kTablet);
+      try {
+        await signIn(manager.page, kManager, briefMendd);
+        // The earlier visit's case is Ada's last visit's issue.
+        await manager.page.locator('.tile[data-table="T1"] [data-testid=case-badge]').waitFor({ timeout: kLiveMs });
+        await waitFor('Alan in the guest book', async () => (await pageApi(manager.page, 'GET', '/api/v1/guests/cust-alan')).status === 200, 10000);
+        const edit = await pageApi(manager.page, 'PATCH', '/api/v1/guests/cust-alan', { health_consent: true, dietary: ['Coeliac'] });
+        assert.equal(edit.status, 200, JSON.stringify(edit.body));
+        await assertClean(manager.page, manager.probe);
+      } finally {
+        await manager.context.close();
+      }
+
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kStaff, briefMendd);
+        // Every booking is in before the view reads the briefing: Neville's (the last one
+        // published) has made him a guest.
+        await waitFor(
+          'the bookings in the briefing',
+          async () => {
+            const b = await pageApi(page, 'GET', '/api/v1/briefing?shift=current');
+            const found = await pageApi(page, 'GET', '/api/v1/guests?q=cust-neville');
+            return b.status === 200 && b.body.entries.length === 3 && found.body?.guests?.length === 1;
+          },
+          10000,
+        );
+
+        await page.getByRole('button', { name: 'Briefing', exact: true }).click();
+        const briefing = page.getByTestId('briefing');
+        await briefing.waitFor();
+        await briefing.getByRole('button', { name: 'This shift' }).click();
+        await page.locator('[data-testid=briefing][data-shift=current]').waitFor();
+        assert.match(await briefing.locator('h2').innerText(), /^This shift: /);
+        const summary = await briefing.getByTestId('briefing-summary').innerText();
+        assert.match(summary, /^3 bookings to know for the shift from \d\d:\d\d/);
+        assert.match(summary, /Ada Lovelace \(regular/);
+
+        // Earliest first; Neville, of whom nothing is known, is not there.
+        const entries = briefing.getByTestId('briefing-entry');
+        assert.deepEqual(await entries.evaluateAll((els) => els.map((e) => e.dataset.booking)), ['B-ada', 'B-alan', 'B-grace']);
+        assert.equal(await briefing.locator('[data-customer="cust-neville"]').count(), 0);
+        assert.doesNotMatch(await briefing.innerText(), /Neville/);
+
+        const adaCard = entries.filter({ hasText: 'Ada Lovelace' });
+        assert.equal(await adaCard.getByTestId('tier-badge').innerText(), 'Regular');
+        assert.equal(await adaCard.locator('.why-chip[data-why=regular]').innerText(), 'Regular');
+        assert.equal(await adaCard.getByTestId('briefing-occasions').innerText(), 'Anniversary');
+        assert.match(await adaCard.getByTestId('briefing-last-visit').innerText(), /waiting to order/);
+
+        const alanCard = entries.filter({ hasText: 'Alan Turing' });
+        assert.equal(await alanCard.getByTestId('tier-badge').innerText(), 'New guest');
+        assert.equal(await alanCard.getByTestId('briefing-dietary').innerText(), 'Coeliac (kept with their consent)');
+        const graceCard = entries.filter({ hasText: 'Grace Hopper' });
+        assert.equal(await graceCard.locator('.why-chip[data-why=dietary]').count(), 1);
+        assert.equal(await graceCard.getByTestId('briefing-dietary').innerText(), 'Shellfish allergy (for this booking only)');
+        assert.deepEqual(await smallTargets(page), [], 'touch targets >= 44x44');
+        await savedPng(page, 'briefing-1280x800.png', { fullPage: true });
+
+        // A name opens the guest's profile.
+        await adaCard.getByRole('button', { name: /Ada Lovelace/ }).click();
+        const sheet = page.getByRole('dialog', { name: 'Ada Lovelace' });
+        await sheet.getByText('1 visit', { exact: false }).waitFor();
+        await sheet.getByRole('button', { name: 'Close' }).click();
+        await sheet.waitFor({ state: 'detached' });
+
+        // On paper: the briefing alone, without the tablet's bars and buttons.
+        await page.emulateMedia({ media: 'print' });
+        assert.equal(await page.locator('.topbar').isVisible(), false);
+        assert.equal(await briefing.getByRole('button', { name: 'Print' }).isVisible(), false);
+        assert.equal(await entries.first().isVisible(), true);
+        await savedPng(page, 'briefing-print-1280x800.png', { fullPage: true });
+        await page.emulateMedia({ media: null });
+
+        // The next shift has no bookings yet: the view says there is nothing to know.
+        await briefing.getByRole('button', { name: 'Next shift' }).click();
+        await page.locator('[data-testid=briefing][data-shift=next]').waitFor();
+        await briefing.getByTestId('briefing-empty').waitFor();
+        assert.equal(await entries.count(), 0);
+
+        await briefing.getByRole('button', { name: 'This shift' }).click();
+        await entries.first().waitFor();
+        await page.setViewportSize(kPhone);
+        await savedPng(page, 'briefing-390x844.png');
         await assertClean(page, probe);
       } finally {
         await context.close();

@@ -459,6 +459,29 @@ TEST(Contract, GuestProfilesAnswerAsDocumented) {
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests", "", as_reader).status, 403);
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-1", "", as_reader).status, 403);
 
+  // The Concierge's briefing: Ada's booking in an hour, with an allergy for it, is in this
+  // shift's or the next one's.
+  box.probe->publish("venue/" + kVenue + "/booking/booking.created",
+                     R"({"id":"contract-booking-1","booking":"bk-1","party":2,"at":)" +
+                         std::to_string(now_ms() + 3'600'000) +
+                         R"(,"customer":{"id":"cust-1","name":"Ada Lovelace"},)"
+                         R"("notes":"shellfish allergy"})");
+  const auto briefed = [&] {
+    std::size_t n = 0;
+    for (const char* shift : {"current", "next"}) {
+      const HttpResult b = box.as(sam, "GET", std::string("/api/v1/briefing?shift=") + shift);
+      if (b.status != 200) return std::size_t{0};
+      n += parse(b.body).get("entries")->as_array()->size();
+    }
+    return n;
+  };
+  EXPECT_TRUE(wait_until([&] { return briefed() == 1; }, 15s, 50ms))
+      << "the booking with an allergy is not in the briefing";
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/briefing").status, 200);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/briefing?shift=tomorrow").status, 400);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/briefing").status, 401);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/briefing", "", as_reader).status, 403);
+
   const std::string note = R"({"text":"likes the corner table"})";
   EXPECT_EQ(http(box.port(), "POST", "/api/v1/guests/cust-1/notes", note, kJson).status, 401);
   EXPECT_EQ(box.as(sam, "POST", "/api/v1/guests/cust-1/notes", note, false).status, 403);

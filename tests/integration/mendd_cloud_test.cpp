@@ -535,7 +535,7 @@ TEST_F(CloudTest, AWeekThatEndedGoesToTheGroupAsAReportWithItsSundaysSummary) {
   EXPECT_EQ(str(w.get("week")), format_rfc3339(sunday_at - std::chrono::days(6)).substr(0, 10));
   EXPECT_EQ(std::chrono::floor<std::chrono::days>(sunday_at).time_since_epoch().count() % 7, 3)
       << sunday << " is a Sunday (day 3 counting from a Thursday)";
-  EXPECT_EQ(w.get("employees")->as_array()->size(), 8u);
+  EXPECT_EQ(w.get("employees")->as_array()->size(), 9u);
   EXPECT_EQ(w.get("current")->get("cases")->as_int(), std::optional<std::int64_t>(0));
 }
 

@@ -117,6 +117,9 @@ struct HandlerContext {
   // The guest's cases and events for an export, which it audits (guest.export). Unset: the
   // export has the profile only.
   std::function<GuestHistory(const std::string&, const Actor&)> guest_history = nullptr;
+  // The Concierge's briefing for the current shift (false), the next (true) or the one the
+  // team is preparing for (unset). Unset function: an empty object.
+  std::function<json::Value(std::optional<bool>)> briefing = nullptr;
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -1,6 +1,6 @@
 // Guest profiles: finding a guest, reading one, a note from staff and a manager's edit (carried
 // out and audited by the recovery service); a guest's export (a manager's) and erasure (an
-// admin's). Profiles are personal data: integrations see none.
+// admin's); the Concierge's briefing. Profiles are personal data: integrations see none.
 #include "web/handlers/body_reader.hpp"
 #include "web/handlers/handlers.hpp"
 
@@ -200,6 +200,27 @@ Response erase_guest(const Request&, const Params& p, const Caller& c, const Han
   o.append("ref", e.ref);
   o.append("pseudonym", e.pseudonym);
   return json_response(http::status::ok, json::Value(std::move(o)));
+}
+
+Response briefing(const Request&, const Params& p, const Caller&, const HandlerContext& ctx) {
+  std::optional<bool> next;
+  for (const auto& [k, v] : p.query.items()) {
+    if (k != "shift") {
+      return refuse(http::status::bad_request, error_code::kInvalidParameter,
+                    "unknown parameter '" + k + "': only shift is allowed");
+    }
+    if (p.query.count(k) > 1) {
+      return refuse(http::status::bad_request, error_code::kInvalidParameter,
+                    "'shift' is given more than once");
+    }
+    if (v != "current" && v != "next") {
+      return refuse(http::status::bad_request, error_code::kInvalidParameter,
+                    "shift must be current or next");
+    }
+    next = v == "next";
+  }
+  return json_response(http::status::ok,
+                       ctx.briefing ? ctx.briefing(next) : json::Value(json::Object{}));
 }
 
 }  // namespace mend::web::handlers

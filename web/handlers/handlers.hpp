@@ -59,6 +59,8 @@ Response list_guests(const Request&, const Params&, const Caller&, const Handler
 Response get_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response add_guest_note(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response edit_guest(const Request&, const Params&, const Caller&, const HandlerContext&);
+// The Concierge's briefing: the shift's bookings worth knowing.
+Response briefing(const Request&, const Params&, const Caller&, const HandlerContext&);
 
 // floor.cpp and budget.cpp.
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -96,7 +96,8 @@ bool same(const Config& a, const Config& b) {
          a.guests.keep_notes == b.guests.keep_notes &&
          a.guests.keep_dietary == b.guests.keep_dietary &&
          a.guests.winback_after == b.guests.winback_after &&
-         a.guests.winback_factor == b.guests.winback_factor && a.rules.size() == b.rules.size() &&
+         a.guests.winback_factor == b.guests.winback_factor &&
+         a.guests.briefing_lead == b.guests.briefing_lead && a.rules.size() == b.rules.size() &&
          std::equal(a.rules.begin(), a.rules.end(), b.rules.begin(),
                     [](const RuleConfig& x, const RuleConfig& y) {
                       return x.kind == y.kind && x.min_severity == y.min_severity &&
@@ -285,6 +286,7 @@ keep_notes = "90d"
 keep_dietary = "180d"
 winback_after = "120d"
 winback_factor = 4
+briefing_lead = "45m"
 vip = ["cust-7"]
 
 [[rule]]
@@ -384,7 +386,8 @@ Config full_expected() {
               std::chrono::hours(24 * 90),
               std::chrono::hours(24 * 180),
               std::chrono::hours(24 * 120),
-              4};
+              4,
+              std::chrono::minutes(45)};
   c.rules = {{"course.slow", "high", "vip", "comp_item", 9, "Dessert on the house for {name}"}};
   c.employees = {{"reputation",
                   "Answers every review within a day.",

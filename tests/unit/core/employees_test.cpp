@@ -75,7 +75,7 @@ TEST(Employees, BadEntriesAreRefusedWithFileLineAndKey) {
   };
   EXPECT_EQ(errors("[[employee]]\nid = \"sommelier\"\n"),
             "mend.toml:4:1: employee[0].id: expected one of host, floor, kitchen_safety, inbox, "
-            "reputation, analyst, caretaker, winback, got \"sommelier\"");
+            "reputation, analyst, caretaker, winback, concierge, got \"sommelier\"");
   EXPECT_EQ(errors("[[employee]]\nid = \"host\"\nmay = \"fire\"\n"),
             "mend.toml:5:1: employee[0].may: expected one of recommend, act, got \"fire\"");
   EXPECT_EQ(errors("[[employee]]\nid = \"host\"\nsignals = [\"weather\"]\n"),

@@ -403,7 +403,7 @@ TEST(WeeklyReport, IsTheWeeksInsightsWithEachEmployeesRecord) {
   EXPECT_EQ(v.get("current")->get("cases")->as_int(), std::optional<std::int64_t>(15));
   EXPECT_EQ(v.get("previous")->get("cases")->as_int(), std::optional<std::int64_t>(16));
   const auto& employees = *v.get("employees")->as_array();
-  ASSERT_EQ(employees.size(), 8u);
+  ASSERT_EQ(employees.size(), 9u);
   EXPECT_EQ(*employees[0].get("id")->as_string(), "host");
   EXPECT_EQ(employees[0].get("record")->get("raised")->as_int(), std::optional<std::int64_t>(7));
 }

@@ -66,6 +66,23 @@ TEST(PushPayload, SaysWhatAndWhereAndOpensTheCase) {
   EXPECT_EQ(*parsed.value->get("url")->as_string(), "/#/cases/c-000001");
 }
 
+TEST(PushPayload, TheConciergesBriefingOpensTheBriefingNotACase) {
+  const auto alert = json::parse(
+      R"({"event":"briefing","role":"manager","severity":"medium","text":"1 booking to know for )"
+      R"(the shift from 16:00: Ann Lee (regular) at 19:00.","from":"2026-12-07T16:00:00Z",)"
+      R"("to":"2026-12-08T06:00:00Z","count":1,"at":"2026-12-07T15:30:00Z"})");
+  ASSERT_TRUE(alert);
+  EXPECT_TRUE(alert_reaches(*alert.value, Role::kManager, {}));
+  EXPECT_FALSE(alert_reaches(*alert.value, Role::kStaff, {}));
+  const auto parsed = json::parse(notification_payload(*alert.value, "The Anchor"));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed.value->get("title")->as_string(), "The Anchor: Briefing");
+  EXPECT_EQ(*parsed.value->get("body")->as_string(),
+            "1 booking to know for the shift from 16:00: Ann Lee (regular) at 19:00.");
+  EXPECT_EQ(*parsed.value->get("tag")->as_string(), "mend-briefing");
+  EXPECT_EQ(*parsed.value->get("url")->as_string(), "/#/briefing");
+}
+
 TEST(PushPayload, ALongTextIsShortenedToFitOneRecordAtACharacterBoundary) {
   std::string long_text;
   for (int i = 0; i < 3000; ++i) long_text += "é\"";  // 3 bytes, 4 once escaped

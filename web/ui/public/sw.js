@@ -1,6 +1,6 @@
 // Mend's service worker: shows an alert the box pushed (Web Push) while the page is closed or
-// the phone is locked, and opens its case when the notification is tapped. It caches nothing:
-// the tablet UI is only of use live, and a stale copy would show stale cases.
+// the phone is locked, and opens its case (or the briefing) when the notification is tapped.
+// It caches nothing: the tablet UI is only of use live, and a stale copy would show stale cases.
 'use strict';
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -32,7 +32,8 @@ self.addEventListener('push', (event) => {
   );
 });
 
-// An open Mend page is focused and told which case to open; otherwise one is opened on it.
+// An open Mend page is focused and told which case (or, for one without a case such as the
+// briefing's, which url: /#/briefing) to open; otherwise one is opened on it.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const { case: caseId, url } = event.notification.data || {};
@@ -43,6 +44,7 @@ self.addEventListener('notificationclick', (event) => {
         if (new URL(client.url).origin !== self.location.origin) continue;
         await client.focus();
         if (caseId) client.postMessage({ type: 'mend-open-case', case: caseId });
+        else if (url && url !== '/') client.postMessage({ type: 'mend-open-url', url });
         return;
       }
       await self.clients.openWindow(url || '/');

@@ -2,6 +2,7 @@
 // change, and one error type carrying the API's stable code and its message for a person.
 import type {
   AuditEntry,
+  Briefing,
   Budget,
   Case,
   CaseDetail,
@@ -182,6 +183,9 @@ export const api = {
     request<GuestProfile>('POST', '/api/v1/guests/' + encodeURIComponent(id) + '/notes', { text }),
   editGuest: (id: string, edit: GuestEdit) =>
     request<GuestProfile>('PATCH', '/api/v1/guests/' + encodeURIComponent(id), edit),
+  // The Concierge's briefing; without `shift` the box picks the one the team is preparing for.
+  briefing: (shift?: Briefing['shift']) =>
+    request<Briefing>('GET', '/api/v1/briefing' + (shift ? '?shift=' + shift : '')),
   pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
   addPushSubscription: (sub: PushSubscriptionRequest) =>
     request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),

@@ -36,6 +36,7 @@ const kEmployees: Record<string, string> = {
   analyst: 'Analyst',
   caretaker: 'Caretaker',
   winback: 'Win-back',
+  concierge: 'Concierge',
 };
 
 export function employeeLabel(id: string): string {
@@ -151,6 +152,13 @@ export function clockTime(iso: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+// "19:30": a booking's or a shift's local time, where seconds would only be noise.
+export function hhmm(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
 export type TimerLevel = 'calm' | 'amber' | 'late';

@@ -2,7 +2,7 @@
 // and the last sequence number applied, so a reconnect asks only for what was missed
 // (?since=&run=); a different run (mendd restarted with a new sequence) or the server's
 // {"type":"resync"} makes the app reload through REST instead.
-import type { Alert, Budget, Case, Floor } from './types';
+import type { Alert, BriefingAlert, Budget, Case, Floor } from './types';
 
 export type LiveState = 'connecting' | 'up' | 'down';
 
@@ -11,6 +11,7 @@ export interface LiveHandlers {
   onFloor(f: Floor): void;
   onAlert(a: Alert, seq: number): void;
   onBudget(b: Budget): void;
+  onBriefing(b: BriefingAlert, seq: number): void;
   onResync(): void;
   onState(s: LiveState): void;
 }
@@ -24,6 +25,7 @@ type Message =
   | { type: 'floor'; seq: number; data: Floor }
   | { type: 'alert'; seq: number; data: Alert }
   | { type: 'budget'; seq: number; data: Budget }
+  | { type: 'briefing'; seq: number; data: BriefingAlert }
   | { type: 'resync' };
 
 export class LiveLink {
@@ -153,6 +155,11 @@ export class LiveLink {
       case 'budget':
         this.advance(msg.seq);
         if (msg.data) this.handlers.onBudget(msg.data);
+        break;
+      case 'briefing':
+        // Replayed after a reconnect too; the app shows one shift's briefing once.
+        this.advance(msg.seq);
+        if (msg.data && typeof msg.data.from === 'string') this.handlers.onBriefing(msg.data, msg.seq);
         break;
       case 'resync':
         this.handlers.onResync();

@@ -60,3 +60,7 @@ export type GuestProfile = Schemas['GuestProfile'];
 export type GuestList = Schemas['GuestList'];
 export type GuestEdit = Schemas['GuestEdit'];
 export type TableGuest = NonNullable<FloorTable['guest']>;
+export type Briefing = Schemas['Briefing'];
+export type BriefingEntry = Schemas['BriefingEntry'];
+// A live `briefing`'s data: the next shift's briefing has gone to `role`.
+export type BriefingAlert = Schemas['BriefingAlert'];

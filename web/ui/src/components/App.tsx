@@ -14,8 +14,9 @@ import {
 } from '../alerts';
 import { byUrgency, isOpen, money } from '../format';
 import { LiveLink, type LiveState } from '../live';
-import type { Alert, Budget, Case, Floor as FloorData, User } from '../types';
+import type { Alert, BriefingAlert, Budget, Case, Floor as FloorData, User } from '../types';
 import { Audit } from './Audit';
+import { Briefing } from './Briefing';
 import { CaseSheet } from './CaseSheet';
 import { Employees } from './Employees';
 import { Learning } from './Learning';
@@ -31,7 +32,7 @@ import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
-import { Toasts, type ToastItem } from './Toasts';
+import { Toasts, type BriefingToastItem, type ToastItem } from './Toasts';
 
 type Phase =
   | { name: 'loading' }
@@ -127,17 +128,29 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests'>('work');
+  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests' | 'briefing'>(
+    'work',
+  );
   const [reporting, setReporting] = useState(false);
   const [openGuestId, setOpenGuestId] = useState<string | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   const [budget, setBudget] = useState<Budget | null>(null);
   const [toasts, setToasts] = useState<ToastItem[]>([]);
+  const [briefingToast, setBriefingToast] = useState<BriefingToastItem | null>(null);
+  // Bumped by each live briefing: an open briefing view reads it again.
+  const [briefingRefresh, setBriefingRefresh] = useState(0);
   const [permission, setPermission] = useState<NotifyPermission>(() => notifyPermission());
   const audioRef = useRef<HTMLAudioElement>(null);
   const budgetTimer = useRef<number | undefined>(undefined);
   const casesRef = useRef(cases);
   casesRef.current = cases;
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const briefingToastRef = useRef(briefingToast);
+  briefingToastRef.current = briefingToast;
+  // Shifts (by their start) whose briefing this person has seen or waved away: a replay after
+  // a reconnect does not bring the toast back.
+  const seenBriefings = useRef(new Set<string>());
   // The live link outlives renders; handlers reach fresh state through setters only.
   const liveRef = useRef<LiveLink | null>(null);
   const endedRef = useRef(false);
@@ -227,6 +240,33 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     [user.role],
   );
 
+  // The Concierge's briefing is ready (it goes to the manager's role and above): one toast, once
+  // per shift. Not a case, so no chime: it is about the next shift, not something going wrong.
+  const onBriefing = useCallback(
+    (b: BriefingAlert, seq: number) => {
+      setBriefingRefresh((n) => n + 1);
+      if (!alertIsFor(b.role, user.role) || seenBriefings.current.has(b.from)) return;
+      if (viewRef.current === 'briefing') {
+        seenBriefings.current.add(b.from);
+        return;
+      }
+      setBriefingToast({ alert: b, seq });
+    },
+    [user.role],
+  );
+
+  const dropBriefingToast = useCallback(() => {
+    const t = briefingToastRef.current;
+    if (t) seenBriefings.current.add(t.alert.from);
+    setBriefingToast(null);
+  }, []);
+
+  const openBriefing = useCallback(() => {
+    dropBriefingToast();
+    setOpenCaseId(null);
+    setView('briefing');
+  }, [dropBriefingToast]);
+
   const dropToast = useCallback((caseId: string) => {
     setToasts((prev) => (prev.some((t) => t.alert.case === caseId) ? prev.filter((t) => t.alert.case !== caseId) : prev));
   }, []);
@@ -263,6 +303,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       onFloor: applyFloor,
       onAlert,
       onBudget: setBudget,
+      onBriefing,
       onResync: reloadAll,
       onState: setLive,
     });
@@ -283,7 +324,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       window.clearInterval(poll);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [reloadAll, upsertCase, applyFloor, loadFloor, onAlert]);
+  }, [reloadAll, upsertCase, applyFloor, loadFloor, onAlert, onBriefing]);
 
   const openCases = useMemo(() => [...cases.values()].filter(isOpen).sort(byUrgency), [cases]);
   const unwritable = useMemo(() => openCases.find((c) => c.kind === 'store.unwritable') ?? null, [openCases]);
@@ -321,22 +362,44 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     setOpenCaseId(id);
   }, []);
 
-  // A tapped push notification: the service worker names the case (an open page), or the page
-  // opens at /#/cases/<id>.
+  // The views a link can open: #/cases/<id> and #/briefing.
+  const openRoute = useCallback(
+    (hash: string) => {
+      const fromHash = /^#\/cases\/([^/]+)$/.exec(hash);
+      if (fromHash) {
+        openCase(decodeURIComponent(fromHash[1]));
+        return true;
+      }
+      if (hash === '#/briefing') {
+        openBriefing();
+        return true;
+      }
+      return false;
+    },
+    [openCase, openBriefing],
+  );
+
+  // A tapped push notification: the service worker names the case or the page's url (an open
+  // page), or the page opens at /#/cases/<id> or /#/briefing.
   useEffect(() => {
-    const fromHash = /^#\/cases\/([^/]+)$/.exec(window.location.hash);
-    if (fromHash) {
-      openCase(decodeURIComponent(fromHash[1]));
+    const fromHash = () => {
+      if (!openRoute(window.location.hash)) return;
       history.replaceState(null, '', window.location.pathname + window.location.search);
-    }
-    if (!('serviceWorker' in navigator)) return;
-    const onMessage = (e: MessageEvent) => {
-      const data = e.data as { type?: string; case?: string } | null;
-      if (data?.type === 'mend-open-case' && data.case) openCase(data.case);
     };
-    navigator.serviceWorker.addEventListener('message', onMessage);
-    return () => navigator.serviceWorker.removeEventListener('message', onMessage);
-  }, [openCase]);
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    const onMessage = (e: MessageEvent) => {
+      const data = e.data as { type?: string; case?: string; url?: string } | null;
+      if (data?.type === 'mend-open-case' && data.case) openCase(data.case);
+      else if (data?.type === 'mend-open-url' && data.url) openRoute(data.url.replace(/^[^#]*/, ''));
+    };
+    const sw = 'serviceWorker' in navigator ? navigator.serviceWorker : null;
+    sw?.addEventListener('message', onMessage);
+    return () => {
+      window.removeEventListener('hashchange', fromHash);
+      sw?.removeEventListener('message', onMessage);
+    };
+  }, [openCase, openRoute]);
 
   const enableAlerts = async () => {
     setPermission(await askNotifyPermission());
@@ -368,6 +431,14 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
             </button>
           )}
           {canAudit && <PushControl />}
+          <button
+            type="button"
+            class={'btn' + (view === 'briefing' ? ' btn-primary' : ' btn-quiet')}
+            aria-pressed={view === 'briefing'}
+            onClick={() => (view === 'briefing' ? setView('work') : openBriefing())}
+          >
+            Briefing
+          </button>
           <button
             type="button"
             class={'btn' + (view === 'guests' ? ' btn-primary' : ' btn-quiet')}
@@ -420,6 +491,13 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
             Retry
           </button>
         </p>
+      )}
+      {view === 'briefing' && (
+        <main class="panes panes-single">
+          <section class="pane pane-briefing" aria-labelledby="briefing-title">
+            <Briefing refresh={briefingRefresh} onOpenGuest={setOpenGuestId} onAuthLost={failed} />
+          </section>
+        </main>
       )}
       {view === 'guests' && (
         <main class="panes panes-single">
@@ -528,6 +606,9 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
         onOpen={openCase}
         onAcknowledge={acknowledgeFromToast}
         onDismiss={dropToast}
+        briefing={briefingToast}
+        onOpenBriefing={openBriefing}
+        onDismissBriefing={dropBriefingToast}
       />
       <audio ref={audioRef} src="/sounds/alert.wav" preload="auto" data-testid="alert-sound" />
     </div>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { kindLabel, money, tierLabel } from '../format';
 import type { GuestEdit, GuestProfile } from '../types';
+import { DietaryBox } from './DietaryBox';
 import { occasionLabel } from './Floor';
 
 interface Props {
@@ -14,10 +15,6 @@ interface Props {
   onClose(): void;
 }
 
-const kBasis: Record<string, string> = {
-  consent: 'kept with their consent',
-  this_booking: 'for this booking only',
-};
 
 function day(at: string | null | undefined): string {
   return at ? new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' }) : '—';
@@ -106,20 +103,10 @@ export function GuestSheet({ id, canEdit, currency, onAuthLost, onClose }: Props
               </span>{' '}
               {guest.visits} {guest.visits === 1 ? 'visit' : 'visits'} since {day(guest.first_visit)}
             </p>
-            {guest.dietary.length > 0 && (
-              <section class="allergy-box" aria-label="Dietary needs and allergies">
-                <h3>
-                  <span aria-hidden="true">⚠</span> Dietary needs and allergies
-                </h3>
-                <ul>
-                  {guest.dietary.map((d) => (
-                    <li key={d.text + d.booking} data-testid="dietary">
-                      <strong>{d.text}</strong> <span class="muted">({kBasis[d.basis] ?? d.basis})</span>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            )}
+            <DietaryBox
+              items={guest.dietary.map((d) => ({ key: d.text + d.booking, text: d.text, basis: d.basis }))}
+              testId="dietary"
+            />
             <dl class="guest-facts">
               <dt>Last visit</dt>
               <dd data-testid="previous-visit">

@@ -1,15 +1,21 @@
 // Alerts on the screen: one toast per case (a newer alert for the same case replaces it), with
-// the way to open the case and to acknowledge it there and then.
+// the way to open the case and to acknowledge it there and then; above them, the Concierge's
+// briefing once it is ready (one at a time: it is about the next shift, not a case).
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { alertStageLabel, alertTitle } from '../alerts';
-import { severityLabel } from '../format';
-import type { Alert } from '../types';
+import { hhmm, severityLabel } from '../format';
+import type { Alert, BriefingAlert } from '../types';
 
 export interface ToastItem {
   alert: Alert;
   seq: number;
   count: number; // alerts for this case while the toast was up
+}
+
+export interface BriefingToastItem {
+  alert: BriefingAlert;
+  seq: number;
 }
 
 interface Props {
@@ -20,11 +26,24 @@ interface Props {
   onOpen(caseId: string): void;
   onAcknowledge(caseId: string): Promise<void>;
   onDismiss(caseId: string): void;
+  briefing: BriefingToastItem | null;
+  onOpenBriefing(): void;
+  onDismissBriefing(): void;
 }
 
 const kShown = 3;
 
-export function Toasts({ toasts, sheetOpen, openCaseId, onOpen, onAcknowledge, onDismiss }: Props) {
+export function Toasts({
+  toasts,
+  sheetOpen,
+  openCaseId,
+  onOpen,
+  onAcknowledge,
+  onDismiss,
+  briefing,
+  onOpenBriefing,
+  onDismissBriefing,
+}: Props) {
   const visible = toasts.filter((t) => t.alert.case !== openCaseId);
   const shown = visible.slice(0, kShown);
   const more = visible.length - shown.length;
@@ -34,6 +53,7 @@ export function Toasts({ toasts, sheetOpen, openCaseId, onOpen, onAcknowledge, o
       aria-label="Alerts"
       data-testid="toasts"
     >
+      {briefing && <BriefingToast item={briefing} onOpen={onOpenBriefing} onDismiss={onDismissBriefing} />}
       {shown.map((t) => (
         <ToastView key={t.alert.case} item={t} onOpen={onOpen} onAcknowledge={onAcknowledge} onDismiss={onDismiss} />
       ))}
@@ -102,6 +122,45 @@ function ToastView({
           Open case
         </button>
         <button type="button" class="btn btn-quiet" aria-label="Dismiss alert" onClick={() => onDismiss(a.case)}>
+          ✕
+        </button>
+      </div>
+    </div>
+  );
+}
+
+// "Briefing ready: 3 to know for the 16:00 shift", the summary under it; tapping it opens the
+// briefing. Not a case: nothing to acknowledge.
+function BriefingToast({
+  item,
+  onOpen,
+  onDismiss,
+}: {
+  item: BriefingToastItem;
+  onOpen(): void;
+  onDismiss(): void;
+}) {
+  const a = item.alert;
+  return (
+    <div
+      class="toast toast-briefing"
+      role="status"
+      data-testid="briefing-toast"
+      data-role={a.role}
+      data-seq={String(item.seq)}
+      data-count={String(a.count)}
+    >
+      <button type="button" class="toast-open" onClick={onOpen}>
+        <strong class="toast-title">
+          Briefing ready: {a.count} to know for the {hhmm(a.from)} shift
+        </strong>
+        {a.text && <span class="toast-text">{a.text}</span>}
+      </button>
+      <div class="toast-actions">
+        <button type="button" class="btn btn-primary" onClick={onOpen}>
+          Open briefing
+        </button>
+        <button type="button" class="btn btn-quiet" aria-label="Dismiss briefing" onClick={onDismiss}>
           ✕
         </button>
       </div>

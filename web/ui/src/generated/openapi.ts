@@ -702,6 +702,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/briefing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Concierge's briefing: the shift's bookings worth knowing (regulars and VIPs, allergies, occasions, last visits that went wrong)
+         * @description Roles: staff, manager, admin (not integrations).
+         */
+        get: operations["getBriefing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1124,7 +1144,7 @@ export interface components {
             type: "resync";
         };
         /** @description A message the server sends on /api/v1/live. */
-        LiveMessage: components["schemas"]["LiveHello"] | components["schemas"]["LiveCase"] | components["schemas"]["LiveFloor"] | components["schemas"]["LiveResync"] | components["schemas"]["LiveAlert"] | components["schemas"]["LiveBudget"];
+        LiveMessage: components["schemas"]["LiveHello"] | components["schemas"]["LiveCase"] | components["schemas"]["LiveFloor"] | components["schemas"]["LiveResync"] | components["schemas"]["LiveAlert"] | components["schemas"]["LiveBudget"] | components["schemas"]["LiveBriefing"];
         /** @description The tablet's optional first message: resume after `since` in run `run`. */
         LiveResume: {
             /** Format: int64 */
@@ -1249,10 +1269,10 @@ export interface components {
             };
         };
         /**
-         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full), winback (guest.lapsed).
+         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full), winback (guest.lapsed). concierge owns no kind: it writes the briefing before each shift (GET /api/v1/briefing).
          * @enum {string}
          */
-        EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker" | "winback";
+        EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker" | "winback" | "concierge";
         /** @description What people did with the employee's cases opened in the period, from the store. */
         TrackRecord: {
             /** @description Cases of its kinds opened in the period. */
@@ -1765,6 +1785,74 @@ export interface components {
                 /** Format: date-time */
                 ts: string;
             }[];
+        };
+        /** @description A booking in the shift worth knowing, and why. */
+        BriefingEntry: {
+            booking: string;
+            /** Format: date-time */
+            at: string;
+            party: number;
+            /** @description The guest's id: GET /api/v1/guests/{id} has the profile. */
+            customer: string;
+            name: string;
+            /** @enum {string} */
+            tier: "new" | "returning" | "regular" | "vip";
+            preferences: string[];
+            /** @description Dietary needs and allergies: those kept with the guest's consent, and those given for this booking only. */
+            dietary: {
+                text: string;
+                /** @enum {string} */
+                basis: "consent" | "this_booking";
+            }[];
+            /** @description Occasions mentioned for this booking (birthday, anniversary, ...). */
+            occasions: string[];
+            /** Format: date-time */
+            last_visit: string | null;
+            last_visit_issues: components["schemas"]["CaseKind"][];
+            /** @description What was done about the last visit's cases, one line each. */
+            last_visit_recovery: string[];
+            /** @description Staff notes on the profile. */
+            notes: number;
+            why: ("vip" | "regular" | "dietary" | "occasion" | "last_visit")[];
+        };
+        /** @description The Concierge's briefing for one shift: its bookings worth knowing, earliest first. */
+        Briefing: {
+            /** @enum {string} */
+            shift: "current" | "next";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description One line, as the alert says it. */
+            summary: string;
+            /** @description The briefing's alert for this shift has gone to the manager. */
+            briefed: boolean;
+            entries: components["schemas"]["BriefingEntry"][];
+        };
+        /** @description The Concierge's briefing for the next shift is ready (sent to the manager's role before the shift starts). */
+        LiveBriefing: {
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "briefing";
+            data: components["schemas"]["BriefingAlert"];
+        };
+        /** @description As on venue/<venue>/mend/alerts: the briefing's summary for the manager. */
+        BriefingAlert: {
+            /** @enum {string} */
+            event: "briefing";
+            role: string;
+            severity: components["schemas"]["Severity"];
+            text: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            count: number;
+            /** Format: date-time */
+            at: string;
         };
     };
     responses: {
@@ -3302,6 +3390,32 @@ export interface operations {
                 };
             };
             503: components["responses"]["ReadOnly"];
+        };
+    };
+    getBriefing: {
+        parameters: {
+            query?: {
+                /** @description Which shift: `current` or `next`. Unset: the one the team is preparing for, the next once its briefing is due (guests.briefing_lead before it starts), else the current one. */
+                shift?: "current" | "next";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The briefing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Briefing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
 }

@@ -1375,7 +1375,17 @@ describe('guest recognition', { concurrency: false }, () => {
         await found.locator('[data-guest="cust-grace"]').click();
         const sheet = page.getByRole('dialog', { name: 'Grace Hopper' });
         await sheet.getByText('0 visits', { exact: false }).waitFor();
-        await sheet.getByRole('button', { name: 'Close' }).click();
+        // The profile says what is kept about guests: docs/privacy.md, as a page on the tablet.
+        await sheet.getByTestId('privacy-link').click();
+        const privacy = page.getByTestId('privacy');
+        await privacy.getByRole('heading', { name: 'What Mend keeps about guests' }).waitFor();
+        assert.equal(await sheet.count(), 0, 'the profile closed for the page');
+        assert.match(await privacy.innerText(), /Dietary needs and allergies are health data\./);
+        assert.match(await privacy.getByRole('table').first().innerText(), /staff notes, with author and time/);
+        assert.doesNotMatch(await privacy.innerText(), /\*\*|\]\(/, 'no Markdown left showing');
+        assert.deepEqual(await smallTargets(page), [], 'touch targets >= 44x44');
+        await savedPng(page, 'privacy-390x844.png');
+        await privacy.getByRole('button', { name: 'Back' }).click();
         await page.locator('input[name=guest-search]').fill('nobody-like-this');
         await page.getByText('Nobody matches.').waitFor();
         await assertClean(page, probe);

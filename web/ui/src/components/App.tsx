@@ -28,6 +28,7 @@ import { LiveBanner } from './LiveBanner';
 import { Queue } from './Queue';
 import { PushControl } from './PushControl';
 import { ReportCase } from './ReportCase';
+import { Privacy } from './Privacy';
 import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
@@ -128,7 +129,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests' | 'briefing'>(
+  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests' | 'briefing' | 'privacy'>(
     'work',
   );
   const [reporting, setReporting] = useState(false);
@@ -357,12 +358,17 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     [upsertCase, failed, dropToast],
   );
 
+  const openPrivacy = useCallback(() => {
+    setOpenGuestId(null);
+    setView('privacy');
+  }, []);
+
   const openCase = useCallback((id: string) => {
     setView('work');
     setOpenCaseId(id);
   }, []);
 
-  // The views a link can open: #/cases/<id> and #/briefing.
+  // The views a link can open: #/cases/<id>, #/briefing and #/privacy.
   const openRoute = useCallback(
     (hash: string) => {
       const fromHash = /^#\/cases\/([^/]+)$/.exec(hash);
@@ -372,6 +378,10 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       }
       if (hash === '#/briefing') {
         openBriefing();
+        return true;
+      }
+      if (hash === '#/privacy') {
+        setView('privacy');
         return true;
       }
       return false;
@@ -502,8 +512,13 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       {view === 'guests' && (
         <main class="panes panes-single">
           <section class="pane pane-guests" aria-labelledby="guests-title">
-            <Guests onOpenGuest={setOpenGuestId} onAuthLost={failed} />
+            <Guests onOpenGuest={setOpenGuestId} onAuthLost={failed} onPrivacy={openPrivacy} />
           </section>
+        </main>
+      )}
+      {view === 'privacy' && (
+        <main class="panes panes-single">
+          <Privacy onClose={() => setView('guests')} />
         </main>
       )}
       {view === 'audit' && canAudit && (
@@ -574,6 +589,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           currency={budget?.currency}
           onAuthLost={failed}
           onClose={() => setOpenGuestId(null)}
+          onPrivacy={openPrivacy}
         />
       )}
       {reporting && (

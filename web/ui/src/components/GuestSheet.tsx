@@ -13,8 +13,8 @@ interface Props {
   currency?: string;
   onAuthLost(e: unknown): boolean;
   onClose(): void;
+  onPrivacy(): void;
 }
-
 
 function day(at: string | null | undefined): string {
   return at ? new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' }) : '—';
@@ -27,7 +27,7 @@ function lines(text: string): string[] {
     .filter((l) => l !== '');
 }
 
-export function GuestSheet({ id, canEdit, currency, onAuthLost, onClose }: Props) {
+export function GuestSheet({ id, canEdit, currency, onAuthLost, onClose, onPrivacy }: Props) {
   const [guest, setGuest] = useState<GuestProfile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState('');
@@ -178,7 +178,11 @@ export function GuestSheet({ id, canEdit, currency, onAuthLost, onClose }: Props
                   Edit profile
                 </button>
               ))}
-            <p class="muted">What Mend keeps about guests, and for how long: docs/privacy.md.</p>
+            <p>
+              <button type="button" class="btn-link" data-testid="privacy-link" onClick={onPrivacy}>
+                What Mend keeps about guests, and for how long
+              </button>
+            </p>
           </>
         )}
       </div>

@@ -8,12 +8,13 @@ import type { GuestList } from '../types';
 interface Props {
   onOpenGuest(id: string): void;
   onAuthLost(e: unknown): boolean;
+  onPrivacy(): void;
 }
 
 // Typing settles this long before the box is asked.
 const kSearchDelayMs = 250;
 
-export function Guests({ onOpenGuest, onAuthLost }: Props) {
+export function Guests({ onOpenGuest, onAuthLost, onPrivacy }: Props) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<GuestList['guests'] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,6 +44,11 @@ export function Guests({ onOpenGuest, onAuthLost }: Props) {
       <h2 id="guests-title" class="pane-title">
         Guests
       </h2>
+      <p>
+        <button type="button" class="btn-link" data-testid="privacy-link" onClick={onPrivacy}>
+          What Mend keeps about guests, and for how long
+        </button>
+      </p>
       <label class="field">
         <span>Find a guest (name, email, phone or customer id)</span>
         <input

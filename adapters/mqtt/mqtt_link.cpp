@@ -1,6 +1,7 @@
 #include "adapters/mqtt/mqtt_link.hpp"
 
 #include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <fstream>
 #include <sstream>
@@ -57,47 +58,88 @@ class MqttLink::Persistence : public mqtt::iclient_persistence {
   MqttLink& link_;
 };
 
+// Each Paho client has its own callback and listeners, stamped with the client's generation:
+// what a set-aside client still reports is dropped on the executor. Its deliveries still count
+// (each is written to the spool before Paho acknowledges it).
 class MqttLink::Callback : public mqtt::callback {
  public:
-  explicit Callback(MqttLink& link) : link_(link) {}
+  Callback(MqttLink& link, std::uint64_t generation) : link_(link), generation_(generation) {}
   void message_arrived(mqtt::const_message_ptr msg) override {
     link_.deliver(msg->get_topic(), msg->get_payload_str(), msg->is_duplicate());
   }
   void connection_lost(const mqtt::string& cause) override {
-    boost::asio::post(link_.io_, [this, cause] {
-      link_.up_ = false;
-      link_.schedule_reconnect(cause.empty() ? "connection lost" : cause);
+    boost::asio::post(link_.io_, [&link = link_, gen = generation_, cause] {
+      if (gen != link.generation_) return;
+      link.up_ = false;
+      link.schedule_reconnect(cause.empty() ? "connection lost" : cause);
     });
   }
 
  private:
   MqttLink& link_;
+  std::uint64_t generation_;
 };
 
-// Paho reports the outcome of connect and subscribe on its own thread; both hop to the executor.
+// Paho reports the outcome of connect, subscribe and publish on its own thread; all hop to the
+// executor.
 class MqttLink::Listener : public mqtt::iaction_listener {
  public:
-  Listener(MqttLink& link, std::string what, std::function<void()> ok)
-      : link_(link), what_(std::move(what)), ok_(std::move(ok)) {}
+  enum class What { kConnect, kSubscribe, kPublish };
+  Listener(MqttLink& link, std::uint64_t generation, What what)
+      : link_(link), generation_(generation), what_(what) {}
   void on_success(const mqtt::token&) override {
-    boost::asio::post(link_.io_, [this] { ok_(); });
+    if (what_ == What::kPublish) return;
+    boost::asio::post(link_.io_, [&link = link_, gen = generation_, what = what_] {
+      if (gen != link.generation_) return;
+      if (what == What::kConnect) {
+        link.on_connected();
+      } else {
+        link.on_subscribed();
+      }
+    });
   }
   void on_failure(const mqtt::token& tok) override {
-    std::string why = what_ + " failed (code " + std::to_string(tok.get_return_code()) + ")";
-    boost::asio::post(link_.io_, [this, why] { link_.schedule_reconnect(why); });
+    const int code = tok.get_return_code();
+    if (what_ == What::kPublish) {
+      // Paho C 1.3.12 frees a QoS 1 message whose write to the socket failed
+      // (MQTTASYNC_FAILURE) while its session still points at the topic and payload: the next
+      // connect would send freed memory (the broker drops the connection as malformed, every
+      // time), and cleaning the session would free it twice. Such a client is never used again.
+      if (code != MQTTASYNC_FAILURE) return;
+      boost::asio::post(link_.io_, [&link = link_, gen = generation_] {
+        if (gen == link.generation_) link.spoil();
+      });
+      return;
+    }
+    const std::string why = std::string(what_ == What::kConnect ? "connect" : "subscribe") +
+                            " failed (code " + std::to_string(code) + ")";
+    boost::asio::post(link_.io_, [&link = link_, gen = generation_, why] {
+      if (gen == link.generation_) link.schedule_reconnect(why);
+    });
   }
 
  private:
   MqttLink& link_;
-  std::string what_;
-  std::function<void()> ok_;
+  std::uint64_t generation_;
+  What what_;
 };
 
 struct MqttLink::Client {
-  mqtt::async_client cli;
-  Client(const std::string& uri, const std::string& id, const mqtt::create_options& co,
-         mqtt::iclient_persistence* p)
-      : cli(uri, id, co, p) {}
+  Callback callback;
+  Listener connect_listener;
+  Listener subscribe_listener;
+  Listener publish_listener;
+  mqtt::async_client cli;  // after the listeners: it calls back into them until destroyed
+  bool spoiled = false;    // holds a message Paho freed: never connect or destroy it
+  Client(MqttLink& link, std::uint64_t generation, const std::string& uri, const std::string& id,
+         const mqtt::create_options& co, mqtt::iclient_persistence* p)
+      : callback(link, generation),
+        connect_listener(link, generation, Listener::What::kConnect),
+        subscribe_listener(link, generation, Listener::What::kSubscribe),
+        publish_listener(link, generation, Listener::What::kPublish),
+        cli(uri, id, co, p) {
+    cli.set_callback(callback);
+  }
 };
 
 namespace {
@@ -120,10 +162,6 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
       handlers_(std::move(handlers)),
       spool_(std::make_unique<Spool>(opt_.spool_path, 4u << 20, opt_.spool_write)),
       persistence_(std::make_unique<Persistence>(*spool_, *this)),
-      callback_(std::make_unique<Callback>(*this)),
-      connect_listener_(std::make_unique<Listener>(*this, "connect", [this] { on_connected(); })),
-      subscribe_listener_(
-          std::make_unique<Listener>(*this, "subscribe", [this] { on_subscribed(); })),
       retry_timer_(io),
       rng_(std::random_device{}()),
       probe_backoff_(opt_.storage_probe_min, opt_.storage_probe_max),
@@ -134,16 +172,34 @@ MqttLink::MqttLink(boost::asio::io_context& io, Options options, Handlers handle
     if (k.rfind("q-", 0) == 0) ++queued_;
   }
   if (!opt_.mqtt.password_file.empty()) password_ = read_secret(opt_.mqtt.password_file);
+  client_ = new_client();
+}
+
+std::unique_ptr<MqttLink::Client> MqttLink::new_client() {
   const std::string uri = std::string(opt_.mqtt.tls ? "ssl://" : "tcp://") + opt_.mqtt.host + ":" +
                           std::to_string(opt_.mqtt.port);
   const std::string id = opt_.mqtt.client_id.empty() ? "mendd-" + opt_.venue : opt_.mqtt.client_id;
   mqtt::create_options co(MQTTVERSION_3_1_1, opt_.max_buffered_publishes);
   co.set_send_while_disconnected(true);
-  client_ = std::make_unique<Client>(uri, id, co, persistence_.get());
-  client_->cli.set_callback(*callback_);
+  // A new client reads what the spool holds of the session: the commands not yet sent and the
+  // messages sent but not acknowledged, each from its own saved bytes.
+  return std::make_unique<Client>(*this, generation_, uri, id, co, persistence_.get());
+}
+
+void MqttLink::spoil() { client_->spoiled = true; }
+
+void MqttLink::set_aside() {
+  // Reachable from a static for the life of the process, so LeakSanitizer does not count it.
+  static auto* const kept = new std::vector<std::unique_ptr<Client>>();
+  kept->push_back(std::move(client_));
+  ++generation_;
 }
 
 MqttLink::~MqttLink() {
+  if (client_ && client_->spoiled) {
+    set_aside();
+    return;
+  }
   // Paho's threads may still call back while the client is being destroyed: stop them first.
   try {
     if (client_ && client_->cli.is_connected()) client_->cli.disconnect(0)->wait_for(500);
@@ -159,6 +215,14 @@ void MqttLink::start() { connect(); }
 
 void MqttLink::connect() {
   if (stopping_) return;
+  if (client_->spoiled) {
+    set_aside();
+    client_ = new_client();
+    spdlog::warn(
+        "broker: a message's write failed in Paho C; its client is set aside for good and a new "
+        "one takes over from the spool ({} so far)",
+        ++replaced_);
+  }
   mqtt::connect_options co;
   // Stated, not left to Paho: its default tries 3.1.1 and then falls back to 3.1 on a second
   // connection of its own, which a cut made for a failed spool write (ends_) cannot reach.
@@ -184,7 +248,7 @@ void MqttLink::connect() {
     ends_.reset();
   }
   try {
-    client_->cli.connect(co, nullptr, *connect_listener_);
+    client_->cli.connect(co, nullptr, client_->connect_listener);
   } catch (const mqtt::exception& e) {
     schedule_reconnect(std::string("connect: ") + e.what());
   }
@@ -203,7 +267,7 @@ void MqttLink::on_connected() {
     qos.push_back(1);
   }
   try {
-    client_->cli.subscribe(topics, qos, nullptr, *subscribe_listener_);
+    client_->cli.subscribe(topics, qos, nullptr, client_->subscribe_listener);
   } catch (const mqtt::exception& e) {
     schedule_reconnect(std::string("subscribe: ") + e.what());
   }
@@ -213,7 +277,7 @@ void MqttLink::on_subscribed() {
   // Paho may report one subscription's success more than once; the link comes up once.
   if (stopping_ || up_) return;
   try {
-    client_->cli.publish(status_topic(), "online", 6, 1, true);
+    client_->cli.publish(status_topic(), "online", 6, 1, true, nullptr, client_->publish_listener);
   } catch (const mqtt::exception&) {
     // its persistence could not be written (a full disk): the retained status waits
   }
@@ -354,7 +418,8 @@ void MqttLink::message_done() {
 
 bool MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
   try {
-    client_->cli.publish(topic, payload.data(), payload.size(), 1, retained);
+    client_->cli.publish(topic, payload.data(), payload.size(), 1, retained, nullptr,
+                         client_->publish_listener);
     return true;
   } catch (const mqtt::exception&) {
     return false;  // the buffer while disconnected is full; the caller counts it

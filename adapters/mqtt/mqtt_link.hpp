@@ -16,6 +16,10 @@
 //   on_storage(true, ...) and reconnects. The broker kept the unacknowledged message and
 //   everything after it in the persistent session and hands them over again (a message whose
 //   ack was lost with the connection comes again with `redelivered` set).
+// - Paho C 1.3.12 frees a QoS 1 message whose write to the socket failed while its session
+//   still holds it. The client that did so is set aside for the life of the process (neither
+//   connected nor destroyed again) and a new one takes over with the same id and spool, from
+//   which Paho reads the commands not yet sent and the messages not yet acknowledged.
 //
 // Threads: Paho calls on_message on its own delivery thread; the handler must hand the message
 // to the executor and return. Everything else (on_up, on_down, reconnect timers) runs on the
@@ -100,6 +104,8 @@ class MqttLink {
   // False from a failed spool write until a probe write succeeds.
   bool storage_writable() const { return writable_.load(); }
   std::uint64_t reconnects() const { return reconnects_.load(); }
+  // Paho clients replaced after one freed a message it still held (see the .cpp).
+  std::uint64_t clients_replaced() const { return replaced_.load(); }
   Spool::Stats spool_stats() const { return spool_->stats(); }
   std::string status_topic() const;
 
@@ -107,6 +113,10 @@ class MqttLink {
   class Persistence;
   class Callback;
   class Listener;
+  struct Client;
+  std::unique_ptr<Client> new_client();
+  void spoil();
+  void set_aside();
   void connect();
   void schedule_reconnect(const std::string& why);
   void on_connected();
@@ -123,9 +133,6 @@ class MqttLink {
   Handlers handlers_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<Persistence> persistence_;
-  std::unique_ptr<Callback> callback_;
-  std::unique_ptr<Listener> connect_listener_;
-  std::unique_ptr<Listener> subscribe_listener_;
   std::string password_;
   boost::asio::steady_timer retry_timer_;
   std::mt19937_64 rng_;
@@ -146,7 +153,8 @@ class MqttLink {
   std::mutex flow_mu_;
   std::condition_variable flow_cv_;
   std::size_t in_flight_ = 0;
-  struct Client;
+  std::uint64_t generation_ = 0;  // of client_: what earlier clients report is dropped
+  std::atomic<std::uint64_t> replaced_{0};
   std::unique_ptr<Client> client_;  // last: it calls back into the members above
 };
 

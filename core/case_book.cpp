@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/words.hpp"
+
 namespace mend {
 
 Recommendation default_recommendation(CaseKind kind, const Subject& s) {
@@ -132,12 +134,7 @@ CaseRefusal refusal(CaseRefusal::Code code, std::string message) {
   return CaseRefusal{code, std::move(message)};
 }
 
-std::string trimmed(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
+using words::trimmed;
 
 std::optional<CaseRefusal> check_text(const std::string& text, std::size_t limit,
                                       std::string_view what) {

@@ -46,6 +46,7 @@ constexpr std::array<KnownFields, kEventTypeCount> kKnownFields{{
     {{}},                                                                   // status
     {{"review", "source", "rating", "text", "customer", "booking", "visited_at"}},  // review
     {{"score", "case", "booking", "customer", "text"}},  // survey.answered
+    {{"customer", "amount", "check"}},                   // reward.redeemed
 }};
 
 }  // namespace
@@ -267,6 +268,20 @@ EventBody decode_body(EventType type, std::string_view device, Reader& r) {
       b.booking = r.id("booking", false);
       b.customer = r.customer("customer");
       b.text = r.text("text");
+      return b;
+    }
+    case EventType::kRewardRedeemed: {
+      RewardRedeemed b;
+      if (auto c = r.customer("customer"); c && !c->id.empty()) {
+        b.customer = std::move(*c);
+      } else if (r.ok()) {
+        r.missing("customer.id");
+      }
+      b.amount = r.number("amount", true, true).value_or(0);
+      if (r.ok() && !(b.amount > 0)) {
+        r.fail(RefusalReason::kInvalidValue, "amount", "amount must be more than 0");
+      }
+      b.check = r.id("check", false);
       return b;
     }
   }

@@ -69,6 +69,10 @@ json::Value event_to_json(const Event& e) {
           put(o, "reason", b.reason);
           put(o, "amount", b.amount);
           put(o, "table", b.table);
+        } else if constexpr (std::is_same_v<T, RewardRedeemed>) {
+          put_customer(o, b.customer);
+          o.append("amount", b.amount);
+          put(o, "check", b.check);
         } else if constexpr (std::is_same_v<T, VoucherRedeemed>) {
           put(o, "check", b.check);
           put(o, "voucher", b.voucher);

@@ -155,6 +155,22 @@ struct GuestsSettings {
   Millis briefing_lead = std::chrono::minutes(30);
 };
 
+// The contribution ledger's rules (core/contributions.hpp, docs/ledger.md): points for
+// verified recovery work, and guests' rewards.
+struct LedgerSettings {
+  bool enabled = true;
+  double case_closed = 1;      // resolved with a root cause, and its follow-up sent
+  double guest_recovered = 2;  // a survey of 4-5 about the case, or its voucher redeemed
+  double cause_fixed = 3;      // a pattern resolved that did not recur in cause_fixed_after
+  Millis cause_fixed_after = std::chrono::hours(14 * 24);
+  double training = 1;  // a training a manager confirmed
+  // Contributions under these rules count only once a manager has countersigned them.
+  std::vector<std::string> countersign{"case_closed", "guest_recovered", "cause_fixed"};
+  bool leaderboard = false;  // the team view ranks people by points
+  int stamp_every = 0;       // visits per loyalty stamp; 0: no stamps
+  double stamp_value = 0;    // a stamp's credit, in the venue's currency
+};
+
 // One action of a [[rule]]; entries with the same kind, severity and tier make one rule.
 struct RuleConfig {
   std::string kind;
@@ -208,6 +224,7 @@ struct Config {
   PolicySettings policy;
   EscalationSettings escalation;
   GuestsSettings guests;
+  LedgerSettings ledger;
   std::vector<RuleConfig> rules;
   std::vector<EmployeeConfig> employees;
 };

@@ -69,6 +69,9 @@ bool is_device_id(std::string_view s) {
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kTierWords[] = {"", "new", "returning", "regular", "vip"};
 constexpr Limits kMoney{.min = 0, .max = 1e9};
+constexpr Limits kPoints{.min = 0, .max = 1000};
+constexpr std::string_view kLedgerRules[] = {"case_closed", "guest_recovered", "cause_fixed",
+                                             "training"};
 constexpr std::string_view kDeviceKinds[] = {"fridge",    "freezer", "probe", "callbutton",
                                              "occupancy", "queue",   "other"};
 
@@ -105,6 +108,9 @@ constexpr Section kSections[] = {
     {"policy", "Recovery: who may approve how much, the shift budget, automatic actions."},
     {"escalation", "Who hears about a case, and when, until someone acknowledges it."},
     {"guests", "Guest tiers for the recommendations: returning, regular, VIP."},
+    {"ledger",
+     "The contribution ledger (docs/ledger.md): points for verified recovery work, and guests' "
+     "rewards."},
     {"rule",
      "A recommended action: one [[rule]] per action; the same kind, min_severity and "
      "tier make one rule, replacing the day-one rule for them."},
@@ -391,6 +397,50 @@ constexpr Key<Config> kConfigKeys[] = {
      "",
      "Concierge: the shift's briefing goes to the manager this long before the shift starts.",
      {.min = 5 * kMinute, .max = kDay / 2}},
+    // [ledger]
+    {"ledger.enabled",
+     [](Config& c) { return Slot{&c.ledger.enabled}; },
+     "true",
+     "",
+     "Keep the contribution ledger: staff's verified work and guests' rewards.",
+     {}},
+    {"ledger.case_closed", [](Config& c) { return Slot{&c.ledger.case_closed}; }, "1", "points",
+     "A case resolved with a root cause whose follow-up went out; 0: none.", kPoints},
+    {"ledger.guest_recovered", [](Config& c) { return Slot{&c.ledger.guest_recovered}; }, "2",
+     "points",
+     "A case's guest recovered: a survey of 4-5 about it, or its voucher redeemed; 0: none.",
+     kPoints},
+    {"ledger.cause_fixed", [](Config& c) { return Slot{&c.ledger.cause_fixed}; }, "3", "points",
+     "A recurring pattern resolved that did not recur in its area for cause_fixed_after.", kPoints},
+    {"ledger.cause_fixed_after",
+     [](Config& c) { return Slot{&c.ledger.cause_fixed_after}; },
+     "14d",
+     "",
+     "How long a resolved pattern must stay away before cause_fixed is written.",
+     {.min = kDay, .max = 365 * kDay}},
+    {"ledger.training", [](Config& c) { return Slot{&c.ledger.training}; }, "1", "points",
+     "A training a manager confirmed on the tablet; 0: none.", kPoints},
+    {"ledger.countersign",
+     [](Config& c) { return Slot{&c.ledger.countersign}; },
+     "[\"case_closed\", \"guest_recovered\", \"cause_fixed\"]",
+     "",
+     "Contributions that count only once a manager (not the person who earned them) countersigned "
+     "them.",
+     {.one_of = kLedgerRules}},
+    {"ledger.leaderboard",
+     [](Config& c) { return Slot{&c.ledger.leaderboard}; },
+     "false",
+     "",
+     "Rank the team by points in the manager's view. Off: recognition, not pressure.",
+     {}},
+    {"ledger.stamp_every",
+     [](Config& c) { return Slot{&c.ledger.stamp_every}; },
+     "0",
+     "visits",
+     "A guest earns a loyalty stamp every this many visits; 0: no stamps.",
+     {.min = 0, .max = 1000}},
+    {"ledger.stamp_value", [](Config& c) { return Slot{&c.ledger.stamp_value}; }, "0", "money",
+     "A loyalty stamp's credit, redeemed at the till.", kMoney},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },

@@ -35,6 +35,7 @@ constexpr std::array<TypeInfo, kEventTypeCount> kTypes{{
     {EventType::kDeviceStatus, Source::kSensor, "status"},
     {EventType::kReviewReceived, Source::kFeedback, "review.received"},
     {EventType::kSurveyAnswered, Source::kFeedback, "survey.answered"},
+    {EventType::kRewardRedeemed, Source::kTill, "reward.redeemed"},
 }};
 
 }  // namespace

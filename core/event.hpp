@@ -42,8 +42,10 @@ enum class EventType : std::uint8_t {
   // feedback
   kReviewReceived,
   kSurveyAnswered,
+  // till, added later (the order is the wire contract's history, not its grouping)
+  kRewardRedeemed,
 };
-inline constexpr int kEventTypeCount = 22;
+inline constexpr int kEventTypeCount = 23;
 
 enum class Source : std::uint8_t { kTill, kBooking, kSensor, kFeedback };
 
@@ -107,6 +109,13 @@ struct ItemVoided {
   std::optional<double> amount;
   std::string table;
   bool operator==(const ItemVoided&) const = default;
+};
+// A guest's rewards credit (docs/ledger.md) used at the till.
+struct RewardRedeemed {
+  Customer customer;  // its id is required
+  double amount = 0;  // more than 0, in the venue's currency
+  std::string check;
+  bool operator==(const RewardRedeemed&) const = default;
 };
 struct VoucherRedeemed {
   std::string check;
@@ -215,7 +224,7 @@ using EventBody =
     std::variant<OrderOpened, ItemsFired, ItemsServed, CheckRequested, CheckPaid, ItemVoided,
                  VoucherRedeemed, BookingChanged, BookingCancelled, GuestArrived, GuestSeated,
                  TableCleared, EnquiryReceived, EnquiryAnswered, Temperature, CallButton, Occupancy,
-                 Queue, DeviceStatus, ReviewReceived, SurveyAnswered>;
+                 Queue, DeviceStatus, ReviewReceived, SurveyAnswered, RewardRedeemed>;
 
 struct Event {
   std::string id;

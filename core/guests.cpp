@@ -88,6 +88,10 @@ void GuestBook::on_event(const Event& e) {
   m.enforce_bounds();
 }
 
+std::vector<VisitStarted> GuestBook::take_started_visits() {
+  return std::exchange(impl_->started, {});
+}
+
 void GuestBook::on_case_opened(const Case& c) {
   Impl& m = *impl_;
   m.advance(c.opened_at);

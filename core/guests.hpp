@@ -108,6 +108,14 @@ struct GuestProfile {
   bool operator==(const GuestProfile&) const = default;
 };
 
+// A guest's visit began: their `visits`th.
+struct VisitStarted {
+  std::string id;
+  std::string ref;
+  std::int64_t visits = 0;
+  WallTime at;
+};
+
 class GuestBook {
  public:
   explicit GuestBook(GuestSettings settings = {});
@@ -168,6 +176,9 @@ class GuestBook {
   // Deletes the guest's record and every booking, table and check linked to them; true when
   // there was one.
   bool erase(std::string_view customer_id);
+
+  // The visits started since the last call, in order (the ledger's loyalty stamps).
+  std::vector<VisitStarted> take_started_visits();
 
   // Win-back (core/winback.hpp): the regulars lapsed at `now`, each flagged so it is said once
   // per absence; `venue` signs the drafted notes.

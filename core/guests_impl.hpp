@@ -136,6 +136,7 @@ struct GuestBook::Impl {
   std::optional<WallTime> now;     // the latest time seen
   std::uint64_t next_serial = 1;
   std::int64_t next_ref = 1;
+  std::vector<VisitStarted> started;  // since take_started_visits()
 
   explicit Impl(GuestSettings s) { apply_settings(std::move(s)); }
 
@@ -315,6 +316,7 @@ struct GuestBook::Impl {
       r.latest_recovery.clear();
       r.latest = ts;
       ++r.visits;
+      started.push_back(VisitStarted{r.id, r.ref, r.visits, ts});
       r.recent_visits.push_back(ts);
       if (r.recent_visits.size() > kRecentVisits) r.recent_visits.erase(r.recent_visits.begin());
       r.lapsed_flagged.reset();  // back: any win-back for the absence is over

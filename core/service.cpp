@@ -19,6 +19,7 @@ void Effects::merge(Effects other) {
   for (auto& a : other.audit) audit.push_back(std::move(a));
   for (auto& a : other.alerts) alerts.push_back(std::move(a));
   for (auto& m : other.outbox) outbox.push_back(std::move(m));
+  for (auto& e : other.ledger) ledger.push_back(std::move(e));
   budget_changed = budget_changed || other.budget_changed;
   publish_now = publish_now || other.publish_now;
   if (other.prune_events_before) prune_events_before = other.prune_events_before;
@@ -38,6 +39,7 @@ ServiceSettings ServiceSettings::from(const Config& c) {
   s.daily_summary = c.cloud.enabled;
   s.briefing_lead = c.guests.briefing_lead;
   s.employees = Roster::from(c.employees);
+  s.ledger = c.ledger;
   return s;
 }
 
@@ -48,7 +50,8 @@ RecoveryService::RecoveryService(ServiceSettings settings, UtcOffset utc_offset,
       engine_(settings_.detection),
       guests_(settings_.recovery.guests),
       escalator_(settings_.recovery.escalation),
-      ledger_(settings_.recovery.policy) {
+      ledger_(settings_.recovery.policy),
+      contributions_(settings_.ledger) {
   staff();
 }
 
@@ -59,6 +62,7 @@ void RecoveryService::update_settings(ServiceSettings settings) {
   guests_.update_settings(settings_.recovery.guests);
   escalator_.update_config(settings_.recovery.escalation);
   ledger_.update_policy(settings_.recovery.policy);
+  contributions_.update_rules(settings_.ledger);
   recovery_changed_ = true;
   staff();
 }
@@ -126,7 +130,8 @@ Effects RecoveryService::on_event(const Event& given, Now now) {
   guests_.on_event(e);
   guests_changed_ = true;
   apply_decisions(out, now, fx);
-  link_recovery(e, fx);
+  link_recovery(e, now, fx);
+  ledger_on_event(e, now, fx);
   return fx;
 }
 
@@ -141,6 +146,8 @@ void RecoveryService::apply_decisions(const EngineOutput& out, Now now, Effects&
       plan_case(id, now, true, fx);
       const Case& c = *cases_.find(id);
       fx.opened.push_back(id);
+      contributions_.case_opened(c);  // a recurrence ends a fixed pattern's window
+      contributions_changed_ = true;
       if (metrics_ != nullptr) metrics_->cases_opened[c.kind].inc();
       if (c.automatic) {
         // Done by the venue's policy: the floor is told once, nobody needs chasing.
@@ -216,6 +223,7 @@ bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now n
   cases_.mark_automatic(id);
   ledger_.spend(id, plan.compensation, true, now.wall, offset);
   send_vouchers(id, kSystemActor.id, now, fx);
+  contributions_.vouchers_given(*cases_.find(id), guest_ref(*cases_.find(id)), now.wall, fx.ledger);
   json::Object detail;
   detail.append("compensation", plan.compensation);
   fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "case.automatic", id,
@@ -224,16 +232,71 @@ bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now n
   return true;
 }
 
-// The till and the guests answer back: a voucher redeemed, a survey about a recovery.
-void RecoveryService::link_recovery(const Event& e, Effects& fx) {
+// The till and the guests answer back: a voucher redeemed, a survey about a recovery. Either
+// can show the guest was recovered, which the ledger credits to whoever recovered them.
+void RecoveryService::link_recovery(const Event& e, Now now, Effects& fx) {
   std::optional<CaseChange> change;
   const Evidence ev{e.id, std::string(event_type_name(e.type)), e.ts, ""};
   if (const auto* v = e.as<VoucherRedeemed>()) {
     change = cases_.voucher_redeemed(v->voucher, ev, v->check);
+    const Case* c = change ? cases_.find(change->case_id) : nullptr;
+    const auto it = c == nullptr
+                        ? std::vector<Voucher>::const_iterator{}
+                        : std::find_if(c->vouchers.begin(), c->vouchers.end(),
+                                       [&](const Voucher& x) { return x.id == v->voucher; });
+    if (c != nullptr && it != c->vouchers.end()) {
+      const std::string ref = guest_ref(*c);
+      if (!ref.empty() && contributions_.rules().enabled) {
+        if (auto no = contributions_.redeem(ref, it->value, kRuleVoucher, it->id, e.id, v->check,
+                                            now.wall, fx.ledger)) {
+          refuse_redemption(ref, e, it->value, *no, now, fx);
+        }
+      }
+      contributions_.guest_recovered(*c, e.id, "their voucher was redeemed on a return visit",
+                                     now.wall, fx.ledger);
+    }
   } else if (const auto* sv = e.as<SurveyAnswered>(); sv != nullptr && !sv->case_id.empty()) {
     change = cases_.survey_answered(sv->case_id, sv->score, ev);
+    const Case* c = change ? cases_.find(change->case_id) : nullptr;
+    if (c != nullptr && sv->score >= 4) {
+      contributions_.guest_recovered(
+          *c, e.id, "they scored the recovery " + std::to_string(sv->score) + " of 5", now.wall,
+          fx.ledger);
+    }
   }
   if (change) fx.touch(change->case_id);
+}
+
+void RecoveryService::ledger_on_event(const Event& e, Now now, Effects& fx) {
+  for (const VisitStarted& v : guests_.take_started_visits()) {
+    contributions_.visit_started(v.ref, v.visits, e.id, now.wall, fx.ledger);
+  }
+  const auto* r = e.as<RewardRedeemed>();
+  if (r == nullptr) return;
+  const GuestRecord* g = guests_.record(r->customer.id);
+  const std::string ref = g != nullptr ? g->ref : std::string();
+  if (auto no = contributions_.redeem(ref, r->amount, kRuleReward, {}, e.id, r->check, now.wall,
+                                      fx.ledger)) {
+    refuse_redemption(ref, e, r->amount, *no, now, fx);
+  }
+}
+
+// The till already gave what it gave: the refusal is for the record and for the manager, who
+// settles it with the guest. The audit names the guest by the book's ref only.
+void RecoveryService::refuse_redemption(const std::string& guest_ref, const Event& e, double amount,
+                                        const std::string& why, Now now, Effects& fx) {
+  json::Object detail;
+  detail.append("event", e.id);
+  detail.append("amount", amount);
+  detail.append("reason", why);
+  fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "reward.refused",
+                                 guest_ref, json::Value(std::move(detail))});
+}
+
+std::string RecoveryService::guest_ref(const Case& c) const {
+  const std::string id = !c.guest.id.empty() ? c.guest.id : guests_.profile_for(c.subject).id;
+  const GuestRecord* g = id.empty() ? nullptr : guests_.record(id);
+  return g != nullptr ? g->ref : std::string();
 }
 
 // One person (role) must hear of a case: MQTT for the venue's other systems, the outbox for a
@@ -299,6 +362,10 @@ Effects RecoveryService::on_tick(Now now) {
   if (!next_housekeeping_ || now.mono >= *next_housekeeping_) housekeeping(now, fx);
   summaries_due(now, fx);
   briefings_due(now, fx);
+  if (auto due = contributions_.next_due(); due && *due <= now.wall) {
+    contributions_.due(now.wall, fx.ledger);
+    contributions_changed_ = true;
+  }
   return fx;
 }
 
@@ -312,6 +379,10 @@ std::optional<MonoTime> RecoveryService::next_deadline() const {
   // A follow-up is due at a wall time: placed on the monotonic clock from the latest `now`, so
   // "tomorrow at noon" is told at noon by the clock the box had when it last heard the time.
   if (auto wall = cases_.next_follow_up()) {
+    earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
+  }
+  // A resolved pattern's recurrence window, the same way.
+  if (auto wall = contributions_.next_due()) {
     earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
   }
   // The end of the venue day, the same way (a day is 24 hours; a clock change shifts one
@@ -488,6 +559,21 @@ void RecoveryService::count_open() {
 
 // ---- persistence and reads -----------------------------------------------------------------
 
+namespace {
+
+// A saved part that is one time: {"<key>": RFC 3339}.
+std::optional<std::string> saved_time(const json::Value& v, const char* key,
+                                      std::optional<WallTime>& out) {
+  const json::Value* t = v.get(key);
+  const auto parsed =
+      t != nullptr && t->as_string() != nullptr ? parse_rfc3339(*t->as_string()) : std::nullopt;
+  if (!parsed) return "no \"" + std::string(key) + "\" time";
+  out = parsed;
+  return std::nullopt;
+}
+
+}  // namespace
+
 RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
                                                    const SavedState& saved, Now now,
                                                    bool same_boot) {
@@ -526,25 +612,14 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
     staff();
     return std::nullopt;
   });
-  part("summary", saved.summary, [&](const json::Value& v) -> std::optional<std::string> {
-    const json::Value* through = v.get("through");
-    const auto t = through != nullptr && through->as_string() != nullptr
-                       ? parse_rfc3339(*through->as_string())
-                       : std::nullopt;
-    if (!t) return std::string("no \"through\" time");
-    summary_through_ = t;
-    return std::nullopt;
-  });
+  part("summary", saved.summary,
+       [&](const json::Value& v) { return saved_time(v, "through", summary_through_); });
   part("learning", saved.learning, [&](const json::Value& v) { return learning_.restore(v); });
-  part("briefing", saved.briefing, [&](const json::Value& v) -> std::optional<std::string> {
-    const json::Value* shift = v.get("shift");
-    const auto t = shift != nullptr && shift->as_string() != nullptr
-                       ? parse_rfc3339(*shift->as_string())
-                       : std::nullopt;
-    if (!t) return std::string("no \"shift\" time");
-    briefed_for_ = t;
-    return std::nullopt;
-  });
+  part("briefing", saved.briefing,
+       [&](const json::Value& v) { return saved_time(v, "shift", briefed_for_); });
+  // The ledger's entries are the store's own record: a gap in them is a broken store (throws).
+  contributions_.restore(saved.ledger_entries,
+                         saved.contributions ? &*saved.contributions : nullptr);
   engine_changed_ = true;
   recovery_changed_ = true;
   count_open();
@@ -580,6 +655,8 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.briefing = json::Value(std::move(o));
   }
   briefing_changed_ = false;
+  if (contributions_changed_ || everything) s.contributions = contributions_.save();
+  contributions_changed_ = false;
   if (learning_changed_ || everything) s.learning = learning_.export_state();
   learning_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;

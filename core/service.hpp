@@ -30,6 +30,7 @@
 #include "core/audit_log.hpp"
 #include "core/case_book.hpp"
 #include "core/config.hpp"
+#include "core/contributions.hpp"
 #include "core/daily_summary.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
@@ -73,7 +74,8 @@ struct ServiceSettings {
   bool daily_summary = false;
   // Concierge: the shift's briefing goes to the manager this long before the shift starts.
   Millis briefing_lead = std::chrono::minutes(30);
-  Roster employees;  // as the config sets them; the tablet's overrides go over it
+  Roster employees;    // as the config sets them; the tablet's overrides go over it
+  LedgerRules ledger;  // the contribution ledger's rules ([ledger])
   static ServiceSettings from(const Config& c);
 };
 
@@ -89,6 +91,8 @@ struct Effects {
   std::vector<AuditRecord> audit;
   std::vector<json::Value> alerts;  // venue/<venue>/mend/alerts, the tablets' alert feed
   std::vector<OutboxMessage> outbox;
+  // New entries of the contribution ledger, in order: the store chains them at the commit.
+  std::vector<LedgerEntry> ledger;
   bool budget_changed = false;
   bool duplicate = false;  // an event whose id the engine had seen: nothing was done
   std::optional<WallTime> prune_events_before;  // raw events older than this may go
@@ -122,10 +126,13 @@ struct SavedState {
   std::optional<json::Value> escalation;
   std::optional<json::Value> ledger;
   std::optional<json::Value> guests;
-  std::optional<json::Value> employees;  // the tablet's changes to the digital employees
-  std::optional<json::Value> summary;    // {"through": the end of the last day summarised}
-  std::optional<json::Value> learning;   // the suggestions decided and their tasks
-  std::optional<json::Value> briefing;   // {"shift": the start of the last shift briefed}
+  std::optional<json::Value> employees;      // the tablet's changes to the digital employees
+  std::optional<json::Value> summary;        // {"through": the end of the last day summarised}
+  std::optional<json::Value> learning;       // the suggestions decided and their tasks
+  std::optional<json::Value> briefing;       // {"shift": the start of the last shift briefed}
+  std::optional<json::Value> contributions;  // the ledger's watches on resolved patterns
+  // At restore only: the contribution ledger's entries as the store holds them, oldest first.
+  std::vector<LedgerEntry> ledger_entries;
   // Guest profiles, one row each: at restore, all of them; from take_changed_state, those
   // changed since the last call and the ids deleted.
   std::vector<GuestRecord> guest_records;
@@ -176,6 +183,14 @@ class RecoveryService {
   // to the store's rows. Audited as guest.erase by the book's ref and counts, nothing more; a
   // deletion record goes to the cloud outbox, so copies kept there can go too.
   ActionEffects erase_guest(const std::string& guest, const Actor& by, Now now);
+  // The contribution ledger (core/contributions.hpp), a manager's acts: countersign an entry,
+  // correct one (a new entry cancels it, with the reason), confirm a person's training. Each
+  // is an entry and an audit record (ledger.countersign, ledger.correct, ledger.training).
+  ActionEffects countersign_entry(std::int64_t seq, const Actor& by, Now now);
+  ActionEffects correct_entry(std::int64_t seq, const std::string& reason, const Actor& by,
+                              Now now);
+  ActionEffects confirm_training(const std::string& person, const std::string& what,
+                                 const Actor& by, Now now);
   // A suggestion's task is done; audited as task.done.
   ActionEffects finish_task(std::int64_t task, const Actor& by, Now now);
   // Time passed: whatever is due at `now` happens (waits, escalation, follow-ups, tidying).
@@ -218,12 +233,19 @@ class RecoveryService {
   const SuggestionBook& learning() const { return learning_; }
   // Who the venue's guests are: profiles, for the tablet and the API.
   const GuestBook& guests() const { return guests_; }
+  // The contribution ledger's rules and totals (the entries themselves are in the store).
+  const Contributions& contributions() const { return contributions_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
   void plan_case(const std::string& id, Now now, bool first, Effects& fx);
   bool run_automatically(const std::string& id, Plan& plan, Now now, Effects& fx);
-  void link_recovery(const Event& e, Effects& fx);
+  void link_recovery(const Event& e, Now now, Effects& fx);
+  // The ledger's view of an event: loyalty stamps for visits, rewards used at the till.
+  void ledger_on_event(const Event& e, Now now, Effects& fx);
+  void refuse_redemption(const std::string& guest_ref, const Event& e, double amount,
+                         const std::string& why, Now now, Effects& fx);
+  std::string guest_ref(const Case& c) const;  // the guest book's ref for a case's guest
   void notify(const Notification& n, std::string_view event, Now now, Effects& fx);
   void after_person_action(const PersonAction& a, const Case& c, Now now, Effects& fx);
   void send_to_guest(const std::string& case_id, std::string_view type, const json::Object& body,
@@ -266,6 +288,7 @@ class RecoveryService {
   std::optional<WallTime> summary_through_;  // the end of the last venue day summarised
   SuggestionBook learning_;
   std::optional<WallTime> briefed_for_;  // the start of the last shift briefed
+  Contributions contributions_;
   // What changed since take_changed_state last saved it.
   bool engine_changed_ = false;
   bool recovery_changed_ = false;
@@ -274,6 +297,7 @@ class RecoveryService {
   bool summary_changed_ = false;
   bool learning_changed_ = false;
   bool briefing_changed_ = false;
+  bool contributions_changed_ = false;
 };
 
 }  // namespace mend

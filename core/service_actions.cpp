@@ -259,6 +259,68 @@ ActionEffects RecoveryService::finish_task(std::int64_t task, const Actor& by, N
   return fx;
 }
 
+namespace {
+
+using words::trimmed;
+
+// A manager's act on the ledger: its entry and its audit record, or why not.
+ActionEffects ledger_effects(LedgerResult r, std::string action, std::string target,
+                             json::Object detail) {
+  if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+  LedgerEntry& e = std::get<LedgerEntry>(r);
+  Effects fx;
+  detail.append("entry", e.seq);
+  fx.audit.push_back(AuditRecord{e.at, e.by.id, e.by.role, std::move(action), std::move(target),
+                                 json::Value(std::move(detail))});
+  fx.ledger.push_back(std::move(e));
+  return fx;
+}
+
+}  // namespace
+
+ActionEffects RecoveryService::countersign_entry(std::int64_t seq, const Actor& by, Now now) {
+  latest_ = now;
+  return ledger_effects(contributions_.countersign(seq, by, now.wall), "ledger.countersign",
+                        std::to_string(seq), json::Object{});
+}
+
+ActionEffects RecoveryService::correct_entry(std::int64_t seq, const std::string& reason,
+                                             const Actor& by, Now now) {
+  latest_ = now;
+  const std::string why = trimmed(reason);
+  if (why.empty()) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid, "a correction needs its reason", {}};
+  }
+  if (why.size() > kMaxNoteLength) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid,
+                         "the reason is at most " + std::to_string(kMaxNoteLength) + " characters",
+                         {}};
+  }
+  json::Object detail;
+  detail.append("reason", why);
+  return ledger_effects(contributions_.correct(seq, why, by, now.wall), "ledger.correct",
+                        std::to_string(seq), std::move(detail));
+}
+
+ActionEffects RecoveryService::confirm_training(const std::string& person, const std::string& what,
+                                                const Actor& by, Now now) {
+  latest_ = now;
+  const std::string text = trimmed(what);
+  if (text.empty()) {
+    return ActionRefusal{ActionRefusal::Code::kInvalid, "say which training it was", {}};
+  }
+  if (text.size() > kMaxNoteLength) {
+    return ActionRefusal{
+        ActionRefusal::Code::kInvalid,
+        "the training is at most " + std::to_string(kMaxNoteLength) + " characters",
+        {}};
+  }
+  json::Object detail;
+  detail.append("what", text);
+  return ledger_effects(contributions_.training(person, text, by, now.wall), "ledger.training",
+                        person, std::move(detail));
+}
+
 void RecoveryService::after_person_action(const PersonAction& a, const Case& c, Now now,
                                           Effects& fx) {
   // Someone is on it: whatever a person did stops the escalation ladder, and who and when is
@@ -271,9 +333,11 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
     json::Object body;
     body.append("message", c.follow_up->message);
     send_to_guest(c.id, "follow_up", body, a.by.id, now, fx);
+    contributions_.follow_up_sent(c, now.wall, fx.ledger);  // closed properly
   }
   if (a.kind == PersonAction::Kind::kDecide && a.verdict != Verdict::kReject) {
     send_vouchers(c.id, a.by.id, now, fx);
+    contributions_.vouchers_given(c, guest_ref(c), now.wall, fx.ledger);
     // A win-back note, as the manager approved or edited it, goes to the guest.
     if (c.kind == CaseKind::kGuestLapsed) {
       json::Object body;
@@ -288,7 +352,9 @@ void RecoveryService::after_person_action(const PersonAction& a, const Case& c, 
     fx.budget_changed = true;
   }
   if (a.kind == PersonAction::Kind::kResolve) {
-    guests_.on_case_resolved(c);  // the briefing says what was done about the guest's visit
+    guests_.on_case_resolved(c);      // the briefing says what was done about the guest's visit
+    contributions_.case_resolved(c);  // a pattern's recurrence window starts
+    contributions_changed_ = true;
   }
   if (c.status == CaseStatus::kResolved || c.status == CaseStatus::kClosed ||
       c.status == CaseStatus::kFollowUp) {

@@ -32,6 +32,9 @@ std::string money(double v);
 // "1 visit", "6 visits".
 std::string plural(std::int64_t n, std::string_view one, std::string_view many);
 
+// What a person typed without the spaces and line breaks around it.
+std::string trimmed(std::string_view s);
+
 // "4.5 C": a temperature reading, to one decimal.
 std::string celsius(double c);
 

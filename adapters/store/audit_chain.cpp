@@ -24,6 +24,17 @@ std::string canonical_text(std::int64_t at_ms, std::string_view actor, std::stri
                               json::Value(action), json::Value(target), json::Value(detail)}));
 }
 
+std::optional<std::pair<std::int64_t, std::string>> parse_head(std::string_view text) {
+  const std::size_t space = text.find(' ');
+  if (space == std::string_view::npos || space == 0 || space > 18) return std::nullopt;
+  std::int64_t id = 0;
+  for (std::size_t i = 0; i < space; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    id = id * 10 + (text[i] - '0');
+  }
+  return std::make_pair(id, std::string(text.substr(space + 1)));
+}
+
 std::string link_hash(std::string_view prev_hash, std::string_view text) {
   std::array<unsigned char, crypto_generichash_BYTES> digest{};
   crypto_generichash_state state;

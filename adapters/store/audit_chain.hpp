@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mend::audit_chain {
 
@@ -17,6 +19,9 @@ namespace mend::audit_chain {
 std::string canonical_text(std::int64_t at_ms, std::string_view actor, std::string_view role,
                            std::string_view action, std::string_view target,
                            std::string_view detail);
+
+// A chain's head as the store keeps it in meta: "<last id> <last hash>"; nullopt when mangled.
+std::optional<std::pair<std::int64_t, std::string>> parse_head(std::string_view text);
 
 // Hex BLAKE2b-256 of prev_hash followed by text. Requires sodium_init() to have run.
 std::string link_hash(std::string_view prev_hash, std::string_view text);

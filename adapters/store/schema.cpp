@@ -174,6 +174,23 @@ CREATE TABLE guests (
 );
 CREATE INDEX guests_by_last_seen ON guests(last_seen);
 )sql"},
+    {7, "contribution ledger", R"sql(
+-- The contribution ledger (core/contributions.hpp, docs/ledger.md): append only. `text` is the
+-- entry's canonical JSON and hash = BLAKE2b-256(prev_hash || text); at, kind, person and guest
+-- are copies of the text's fields for the views' queries, and verify checks them against it.
+CREATE TABLE ledger (
+  seq       INTEGER PRIMARY KEY,
+  at        INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  person    TEXT NOT NULL,
+  guest     TEXT NOT NULL,
+  text      TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+CREATE INDEX ledger_by_person ON ledger(person, seq);
+CREATE INDEX ledger_by_guest ON ledger(guest, seq);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

@@ -95,9 +95,10 @@ Query& Query::bind(int index, std::int64_t value) {
 }
 
 Query& Query::bind(int index, std::string_view text) {
-  check_bind(
-      sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), nullptr, SQLITE_UTF8),
-      index);
+  // A default string_view has no data: SQLite would bind NULL, not the empty text it is.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  check_bind(sqlite3_bind_text64(stmt_.get(), index, data, text.size(), nullptr, SQLITE_UTF8),
+             index);
   return *this;
 }
 

@@ -31,17 +31,6 @@ constexpr std::size_t kMaxGuestRowBytes = std::size_t{16} * 1024 * 1024;
 // A stored case or engine state may be far larger than an MQTT payload.
 constexpr json::ParseLimits kStoredJsonLimits{64, std::size_t{64} << 20};
 
-std::optional<std::pair<std::int64_t, std::string>> parse_audit_head(const std::string& text) {
-  const std::size_t space = text.find(' ');
-  if (space == std::string::npos || space == 0) return std::nullopt;
-  std::int64_t id = 0;
-  for (std::size_t i = 0; i < space; ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    id = id * 10 + (text[i] - '0');
-  }
-  return std::make_pair(id, text.substr(space + 1));
-}
-
 }  // namespace
 
 // Every statement the store runs, prepared once at open.
@@ -239,8 +228,8 @@ void Store::stage_guest_delete(const std::string& id) {
 
 std::size_t Store::staged_count() const {
   return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
-         audit_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() + guests_.size() +
-         erasures_.size();
+         audit_.size() + ledger_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() +
+         guests_.size() + erasures_.size();
 }
 
 // ---- commit ----------------------------------------------------------------------------------
@@ -298,6 +287,7 @@ void Store::write_staged(CommitStats& stats) {
     stats.engine_state = true;
   }
   write_audit(audit_, stats);
+  write_ledger(stats);
   for (const StagedOutbox& o : outbox_) {
     outbox_table_->insert(o.topic, o.payload, o.created);
     ++stats.outbox;
@@ -357,7 +347,7 @@ void Store::write_audit(const std::vector<StagedAudit>& records, CommitStats& st
   // so a deleted tail shows up as a broken link instead of being papered over.
   std::string prev;
   if (auto head = meta(kAuditHeadKey)) {
-    if (auto parsed = parse_audit_head(*head)) prev = parsed->second;
+    if (auto parsed = audit_chain::parse_head(*head)) prev = parsed->second;
   }
   std::int64_t last_id = 0;
   for (const StagedAudit& a : records) {
@@ -417,6 +407,7 @@ void Store::clear_staged() {
   cases_.clear();
   engine_state_.reset();
   audit_.clear();
+  ledger_.clear();
   outbox_.clear();
   outbox_deletes_.clear();
   meta_.clear();
@@ -527,7 +518,7 @@ std::vector<AuditRow> Store::audit(std::size_t limit, std::int64_t before_id) {
 
 std::optional<std::int64_t> Store::verify_audit_chain() {
   const std::optional<std::string> head_text = meta(kAuditHeadKey);
-  const auto head = head_text ? parse_audit_head(*head_text) : std::nullopt;
+  const auto head = head_text ? audit_chain::parse_head(*head_text) : std::nullopt;
   std::string prev;
   std::int64_t last_id = 0;
   sqlite::Query q(st_->select_audit_all);

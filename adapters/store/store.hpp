@@ -32,6 +32,7 @@
 #include "core/audit_log.hpp"
 #include "core/case.hpp"
 #include "core/codec.hpp"
+#include "core/contributions.hpp"
 #include "core/erasure.hpp"
 #include "core/event.hpp"
 #include "core/guest_record.hpp"
@@ -45,6 +46,21 @@ struct StoreOptions {
   std::string path;
   // Create a new, empty database, but only when no file exists at `path` (a fresh install).
   bool create = false;
+};
+
+// A contribution ledger entry as stored: its canonical text (what the hash covers) and its
+// place in the chain.
+struct LedgerRow {
+  LedgerEntry entry;
+  std::string text;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// Where `mendctl ledger verify` found the chain broken: the first bad entry and what is wrong.
+struct LedgerBreak {
+  std::int64_t seq = 0;
+  std::string problem;
 };
 
 struct DeadLetterRow {
@@ -69,6 +85,7 @@ struct CommitStats {
   std::size_t outbox_deleted = 0;
   std::size_t meta = 0;
   std::size_t guests = 0;      // guest rows written or deleted
+  std::size_t ledger = 0;      // contribution ledger entries chained
   std::size_t erased = 0;      // rows renamed or deleted for a guest's erasure
   bool wal_truncated = false;  // after an erasure: the write-ahead log was emptied
   std::chrono::microseconds took{0};
@@ -134,6 +151,11 @@ class Store : public AuditLog {
   // checkpointed and truncated (CommitStats::wal_truncated says whether a reader let it).
   void stage_erasure(GuestErasure e) { erasures_.push_back(std::move(e)); }
 
+  // A contribution ledger entry (core/contributions.hpp), numbered by the core: at commit,
+  // after the audit records, its audit evidence gets the row ids (the latest row with the
+  // action and target), and it is chained: hash = BLAKE2b-256(prev_hash || canonical text).
+  void stage_ledger(LedgerEntry e) { ledger_.push_back(std::move(e)); }
+
   // Staged writes not yet committed (a case staged twice counts once).
   std::size_t staged_count() const;
 
@@ -189,6 +211,18 @@ class Store : public AuditLog {
   // was altered or does not link to the row before it. A removed tail reports the first id
   // that is missing.
   std::optional<std::int64_t> verify_audit_chain();
+  // The contribution ledger, oldest first: every entry (the core folds them at start), or the
+  // rows about one person or one guest ref (empty: all). A row whose text does not read
+  // throws StoreError naming its seq: the ledger is not something to skip parts of.
+  std::vector<LedgerEntry> load_ledger();
+  std::vector<LedgerRow> ledger_rows(std::string_view person = {}, std::string_view guest = {});
+  // Walks the whole chain: nullopt when intact, else the first bad entry. Finds an edited row
+  // (its hash, or its columns against its text), a deleted one (a gap in seq, or the next
+  // row's prev_hash), rows swapped, and a cut tail (against the head kept in meta).
+  std::optional<LedgerBreak> verify_ledger();
+  // The chain's head: the last seq and its hash; nullopt while the ledger is empty.
+  std::optional<std::pair<std::int64_t, std::string>> ledger_head();
+
   // What the outbox holds (kept as a tally: no scan).
   OutboxUsage outbox_usage();
   // Committed outbox rows with an id above after_id, in id order (the cloud link's sequence).
@@ -253,6 +287,7 @@ class Store : public AuditLog {
   void write_staged(CommitStats& stats);
   void write_case(const Case& c, CommitStats& stats);
   void write_audit(const std::vector<StagedAudit>& records, CommitStats& stats);
+  void write_ledger(CommitStats& stats);  // ledger_rows.cpp
   static StagedAudit to_staged(AuditRecord a);
   void clear_staged();
   std::vector<Case> read_cases(sqlite::Query& q);
@@ -284,6 +319,7 @@ class Store : public AuditLog {
   // id -> the row's last_seen and JSON, or nullopt to delete it.
   std::map<std::string, std::optional<std::pair<std::int64_t, std::string>>> guests_;
   std::vector<GuestErasure> erasures_;
+  std::vector<LedgerEntry> ledger_;
 };
 
 }  // namespace mend

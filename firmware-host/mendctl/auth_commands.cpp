@@ -158,6 +158,8 @@ int refused(const auth::AccountProblem& p) {
 
 }  // namespace
 
+std::unique_ptr<Store> open_store_file(const Parsed& p) { return std::move(open_store(p).store); }
+
 int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
                    const std::function<int(const std::string&, const Config&)>& use) {
   return guarded([&] {

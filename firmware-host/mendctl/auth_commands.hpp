@@ -5,10 +5,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "adapters/store/store.hpp"
 #include "core/auth.hpp"
 #include "core/config.hpp"
 #include "firmware-host/mendctl/options.hpp"
@@ -23,6 +25,10 @@ int user_disable(std::span<const std::string_view> args);
 int token_create(std::span<const std::string_view> args);
 int token_list(std::span<const std::string_view> args);
 int token_revoke(std::span<const std::string_view> args);
+
+// The store, opened as the commands above open it (--store PATH, else store.path from --config
+// FILE), for commands that only read it (ledger verify|export). Throws with the reason.
+std::unique_ptr<Store> open_store_file(const Parsed& p);
 
 // For commands that go through the running mendd on this box (guest export|erase): makes an
 // API token of `role` for one use, hands its secret and the config to `use`, then revokes it.

@@ -15,6 +15,7 @@
 #include "firmware-host/mendctl/bridge_commands.hpp"
 #include "firmware-host/mendctl/cert_commands.hpp"
 #include "firmware-host/mendctl/guest_commands.hpp"
+#include "firmware-host/mendctl/ledger_commands.hpp"
 
 namespace mend {
 namespace {
@@ -79,6 +80,11 @@ constexpr Command kCommands[] = {
     {"guest erase", "ID --confirm yes",
      "erase a guest: the profile goes, their events and cases are renamed (through mendd)",
      kAnyArgs, mendctl::guest_erase},
+    {"ledger verify", "", "check the contribution ledger's hash chain; names the first bad entry",
+     kAnyArgs, mendctl::ledger_verify},
+    {"ledger export", "[--out FILE]",
+     "the contribution ledger as JSON lines, with each entry's text and hashes", kAnyArgs,
+     mendctl::ledger_export},
     {"version", "", "print the version", 0, version},
     {"help", "", "print this text", 0, help},
 };
@@ -92,7 +98,8 @@ int usage(std::ostream& out) {
     head.resize(std::max<std::size_t>(head.size() + 2, 20), ' ');
     out << "  " << head << c.summary << '\n';
   }
-  out << "\nuser and token commands take --config FILE (default /etc/mend/mend.toml) or --store "
+  out << "\nuser, token and ledger commands take --config FILE (default /etc/mend/mend.toml) or "
+         "--store "
          "PATH\nguest commands take --config FILE and need mendd running (http.local_port)\nbroker "
          "and bridge commands take --config FILE, --broker-dir DIR (default "
          "/etc/mosquitto/mend)\nand --pid-file F (Mosquitto's, default "

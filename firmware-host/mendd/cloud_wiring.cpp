@@ -105,6 +105,17 @@ void Daemon::stage_summary(const SummaryDay& day, Now now) {
       json::dump(daily_summary(day, cases_opened_since(day.from, why), config_.venue.currency)),
       now.wall);
   spdlog::info("cloud: the summary of {} is in the outbox", day.day);
+  // The ledger's head as committed at the day's end: the cloud's copy makes a later rewrite of
+  // the chain on the box detectable (docs/ledger.md).
+  if (auto head = store_->ledger_head()) {
+    json::Object o;
+    o.append("day", day.day);
+    o.append("seq", head->first);
+    o.append("hash", head->second);
+    o.append("at", format_rfc3339(now.wall));
+    store_->stage_outbox(topics::ledger_head(config_.venue.id),
+                         json::dump(json::Value(std::move(o))), now.wall);
+  }
   if (!ends_week(day)) return;
   InsightsQuery week;
   week.from = day.to - std::chrono::days(7);

@@ -144,6 +144,8 @@ void Daemon::restore() {
   saved.summary = parse_saved(store_->meta("summary"));
   saved.learning = parse_saved(store_->meta("learning"));
   saved.briefing = parse_saved(store_->meta("briefing"));
+  saved.contributions = parse_saved(store_->meta("contributions"));
+  saved.ledger_entries = store_->load_ledger();
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);

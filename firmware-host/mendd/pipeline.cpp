@@ -102,6 +102,7 @@ void Daemon::apply(Effects fx, Now now) {
   }
   stage_for_cloud(fx, now);
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
+  for (auto& e : fx.ledger) store_->stage_ledger(std::move(e));
   if (fx.erasure) {
     // Every saved part goes with the erasure's commit, so none keeps the guest's id.
     stage_state(true);
@@ -198,6 +199,7 @@ void Daemon::stage_state(bool everything) {
   if (s.summary) store_->stage_meta("summary", json::dump(*s.summary));
   if (s.learning) store_->stage_meta("learning", json::dump(*s.learning));
   if (s.briefing) store_->stage_meta("briefing", json::dump(*s.briefing));
+  if (s.contributions) store_->stage_meta("contributions", json::dump(*s.contributions));
   if (s.guests) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +20,7 @@
 #include "adapters/store/schema.hpp"
 #include "core/case.hpp"
 #include "core/codec.hpp"
+#include "core/contributions.hpp"
 #include "core/event.hpp"
 #include "core/json.hpp"
 
@@ -604,6 +608,174 @@ TEST_F(StoreTest, AuditRowsAddedBehindTheStoresBackAreDetected) {
       "INSERT INTO audit (at, actor, role, action, target, detail, prev_hash, hash) "
       "VALUES (1, 'x', 'admin', 'case.delete', 'c-1', '{}', '', '')");
   EXPECT_EQ(store->verify_audit_chain(), 2);
+}
+
+// ---- the contribution ledger -----------------------------------------------------------------
+
+// Five entries, as the core writes them: a case closed properly (its evidence names the audit
+// row of the resolution), its countersignature, and a guest's stamps and redemption.
+std::vector<LedgerEntry> five_entries(Store& store) {
+  store.stage_audit(AuditRecord{wall_from_ms(1'700'000'000'000), "user:2", "staff", "case.resolve",
+                                "c-1", json::Value(json::Object{})});
+  store.commit();
+  Contributions ledger;
+  std::vector<LedgerEntry> out;
+  Case c;
+  c.id = "c-1";
+  c.kind = CaseKind::kBillSlow;
+  c.resolution =
+      Resolution{RootCause::kPeople, "", Actor{"user:2", "staff"}, wall_from_ms(1'700'000'000'000)};
+  const WallTime t = wall_from_ms(1'700'000'100'000);
+  ledger.follow_up_sent(c, t, out);
+  out.push_back(std::get<LedgerEntry>(ledger.countersign(1, Actor{"user:3", "manager"}, t)));
+  Case v;
+  v.id = "c-2";
+  v.vouchers = {Voucher{"V-1", 10, {}, {}}};
+  ledger.vouchers_given(v, "g7", t, out);
+  v.id = "c-3";
+  v.vouchers = {Voucher{"V-2", 5, {}, {}}};
+  ledger.vouchers_given(v, "g7", t, out);
+  EXPECT_FALSE(ledger.redeem("g7", 12, kRuleReward, {}, "e-9", "C-1", t, out));
+  for (const auto& e : out) store.stage_ledger(e);
+  store.commit();
+  return out;
+}
+
+TEST_F(StoreTest, LedgerEntriesAreChainedWithTheirAuditRowsAndReadBackAsWritten) {
+  auto store = open(true);
+  EXPECT_EQ(store->verify_ledger(), std::nullopt) << "an empty ledger is intact";
+  EXPECT_EQ(store->ledger_head(), std::nullopt);
+  const std::vector<LedgerEntry> written = five_entries(*store);
+  ASSERT_EQ(written.size(), 5U);
+  EXPECT_EQ(store->verify_ledger(), std::nullopt);
+  const auto rows = store->ledger_rows();
+  ASSERT_EQ(rows.size(), 5U);
+  EXPECT_EQ(rows[0].prev_hash, "");
+  for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i].prev_hash, rows[i - 1].hash);
+  EXPECT_EQ(store->ledger_head(), std::make_pair(std::int64_t{5}, rows[4].hash));
+  // The resolution's audit row is named by its id; the follow-up's was never written.
+  const auto resolve_id = store->audit(1).front().id;
+  EXPECT_EQ(rows[0].entry.evidence[1].action, "case.resolve");
+  EXPECT_EQ(rows[0].entry.evidence[1].audit, resolve_id);
+  EXPECT_EQ(rows[0].entry.evidence[2].audit, 0);
+  // What the core folds at start is what it wrote, the filled-in audit ids aside.
+  std::vector<LedgerEntry> loaded = store->load_ledger();
+  ASSERT_EQ(loaded.size(), 5U);
+  loaded[0].evidence[1].audit = 0;
+  EXPECT_EQ(loaded, written);
+  EXPECT_EQ(store->ledger_rows({}, "g7").size(), 3U);
+  EXPECT_EQ(store->ledger_rows("user:2").size(), 2U);
+}
+
+// Every way of rewriting the SQLite file behind the store's back is found, at the first entry
+// it touched.
+TEST_F(StoreTest, LedgerTamperingIsFoundAtTheFirstBadEntry) {
+  struct Tamper {
+    std::string what;
+    std::vector<std::string> sql;
+    std::int64_t first_bad;
+    std::string says;
+  };
+  const std::vector<Tamper> cases{
+      {"an edited value",
+       {"UPDATE ledger SET text = replace(text, '\"value\":10', '\"value\":100') WHERE seq = 3"},
+       3,
+       "its hash does not match its text"},
+      {"an edited column", {"UPDATE ledger SET guest = 'g8' WHERE seq = 4"}, 4, "columns"},
+      {"a deleted entry", {"DELETE FROM ledger WHERE seq = 2"}, 2, "entry 2 is missing"},
+      {"two entries swapped",
+       {"UPDATE ledger SET seq = -2 WHERE seq = 2", "UPDATE ledger SET seq = 2 WHERE seq = 3",
+        "UPDATE ledger SET seq = 3 WHERE seq = -2"},
+       2,
+       "does not link"},
+      {"a cut tail", {"DELETE FROM ledger WHERE seq >= 4"}, 4, "entries 4 to 5 are missing"},
+      {"a rewritten hash",
+       {"UPDATE ledger SET hash = '00' || substr(hash, 3) WHERE seq = 5"},
+       5,
+       "its hash does not match"},
+  };
+  for (const Tamper& t : cases) {
+    SCOPED_TRACE(t.what);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = open(true);
+    five_entries(*store);
+    ASSERT_EQ(store->verify_ledger(), std::nullopt);
+    RawDb raw(path_);
+    for (const auto& sql : t.sql) raw.exec(sql);
+    const auto found = store->verify_ledger();
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->seq, t.first_bad) << found->problem;
+    EXPECT_NE(found->problem.find(t.says), std::string::npos) << found->problem;
+  }
+}
+
+// What a command printed (stdout and stderr) and its exit code.
+struct Ran {
+  int code = -1;
+  std::string out;
+};
+Ran run(const std::string& command) {
+  Ran r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// The check script as docs/ledger.md prints it: a reader runs exactly this.
+std::string doc_script() {
+  const std::string doc = read_file(std::string(MEND_SOURCE_DIR) + "/docs/ledger.md");
+  const std::size_t start = doc.find("```python\n");
+  const std::size_t end = doc.find("```", start + 10);
+  return start == std::string::npos || end == std::string::npos
+             ? std::string()
+             : doc.substr(start + 10, end - start - 10);
+}
+
+TEST_F(StoreTest, MendctlVerifiesAndExportsTheLedgerAndTheDocsScriptAgrees) {
+  {
+    auto store = open(true);
+    five_entries(*store);
+  }
+  const std::string mendctl = std::string(MEND_MENDCTL) + " ";
+  const std::string script = dir_ + "/check.py";
+  const std::string out = dir_ + "/ledger.jsonl";
+  write_file(script, doc_script());
+  Ran verify = run(mendctl + "ledger verify --store " + path_);
+  EXPECT_EQ(verify.code, 0) << verify.out;
+  EXPECT_NE(verify.out.find("ledger: ok, 5 entries, head "), std::string::npos) << verify.out;
+  Ran exported = run(mendctl + "ledger export --store " + path_ + " --out " + out);
+  ASSERT_EQ(exported.code, 0) << exported.out;
+  Ran checked = run("python3 " + script + " " + out);
+  EXPECT_EQ(checked.code, 0) << checked.out;
+  // The script and mendd agree on the head, byte for byte.
+  EXPECT_EQ(checked.out.substr(0, checked.out.find('\n')),
+            verify.out.substr(0, verify.out.find('\n')));
+
+  // The cloud's head for entry 4 still matches; one that is not this chain's is a rewrite.
+  const std::string hash4 = RawDb(path_).text("SELECT hash FROM ledger WHERE seq = 4");
+  EXPECT_EQ(run(mendctl + "ledger verify --store " + path_ + " --expect 4:" + hash4).code, 0);
+  Ran rewritten = run(mendctl + "ledger verify --store " + path_ + " --expect 4:" + hash4 + "00");
+  EXPECT_EQ(rewritten.code, 1);
+  EXPECT_NE(rewritten.out.find("the chain was rewritten"), std::string::npos) << rewritten.out;
+
+  // An entry edited in the file: both name it.
+  RawDb(path_).exec(
+      "UPDATE ledger SET text = replace(text, '\"value\":-12', '\"value\":-2') WHERE seq = 5");
+  Ran broken = run(mendctl + "ledger verify --store " + path_);
+  EXPECT_EQ(broken.code, 1);
+  EXPECT_NE(broken.out.find("ledger: broken at entry 5: "), std::string::npos) << broken.out;
+  ASSERT_EQ(run(mendctl + "ledger export --store " + path_ + " --out " + out).code, 0);
+  Ran script_broken = run("python3 " + script + " " + out);
+  EXPECT_NE(script_broken.code, 0);
+  EXPECT_NE(script_broken.out.find("ledger: broken at entry 5: its hash does not match"),
+            std::string::npos)
+      << script_broken.out;
 }
 
 // ---- outbox ----------------------------------------------------------------------------------

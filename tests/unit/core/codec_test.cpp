@@ -496,6 +496,10 @@ std::vector<RequiredCase> required_cases() {
        topic("feedback/survey.answered"),
        R"({"id":"e1","ts":"2026-11-22T19:32:10Z","score":4})",
        {str("id"), {"score", not_an_int()}}},
+      {EventType::kRewardRedeemed,
+       topic("till/reward.redeemed"),
+       R"({"id":"e1","ts":"2026-11-22T19:32:10Z","customer":{"id":"cust-19"},"amount":5})",
+       {str("id"), {"amount", not_a_number()}}},
   };
 }
 

@@ -97,7 +97,15 @@ bool same(const Config& a, const Config& b) {
          a.guests.keep_dietary == b.guests.keep_dietary &&
          a.guests.winback_after == b.guests.winback_after &&
          a.guests.winback_factor == b.guests.winback_factor &&
-         a.guests.briefing_lead == b.guests.briefing_lead && a.rules.size() == b.rules.size() &&
+         a.guests.briefing_lead == b.guests.briefing_lead && a.ledger.enabled == b.ledger.enabled &&
+         a.ledger.case_closed == b.ledger.case_closed &&
+         a.ledger.guest_recovered == b.ledger.guest_recovered &&
+         a.ledger.cause_fixed == b.ledger.cause_fixed &&
+         a.ledger.cause_fixed_after == b.ledger.cause_fixed_after &&
+         a.ledger.training == b.ledger.training && a.ledger.countersign == b.ledger.countersign &&
+         a.ledger.leaderboard == b.ledger.leaderboard &&
+         a.ledger.stamp_every == b.ledger.stamp_every &&
+         a.ledger.stamp_value == b.ledger.stamp_value && a.rules.size() == b.rules.size() &&
          std::equal(a.rules.begin(), a.rules.end(), b.rules.begin(),
                     [](const RuleConfig& x, const RuleConfig& y) {
                       return x.kind == y.kind && x.min_severity == y.min_severity &&
@@ -289,6 +297,18 @@ winback_factor = 4
 briefing_lead = "45m"
 vip = ["cust-7"]
 
+[ledger]
+enabled = false
+case_closed = 2
+guest_recovered = 3
+cause_fixed = 5
+cause_fixed_after = "21d"
+training = 4
+countersign = ["training"]
+leaderboard = true
+stamp_every = 8
+stamp_value = 12.5
+
 [[rule]]
 kind = "course.slow"
 min_severity = "high"
@@ -376,6 +396,7 @@ Config full_expected() {
       {"freezer-1", "freezer", "chest freezer", "kitchen", -25.0, -15.0, 30min, 0ms},
       {"button-7", "callbutton", "", "", std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   c.areas = {{"terrace", {"T1", "T2"}}, {"bar", {}}};
+  c.ledger = {false, 2, 3, 5, std::chrono::hours(21 * 24), 4, {"training"}, true, 8, 12.5};
   c.policy = {10, 100, 250, {"07:00", "17:30"}, {"bill.slow"}, 20, false};
   c.escalation = {
       {"staff@0s", "manager@2m", "admin@8m"}, std::chrono::minutes(4), {"admin:critical"}};

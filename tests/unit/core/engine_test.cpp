@@ -48,6 +48,7 @@ EventType type_of(const EventBody& body) {
         if constexpr (std::is_same_v<T, Queue>) return EventType::kQueue;
         if constexpr (std::is_same_v<T, DeviceStatus>) return EventType::kDeviceStatus;
         if constexpr (std::is_same_v<T, ReviewReceived>) return EventType::kReviewReceived;
+        if constexpr (std::is_same_v<T, RewardRedeemed>) return EventType::kRewardRedeemed;
         return EventType::kSurveyAnswered;
       },
       body);

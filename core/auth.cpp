@@ -26,6 +26,8 @@ struct PermissionRow {
 // the guest is floor work, so staff read profiles and add notes; changing what a profile says,
 // consent included, is a manager's, and so is handing a guest their record; erasing one cannot
 // be undone, so it is the admin's. Integrations see no profiles: they are personal data.
+// Everyone who works sees their own contribution record; the team's records, and vouching for
+// an entry (countersigning, correcting, confirming a training), are a manager's.
 constexpr PermissionRow kPermissions[] = {
     //                                            staff  manager admin  integration
     {"case.read", Permission::kCaseRead, {true, true, true, true}},
@@ -47,6 +49,9 @@ constexpr PermissionRow kPermissions[] = {
     {"guests.edit", Permission::kGuestsEdit, {false, true, true, false}},
     {"guests.export", Permission::kGuestsExport, {false, true, true, false}},
     {"guests.erase", Permission::kGuestsErase, {false, false, true, false}},
+    {"ledger.own", Permission::kLedgerOwn, {true, true, true, false}},
+    {"ledger.team", Permission::kLedgerTeam, {false, true, true, false}},
+    {"ledger.sign", Permission::kLedgerSign, {false, true, true, false}},
 };
 
 bool all_same(std::string_view pin) {

@@ -53,6 +53,9 @@ enum class Permission {
   kGuestsEdit,       // change a profile: tags, preferences, occasions, consent, dietary
   kGuestsExport,     // one guest's whole record as a document, when they ask for it
   kGuestsErase,      // erase a guest: the profile goes, their events and cases are renamed
+  kLedgerOwn,        // one's own contribution record: what was earned and why
+  kLedgerTeam,       // everyone's records by period and kind, and the cases not closed properly
+  kLedgerSign,       // countersign or correct an entry, confirm a person's training
 };
 
 std::string_view permission_name(Permission p);  // "case.decide", ...

@@ -90,6 +90,15 @@ json::Value ledger_entry_to_json(const LedgerEntry& e);
 // Strict: nullopt when a field is missing or of the wrong type.
 std::optional<LedgerEntry> ledger_entry_from_json(const json::Value& v);
 
+// An entry as the store keeps it: its canonical text (what the hash covers) and its place in
+// the chain (adapters/store chains them).
+struct LedgerRow {
+  LedgerEntry entry;
+  std::string text;
+  std::string prev_hash;
+  std::string hash;
+};
+
 // The entries folded: what each one's standing is, and every total. Feed entries in seq order.
 class LedgerFold {
  public:

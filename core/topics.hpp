@@ -48,9 +48,7 @@ inline std::string events(std::string_view venue) { return venue_topic(venue, "m
 // A guest erased on the box: the cloud deletes what it keeps of them (core/erasure.hpp).
 inline std::string erasures(std::string_view venue) { return venue_topic(venue, "mend/erasures"); }
 // The contribution ledger's chain head at the end of each venue day (docs/ledger.md).
-inline std::string ledger_head(std::string_view venue) {
-  return venue_topic(venue, "mend/ledger/head");
-}
+inline std::string ledger_head(std::string_view venue) { return venue_topic(venue, "mend/ledger"); }
 // A venue day's summary for the venue group (core/daily_summary.hpp).
 inline std::string daily_summary(std::string_view venue) {
   return venue_topic(venue, "mend/summary");

@@ -48,15 +48,6 @@ struct StoreOptions {
   bool create = false;
 };
 
-// A contribution ledger entry as stored: its canonical text (what the hash covers) and its
-// place in the chain.
-struct LedgerRow {
-  LedgerEntry entry;
-  std::string text;
-  std::string prev_hash;
-  std::string hash;
-};
-
 // Where `mendctl ledger verify` found the chain broken: the first bad entry and what is wrong.
 struct LedgerBreak {
   std::int64_t seq = 0;

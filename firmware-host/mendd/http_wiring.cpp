@@ -195,6 +195,29 @@ void Daemon::start_http() {
       },
       [this](const std::string& guest, const Actor& by) { return guest_history(guest, by); },
       [this](std::optional<bool> next) { return service_.briefing(clock_.now(), next); }};
+  ctx.ledger_rows = [this](const std::string& person, const std::string& guest) {
+    return store_->ledger_rows(person, guest);
+  };
+  ctx.contributions = [this] { return &service_.contributions(); };
+  ctx.ledger_act = [this](const web::LedgerAct& a) -> web::LedgerResult {
+    ActionEffects r = carry_out([&](Now now) {
+      switch (a.kind) {
+        case web::LedgerAct::Kind::kCountersign:
+          return service_.countersign_entry(a.seq, a.by, now);
+        case web::LedgerAct::Kind::kCorrect:
+          return service_.correct_entry(a.seq, a.reason, a.by, now);
+        case web::LedgerAct::Kind::kTraining:
+          return service_.confirm_training(a.person, a.what, a.by, now);
+      }
+      return ActionEffects{ActionRefusal{ActionRefusal::Code::kInvalid, "unknown act", {}}};
+    });
+    if (auto* no = std::get_if<ActionRefusal>(&r)) return std::move(*no);
+    // carry_out committed it: the entry is in the store, and Effects kept a copy.
+    const LedgerEntry& e = std::get<Effects>(r).ledger.front();
+    spdlog::info("ledger: entry {} ({}) by {}", e.seq, ledger_kind_name(e.kind), a.by.id);
+    return e;
+  };
+  ctx.currency = config_.venue.currency;
   app_ = std::make_unique<web::App>(std::move(ctx));
   if (!std::filesystem::exists(std::filesystem::path(config_.http.ui_dir) / "index.html")) {
     spdlog::warn("http: no tablet UI in {} (http.ui_dir): only the API is served",

@@ -1593,3 +1593,102 @@ describe('the daily briefing', { concurrency: false }, () => {
       }
     }));
 });
+
+describe('the contribution ledger', { concurrency: false }, () => {
+  const kLedgerVenue = 'ledger-venue';
+  let ledgerDir;
+  let ledgerMendd;
+
+  before(async () => {
+    ledgerDir = makeTempDir();
+    ledgerMendd = await startOwnMendd(ledgerDir, { venue: kLedgerVenue, detect: 'table_no_order = "1s"' });
+    await ledgerMendd.stop();
+    await ledgerMendd.addUser(kStaff.name, 'staff', kStaff.pin);
+    await ledgerMendd.start();
+  });
+
+  after(async () => {
+    current = mendd;
+    await ledgerMendd?.stop();
+    ledgerDir?.remove();
+  });
+
+  // An action on a case, saying the version the person saw (as the case sheet does).
+  async function onCase(page, id, verb, body) {
+    const c = await pageApi(page, 'GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    const r = await pageApi(page, 'POST', `/api/v1/cases/${encodeURIComponent(id)}/${verb}`, { ...body, version: c.body.version });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+
+  test('a manager countersigns an entry; staff see it count in their record', { timeout: 90000 }, () =>
+    guard(async () => {
+      await publishSeated('T5', 2, { venue: kLedgerVenue });
+      const staff = await openPage(kTablet);
+      const manager = await openPage(kTablet);
+      try {
+        await signIn(staff.page, kStaff, ledgerMendd);
+        await signIn(manager.page, kManager, ledgerMendd);
+        let caseId = null;
+        await waitFor(
+          'the case for T5',
+          async () => {
+            const r = await pageApi(staff.page, 'GET', '/api/v1/cases?status=open');
+            caseId = r.body?.cases?.find((c) => c.subject?.table === 'T5')?.id ?? null;
+            return caseId !== null;
+          },
+          kLiveMs,
+        );
+        // Sam resolves it with its root cause and a follow-up; the manager sends the follow-up.
+        await onCase(staff.page, caseId, 'resolve', {
+          root_cause: 'people',
+          note: 'Nobody had the section',
+          follow_up: { after_hours: 1, message: 'Sorry about the wait last night' },
+        });
+        await onCase(manager.page, caseId, 'follow-up', { decision: 'send', reason: 'Kind words' });
+
+        // Sam's record: earned, not counted until a manager countersigns.
+        await staff.page.getByRole('button', { name: 'Record', exact: true }).click();
+        const mine = staff.page.getByTestId('ledger-record');
+        const entry = mine.locator(`[data-testid=ledger-entry][data-rule=case_closed]`);
+        await entry.waitFor();
+        assert.equal(await entry.getAttribute('data-status'), 'awaiting_countersign');
+        assert.match(await mine.getByTestId('ledger-points').innerText(), /^0 points counted, 1 point awaiting/);
+        assert.match(await entry.innerText(), new RegExp(`Closed case ${caseId} .*root cause people`));
+
+        // The manager's view: the team's entries awaiting a countersignature; Morgan signs Sam's.
+        await manager.page.getByRole('button', { name: 'Record', exact: true }).click();
+        const team = manager.page.getByTestId('ledger-team');
+        const awaiting = team.getByTestId('awaiting').locator('[data-testid=ledger-entry]');
+        await awaiting.first().waitFor();
+        assert.equal(await awaiting.count(), 1);
+        assert.match(await awaiting.first().innerText(), /Sam/);
+        assert.deepEqual(await smallTargets(manager.page), [], 'touch targets >= 44x44');
+        await savedPng(manager.page, 'ledger-team-1280x800.png', { fullPage: true });
+        await awaiting.first().getByRole('button', { name: 'Countersign' }).click();
+        await team.getByTestId('awaiting-empty').waitFor();
+        const samRow = team.getByTestId('ledger-people').locator('tr', { hasText: 'Sam' });
+        assert.match(await samRow.innerText(), /^Sam\s+1\s+0/);
+        await assertClean(manager.page, manager.probe);
+
+        // Sam sees it count (the view reads the ledger again when opened).
+        await staff.page.getByRole('button', { name: 'Record', exact: true }).click();
+        await staff.page.getByRole('button', { name: 'Record', exact: true }).click();
+        await waitFor('the entry to count', async () => (await entry.getAttribute('data-status')) === 'counts', 10000);
+        assert.match(await mine.getByTestId('ledger-points').innerText(), /^1 point counted$/);
+        assert.equal(await entry.getByTestId('ledger-status').innerText(), 'COUNTS');
+        await savedPng(staff.page, 'ledger-record-1280x800.png', { fullPage: true });
+        await staff.page.setViewportSize(kPhone);
+        assert.deepEqual(await smallTargets(staff.page), [], 'touch targets >= 44x44 on a phone');
+        await savedPng(staff.page, 'ledger-record-390x844.png');
+        await assertClean(staff.page, staff.probe);
+
+        // The audit log says who countersigned what.
+        const audit = await pageApi(manager.page, 'GET', '/api/v1/audit?limit=20');
+        assert.ok(audit.body.entries.some((a) => a.action === 'ledger.countersign'), JSON.stringify(audit.body.entries.map((a) => a.action)));
+      } finally {
+        await staff.context.close();
+        await manager.context.close();
+      }
+    }));
+});

@@ -520,6 +520,99 @@ TEST(Contract, GuestProfilesAnswerAsDocumented) {
   EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-1").status, 404);
 }
 
+// ---- the contribution ledger ---------------------------------------------------------------
+
+TEST(Contract, TheLedgerAnswersAsDocumented) {
+  Box box;
+  box.add_user("Sam", "staff", kStaffPin);
+  box.add_user("Mo", "manager", "482913");
+  const Session sam = box.sign_in("Sam", kStaffPin);
+  const Session mo = box.sign_in("Mo", "482913");
+  // Sam closes a case properly: a root cause, and the follow-up a manager sends.
+  const std::string ca = "/api/v1/cases/" + box.open_case("T1", 2);
+  ASSERT_EQ(box.as(sam, "POST", ca + "/resolve",
+                   R"({"root_cause":"process","follow_up":{"after_hours":1,"message":"Sorry"}})")
+                .status,
+            200);
+  ASSERT_EQ(box.api("POST", ca + "/follow-up", R"({"decision":"send","reason":"kind"})").status,
+            200);
+
+  const HttpResult mine = box.as(sam, "GET", "/api/v1/ledger/me");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const json::Value me = parse(mine.body);
+  const std::string sam_id = str(me.get("person"));
+  ASSERT_EQ(me.get("entries")->as_array()->size(), 1u);
+  const json::Value& earned = me.get("entries")->as_array()->front();
+  EXPECT_EQ(str(earned.get("rule")), "case_closed");
+  EXPECT_EQ(str(earned.get("status")), "awaiting_countersign");
+  EXPECT_EQ(me.get("points")->as_double(), 0.0);
+  const std::string seq = std::to_string(earned.get("seq")->as_int().value_or(0));
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/ledger/me?all=1").status, 400);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/ledger/me").status, 401);
+  const std::string reader =
+      run_capture({mendctl_binary(), "token", "create", "--label", "reports", "--role",
+                   "integration", "--store", box.mendd->db_path()});
+  const std::map<std::string, std::string> as_reader{
+      {"Authorization", "Bearer " + reader.substr(0, reader.find_last_not_of("\r\n") + 1)}};
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/ledger/me", "", as_reader).status, 403);
+
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/ledger/team").status, 403);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/ledger/team").status, 401);
+  EXPECT_EQ(box.as(mo, "GET", "/api/v1/ledger/team?period=decade").status, 400);
+  const HttpResult team = box.as(mo, "GET", "/api/v1/ledger/team?period=week");
+  ASSERT_EQ(team.status, 200) << team.body;
+  EXPECT_EQ(parse(team.body).get("awaiting_countersign")->as_array()->size(), 1u);
+
+  // Mo countersigns it; staff may not, and nobody twice.
+  const std::string sign = "/api/v1/ledger/" + seq + "/countersign";
+  EXPECT_EQ(http(box.port(), "POST", sign, "", kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "POST", sign).status, 403);
+  EXPECT_EQ(box.as(mo, "POST", sign, R"({"note":"x"})").status, 400);
+  EXPECT_EQ(box.as(mo, "POST", "/api/v1/ledger/999/countersign").status, 404);
+  const HttpResult signed_entry = box.as(mo, "POST", sign);
+  ASSERT_EQ(signed_entry.status, 200) << signed_entry.body;
+  EXPECT_EQ(str(parse(signed_entry.body).get("status")), "counts");
+  EXPECT_EQ(box.as(mo, "POST", sign).status, 409);
+  EXPECT_EQ(parse(box.as(sam, "GET", "/api/v1/ledger/me").body).get("points")->as_double(), 1.0);
+
+  // A correction is an entry of its own; the entry it cancels stays, corrected.
+  const std::string correct = "/api/v1/ledger/" + seq + "/correct";
+  EXPECT_EQ(http(box.port(), "POST", correct, R"({"reason":"x"})", kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "POST", correct, R"({"reason":"x"})").status, 403);
+  EXPECT_EQ(box.as(mo, "POST", correct, "{}").status, 400);
+  EXPECT_EQ(box.as(mo, "POST", "/api/v1/ledger/999/correct", R"({"reason":"x"})").status, 404);
+  const HttpResult corrected = box.as(mo, "POST", correct, R"({"reason":"wrong table"})");
+  ASSERT_EQ(corrected.status, 200) << corrected.body;
+  EXPECT_EQ(str(parse(corrected.body).get("status")), "corrected");
+  EXPECT_EQ(box.as(mo, "POST", correct, R"({"reason":"again"})").status, 409);
+
+  const std::string training = "/api/v1/ledger/training";
+  const std::string for_sam = R"({"person":")" + sam_id + R"(","what":"Allergen training"})";
+  EXPECT_EQ(http(box.port(), "POST", training, for_sam, kJson).status, 401);
+  EXPECT_EQ(box.as(sam, "POST", training, for_sam).status, 403);
+  EXPECT_EQ(box.as(mo, "POST", training, R"({"person":"user:999","what":"x"})").status, 400);
+  const std::string mo_id = str(parse(box.as(mo, "GET", "/api/v1/ledger/me").body).get("person"));
+  EXPECT_EQ(box.as(mo, "POST", training, R"({"person":")" + mo_id + R"(","what":"x"})").status,
+            409);
+  const HttpResult trained = box.as(mo, "POST", training, for_sam);
+  ASSERT_EQ(trained.status, 201) << trained.body;
+  EXPECT_EQ(str(parse(trained.body).get("rule")), "training");
+
+  // A guest's statement.
+  box.probe->publish("venue/" + kVenue + "/booking/guest.seated",
+                     R"({"id":"contract-ledger-guest","table":"T8","party":2,)"
+                     R"("customer":{"id":"cust-7","name":"Bo Chen"}})");
+  ASSERT_TRUE(wait_until([&] { return box.as(sam, "GET", "/api/v1/guests/cust-7").status == 200; },
+                         15s, 50ms));
+  const HttpResult statement = box.as(sam, "GET", "/api/v1/guests/cust-7/rewards");
+  ASSERT_EQ(statement.status, 200) << statement.body;
+  EXPECT_EQ(parse(statement.body).get("balance")->as_double(), 0.0);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-7/rewards?x=1").status, 400);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/guests/cust-404/rewards").status, 404);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-7/rewards").status, 401);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/guests/cust-7/rewards", "", as_reader).status, 403);
+}
+
 // ---- the learning view -------------------------------------------------------------------
 
 TEST(Contract, TheLearningViewAnswersAsDocumented) {

@@ -17,6 +17,7 @@
 #include "core/audit_log.hpp"
 #include "core/auth.hpp"
 #include "core/case_book.hpp"
+#include "core/contributions.hpp"
 #include "core/employees.hpp"
 #include "core/engine.hpp"
 #include "core/erasure.hpp"
@@ -67,6 +68,18 @@ struct GuestHistory {
   std::vector<Case> cases;
   std::vector<json::Value> events;
 };
+
+// A manager's act on the contribution ledger (core/contributions.hpp).
+struct LedgerAct {
+  enum class Kind : std::uint8_t { kCountersign, kCorrect, kTraining };
+  Kind kind = Kind::kCountersign;
+  std::int64_t seq = 0;  // countersign, correct: the entry
+  std::string reason;    // correct
+  std::string person;    // training: whose ("user:3")
+  std::string what;      // training: which
+  Actor by;
+};
+using LedgerResult = std::variant<LedgerEntry, ActionRefusal>;
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -120,6 +133,13 @@ struct HandlerContext {
   // The Concierge's briefing for the current shift (false), the next (true) or the one the
   // team is preparing for (unset). Unset function: an empty object.
   std::function<json::Value(std::optional<bool>)> briefing = nullptr;
+  // The contribution ledger: the stored rows about a person, or a guest's ref, or all (both
+  // empty); its rules and totals; a manager's act (checks, store, audit). Unset: no ledger.
+  std::function<std::vector<LedgerRow>(const std::string& person, const std::string& guest)>
+      ledger_rows = nullptr;
+  std::function<const Contributions*()> contributions = nullptr;
+  std::function<LedgerResult(const LedgerAct&)> ledger_act = nullptr;
+  std::string currency = {};  // the venue's, for money in answers
 };
 
 using HandlerFn = Response (*)(const Request&, const Params&, const Caller&, const HandlerContext&);

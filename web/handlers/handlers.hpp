@@ -62,6 +62,15 @@ Response edit_guest(const Request&, const Params&, const Caller&, const HandlerC
 // The Concierge's briefing: the shift's bookings worth knowing.
 Response briefing(const Request&, const Params&, const Caller&, const HandlerContext&);
 
+// ledger.cpp: the contribution ledger: one's own record, the team's, a manager's
+// countersignature, correction and confirmed training, and a guest's rewards statement.
+Response my_ledger(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response team_ledger(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response countersign_entry(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response correct_entry(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response confirm_training(const Request&, const Params&, const Caller&, const HandlerContext&);
+Response guest_rewards(const Request&, const Params&, const Caller&, const HandlerContext&);
+
 // floor.cpp and budget.cpp.
 Response floor(const Request&, const Params&, const Caller&, const HandlerContext&);
 Response budget(const Request&, const Params&, const Caller&, const HandlerContext&);

@@ -16,6 +16,10 @@ import type {
   GuestEdit,
   GuestList,
   GuestProfile,
+  GuestRewards,
+  LedgerEntry,
+  MyLedger,
+  TeamLedger,
   Insights,
   InsightsView,
   NoteRequest,
@@ -186,6 +190,16 @@ export const api = {
   // The Concierge's briefing; without `shift` the box picks the one the team is preparing for.
   briefing: (shift?: Briefing['shift']) =>
     request<Briefing>('GET', '/api/v1/briefing' + (shift ? '?shift=' + shift : '')),
+  guestRewards: (id: string) =>
+    request<GuestRewards>('GET', '/api/v1/guests/' + encodeURIComponent(id) + '/rewards'),
+  // The contribution ledger: one's own record, the team's (managers), and a manager's acts.
+  myLedger: () => request<MyLedger>('GET', '/api/v1/ledger/me'),
+  teamLedger: (period: TeamLedger['period']) => request<TeamLedger>('GET', '/api/v1/ledger/team?period=' + period),
+  countersign: (seq: number) => request<LedgerEntry>('POST', '/api/v1/ledger/' + seq + '/countersign', {}),
+  correctEntry: (seq: number, reason: string) =>
+    request<LedgerEntry>('POST', '/api/v1/ledger/' + seq + '/correct', { reason }),
+  confirmTraining: (person: string, what: string) =>
+    request<LedgerEntry>('POST', '/api/v1/ledger/training', { person, what }),
   pushKey: () => request<PushKey>('GET', '/api/v1/push/key'),
   addPushSubscription: (sub: PushSubscriptionRequest) =>
     request<PushSubscriptionInfo>('POST', '/api/v1/push/subscriptions', sub),

@@ -62,5 +62,9 @@ export type GuestEdit = Schemas['GuestEdit'];
 export type TableGuest = NonNullable<FloorTable['guest']>;
 export type Briefing = Schemas['Briefing'];
 export type BriefingEntry = Schemas['BriefingEntry'];
+export type LedgerEntry = Schemas['LedgerEntry'];
+export type MyLedger = Schemas['MyLedger'];
+export type TeamLedger = Schemas['TeamLedger'];
+export type GuestRewards = Schemas['GuestRewards'];
 // A live `briefing`'s data: the next shift's briefing has gone to `role`.
 export type BriefingAlert = Schemas['BriefingAlert'];

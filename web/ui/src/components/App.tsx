@@ -29,6 +29,7 @@ import { Queue } from './Queue';
 import { PushControl } from './PushControl';
 import { ReportCase } from './ReportCase';
 import { Privacy } from './Privacy';
+import { Record } from './Record';
 import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { CloudStatus } from './CloudStatus';
 import { Setup } from './Setup';
@@ -129,7 +130,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
   const [live, setLive] = useState<LiveState>('connecting');
   const [openCaseId, setOpenCaseId] = useState<string | null>(null);
   const [tab, setTab] = useState<'floor' | 'queue'>('floor');
-  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests' | 'briefing' | 'privacy'>(
+  const [view, setView] = useState<'work' | 'audit' | 'employees' | 'learning' | 'report' | 'guests' | 'briefing' | 'privacy' | 'record'>(
     'work',
   );
   const [reporting, setReporting] = useState(false);
@@ -368,7 +369,7 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
     setOpenCaseId(id);
   }, []);
 
-  // The views a link can open: #/cases/<id>, #/briefing and #/privacy.
+  // The views a link can open: #/cases/<id>, #/briefing, #/privacy and #/record.
   const openRoute = useCallback(
     (hash: string) => {
       const fromHash = /^#\/cases\/([^/]+)$/.exec(hash);
@@ -382,6 +383,11 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       }
       if (hash === '#/privacy') {
         setView('privacy');
+        return true;
+      }
+      if (hash === '#/record') {
+        setOpenCaseId(null);
+        setView('record');
         return true;
       }
       return false;
@@ -457,6 +463,14 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           >
             Guests
           </button>
+          <button
+            type="button"
+            class={'btn' + (view === 'record' ? ' btn-primary' : ' btn-quiet')}
+            aria-pressed={view === 'record'}
+            onClick={() => setView(view === 'record' ? 'work' : 'record')}
+          >
+            Record
+          </button>
           {canAudit && (
             <button
               type="button"
@@ -519,6 +533,13 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
       {view === 'privacy' && (
         <main class="panes panes-single">
           <Privacy onClose={() => setView('guests')} />
+        </main>
+      )}
+      {view === 'record' && (
+        <main class="panes panes-single">
+          <section class="pane pane-record" aria-labelledby="record-title">
+            <Record user={user} onOpenCase={openCase} onAuthLost={failed} />
+          </section>
         </main>
       )}
       {view === 'audit' && canAudit && (

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { kindLabel, money, tierLabel } from '../format';
-import type { GuestEdit, GuestProfile } from '../types';
+import type { GuestEdit, GuestProfile, GuestRewards } from '../types';
 import { DietaryBox } from './DietaryBox';
 import { occasionLabel } from './Floor';
 
@@ -147,6 +147,7 @@ export function GuestSheet({ id, canEdit, currency, onAuthLost, onClose, onPriva
                 </>
               )}
             </dl>
+            <Rewards id={id} currency={currency} onAuthLost={onAuthLost} />
             <section aria-label="Notes">
               <h3>Notes</h3>
               {guest.notes.length === 0 ? (
@@ -257,5 +258,45 @@ function GuestEditForm({
         </button>
       </div>
     </form>
+  );
+}
+
+// The guest's rewards (docs/ledger.md): the balance and a statement the guest could be shown,
+// oldest first: what was earned, when, why, and what was used.
+function Rewards({ id, currency, onAuthLost }: { id: string; currency?: string; onAuthLost(e: unknown): boolean }) {
+  const [rewards, setRewards] = useState<GuestRewards | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.guestRewards(id).then(
+      (r) => live && setRewards(r),
+      (e) => {
+        if (live && !onAuthLost(e)) setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, onAuthLost]);
+  if (error) return <p class="muted">Rewards: {error}</p>;
+  if (rewards === null) return null;
+  return (
+    <section aria-label="Rewards" data-testid="rewards">
+      <h3>
+        Rewards <span data-testid="rewards-balance">{money(rewards.balance, rewards.currency || currency)}</span>
+      </h3>
+      {rewards.entries.length === 0 ? (
+        <p class="muted">Nothing earned yet.</p>
+      ) : (
+        <ul class="rewards-statement">
+          {rewards.entries.map((e) => (
+            <li key={e.seq} data-testid="rewards-line" class={e.status === 'corrected' ? 'muted' : undefined}>
+              {day(e.at)}: {e.why} <strong>{money(e.value, rewards.currency || currency)}</strong>
+              {e.status === 'corrected' && ' (cancelled)'}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -722,6 +722,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One's own contribution record
+         * @description Roles: staff, manager, admin. Every entry about the caller, newest first: what was earned, why, its evidence, and whether it counts yet (a manager's countersignature) or was corrected. `points` counts only what counts.
+         */
+        get: operations["getMyLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's contribution record
+         * @description Roles: manager, admin. Counted points by person and by rule over a period, the entries awaiting a countersignature (whenever earned), and the cases that ended without being closed properly. People are listed by name; by points only when the venue turned on ledger.leaderboard.
+         */
+        get: operations["getTeamLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/training": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a person's training
+         * @description Roles: manager, admin. Writes a training contribution for the person (never one's own). Written to the audit log as ledger.training.
+         */
+        post: operations["confirmTraining"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/{seq}/countersign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's number in the chain. */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Countersign a contribution
+         * @description Roles: manager, admin. A contribution under a rule in ledger.countersign counts once a manager other than the person who earned it has countersigned it. The countersignature is an entry of its own; the answer is the countersigned entry as it stands now. Written to the audit log as ledger.countersign.
+         */
+        post: operations["countersignEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/{seq}/correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's number in the chain. */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct an entry
+         * @description Roles: manager, admin. Nothing is edited: a correction is a new entry that cancels the one named, with the reason. A guest's reward already partly used cannot be cancelled. The answer is the corrected entry as it stands now. Written to the audit log as ledger.correct.
+         */
+        post: operations["correctEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guests/{id}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A guest's rewards statement
+         * @description Roles: staff, manager, admin. What the guest earned (loyalty stamps, recovery vouchers) and used at the till, oldest first, and the balance, which is the sum of the counted entries. A statement the guest could be shown: it names no staff.
+         */
+        get: operations["getGuestRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1853,6 +1982,130 @@ export interface components {
             count: number;
             /** Format: date-time */
             at: string;
+        };
+        /** @description What an entry rests on: a case, an event, a voucher, or an audit row (named by its action and target, and by its id in the audit log, 0 when that action was never recorded). */
+        LedgerEvidence: {
+            /** @enum {string} */
+            type: "case" | "event" | "voucher" | "audit";
+            id: string | number;
+            action?: string;
+            target?: string;
+        };
+        /** @description An entry of the contribution ledger as chained (the canonical text's fields, docs/ledger.md), with what it counts for now and its place in the chain. */
+        LedgerEntry: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "contribution" | "countersign" | "correction" | "reward" | "redemption";
+            /** @description case_closed, guest_recovered, cause_fixed, training; stamp, voucher, reward; empty for a countersignature; a correction repeats its entry's rule. */
+            rule: string;
+            /** @description Whose contribution ("user:3"); empty for a guest's. */
+            person: string;
+            /** @description The guest book's ref for a reward or redemption ("g17"); empty otherwise. */
+            guest: string;
+            /** @description Points, or credit in the venue's currency (a redemption is negative); a correction is minus its entry's value. */
+            value: number;
+            why: string;
+            evidence: components["schemas"]["LedgerEvidence"][];
+            by: components["schemas"]["Actor"];
+            /** @description A countersignature's or correction's entry; 0 otherwise. */
+            refers: number;
+            /** @description The contribution counts only once countersigned. */
+            countersign: boolean;
+            person_name: string | null;
+            by_name: string;
+            /**
+             * @description recorded: a countersignature or a correction.
+             * @enum {string}
+             */
+            status: "counts" | "awaiting_countersign" | "corrected" | "recorded";
+            /** @description The countersignature's entry. */
+            countersigned_by: number | null;
+            /** @description The correction's entry. */
+            corrected_by: number | null;
+            prev_hash: string;
+            /** @description Hex BLAKE2b-256 of prev_hash and the canonical text; empty while the entry waits for the store's commit. */
+            hash: string;
+        };
+        MyLedger: {
+            person: string;
+            name: string;
+            /** @description Counted points, all time. */
+            points: number;
+            /** @description Points waiting for a manager's countersignature. */
+            awaiting: number;
+            /** @description Newest first. */
+            entries: components["schemas"]["LedgerEntry"][];
+        };
+        TeamLedger: {
+            /** @enum {string} */
+            period: "week" | "30d" | "90d" | "all";
+            /** Format: date-time */
+            from: string | null;
+            /** Format: date-time */
+            to: string;
+            /** @description ledger.leaderboard: people are ranked by points; otherwise listed by name. */
+            leaderboard: boolean;
+            people: {
+                person: string;
+                name: string;
+                points: number;
+                awaiting: number;
+                by_rule: {
+                    [key: string]: number;
+                };
+            }[];
+            by_rule: {
+                [key: string]: {
+                    entries: number;
+                    points: number;
+                };
+            };
+            /** @description Every contribution still waiting for a countersignature, whenever it was earned. */
+            awaiting_countersign: components["schemas"]["LedgerEntry"][];
+            /** @description Cases opened in the period that ended without a root cause and a follow-up sent. */
+            not_closed_properly: {
+                case: string;
+                kind: string;
+                /** Format: date-time */
+                opened_at: string;
+                /** @enum {string} */
+                status: "resolved" | "closed";
+                resolved_by: string | null;
+                why: string;
+            }[];
+            /** @description The team's entries in the period, newest first, at most 500. */
+            entries: components["schemas"]["LedgerEntry"][];
+        };
+        GuestRewards: {
+            guest: string;
+            ref: string;
+            name: string;
+            /** @description The sum of the counted entries, in the venue's currency. */
+            balance: number;
+            currency: string;
+            /** @description Oldest first. */
+            entries: {
+                seq: number;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                kind: "reward" | "redemption" | "correction";
+                rule: string;
+                value: number;
+                why: string;
+                /** @enum {string} */
+                status: "counts" | "corrected" | "recorded";
+            }[];
+        };
+        TrainingConfirmation: {
+            /** @description An active account's id, "user:3". */
+            person: string;
+            what: string;
+        };
+        LedgerCorrection: {
+            reason: string;
         };
     };
     responses: {
@@ -3416,6 +3669,225 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    getMyLedger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyLedger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getTeamLedger: {
+        parameters: {
+            query?: {
+                /** @description week, 30d (the default), 90d or all. */
+                period?: "week" | "30d" | "90d" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team's record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamLedger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    confirmTraining: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingConfirmation"];
+            };
+        };
+        responses: {
+            /** @description The new entry. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not now: training earns nothing under the venue's rules, the ledger is off, or the manager named themselves. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    countersignEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's number in the chain. */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The entry, now counted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such entry. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not this entry: it needs no countersignature, it has one, it was corrected, or it is the caller's own. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    correctEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's number in the chain. */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LedgerCorrection"];
+            };
+        };
+        responses: {
+            /** @description The entry, now corrected. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such entry. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not this entry: it was corrected already, it is itself a countersignature or correction, or the guest has used the reward. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ReadOnly"];
+        };
+    };
+    getGuestRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest's customer id, as the booking system sends it. */
+                id: components["parameters"]["GuestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestRewards"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such guest. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

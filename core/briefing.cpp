@@ -53,10 +53,14 @@ Briefing make_briefing(const GuestBook& book, WallTime from, WallTime to) {
   return out;
 }
 
-json::Value briefing_json(const Briefing& b) {
+json::Value briefing_json(const Briefing& b, std::string_view shift, std::string summary,
+                          bool briefed) {
   json::Object o;
+  o.append("shift", shift);
   o.append("from", format_rfc3339(b.from));
   o.append("to", format_rfc3339(b.to));
+  o.append("summary", std::move(summary));
+  o.append("briefed", briefed);
   json::Array entries;
   for (const BriefingEntry& e : b.entries) {
     json::Object x;

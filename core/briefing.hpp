@@ -42,8 +42,10 @@ struct Briefing {
 // The bookings expected in [from, to) that are worth knowing.
 Briefing make_briefing(const GuestBook& book, WallTime from, WallTime to);
 
-// As the API and the alert carry it (times RFC 3339).
-json::Value briefing_json(const Briefing& b);
+// As GET /api/v1/briefing carries it (times RFC 3339): which shift ("current", "next"), its
+// summary line, and whether its alert has gone out, with the bookings.
+json::Value briefing_json(const Briefing& b, std::string_view shift, std::string summary,
+                          bool briefed);
 // One line for an alert: "4 bookings to know for the shift from 17:30: Ann Lee (VIP, nut
 // allergy) at 19:00, ...", local times through `utc_offset`.
 std::string briefing_summary(const Briefing& b, Millis utc_offset);

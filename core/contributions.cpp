@@ -63,6 +63,26 @@ LedgerEvidence audit_of(std::string action, std::string target) {
   return LedgerEvidence{"audit", {}, std::move(action), std::move(target), 0};
 }
 
+LedgerEvidence of(std::string type, std::string id) {
+  return LedgerEvidence{std::move(type), std::move(id), {}, {}, 0};
+}
+
+// A guest's credit or its use, written by mend.
+LedgerEntry guest_entry(LedgerKind kind, std::string_view rule, const std::string& guest,
+                        double value, std::string why, std::vector<LedgerEvidence> evidence,
+                        WallTime at) {
+  LedgerEntry e;
+  e.at = at;
+  e.kind = kind;
+  e.rule = rule;
+  e.guest = guest;
+  e.value = value;
+  e.why = std::move(why);
+  e.evidence = std::move(evidence);
+  e.by = kSystemActor;
+  return e;
+}
+
 }  // namespace
 
 std::string_view ledger_kind_name(LedgerKind k) { return kKindNames[static_cast<std::size_t>(k)]; }
@@ -271,19 +291,27 @@ void Contributions::follow_up_sent(const Case& c, WallTime at, std::vector<Ledge
   const std::string& person = c.resolution->by.id;
   if (c.resolution->by.role == kSystemActor.role) return;
   earned_.insert(key);
+  earn(kRuleCaseClosed, person, rules_.case_closed,
+       "Closed case " + c.id + " (" + std::string(failure_words(c.kind)) +
+           ") properly: root cause " + std::string(root_cause_name(c.resolution->root_cause)) +
+           ", and the guest's follow-up went out",
+       {of("case", c.id), audit_of("case.resolve", c.id), audit_of("case.follow_up.send", c.id)},
+       at, out);
+}
+
+void Contributions::earn(std::string_view rule, std::string person, double value, std::string why,
+                         std::vector<LedgerEvidence> evidence, WallTime at,
+                         std::vector<LedgerEntry>& out) {
   LedgerEntry e;
   e.at = at;
   e.kind = LedgerKind::kContribution;
-  e.rule = kRuleCaseClosed;
-  e.person = person;
-  e.value = rules_.case_closed;
-  e.why = "Closed case " + c.id + " (" + std::string(failure_words(c.kind)) +
-          ") properly: root cause " + std::string(root_cause_name(c.resolution->root_cause)) +
-          ", and the guest's follow-up went out";
-  e.evidence = {LedgerEvidence{"case", c.id, {}, {}, 0}, audit_of("case.resolve", c.id),
-                audit_of("case.follow_up.send", c.id)};
+  e.rule = rule;
+  e.person = std::move(person);
+  e.value = value;
+  e.why = std::move(why);
+  e.evidence = std::move(evidence);
   e.by = kSystemActor;
-  e.countersign = needs_countersign(rules_, kRuleCaseClosed);
+  e.countersign = needs_countersign(rules_, rule);
   append(std::move(e), out);
 }
 
@@ -317,19 +345,10 @@ void Contributions::guest_recovered(const Case& c, const std::string& event_id,
   std::string person = earner(c);
   if (person.empty()) return;
   earned_.insert(key);
-  LedgerEntry e;
-  e.at = at;
-  e.kind = LedgerKind::kContribution;
-  e.rule = kRuleGuestRecovered;
-  e.person = std::move(person);
-  e.value = rules_.guest_recovered;
-  e.why = "The guest of case " + c.id + " (" + std::string(failure_words(c.kind)) +
-          ") was recovered: " + std::string(how);
-  e.evidence = {LedgerEvidence{"case", c.id, {}, {}, 0},
-                LedgerEvidence{"event", event_id, {}, {}, 0}};
-  e.by = kSystemActor;
-  e.countersign = needs_countersign(rules_, kRuleGuestRecovered);
-  append(std::move(e), out);
+  earn(kRuleGuestRecovered, std::move(person), rules_.guest_recovered,
+       "The guest of case " + c.id + " (" + std::string(failure_words(c.kind)) +
+           ") was recovered: " + std::string(how),
+       {of("case", c.id), of("event", event_id)}, at, out);
 }
 
 void Contributions::vouchers_given(const Case& c, const std::string& guest, WallTime at,
@@ -339,18 +358,11 @@ void Contributions::vouchers_given(const Case& c, const std::string& guest, Wall
     const std::string key = "reward:" + std::string(kRuleVoucher) + ":" + v.id;
     if (v.value <= 0 || earned_.contains(key)) continue;
     earned_.insert(key);
-    LedgerEntry e;
-    e.at = at;
-    e.kind = LedgerKind::kReward;
-    e.rule = kRuleVoucher;
-    e.guest = guest;
-    e.value = v.value;
-    e.why = "A voucher with the venue's apologies for " + std::string(failure_words(c.kind)) +
-            " (case " + c.id + ")";
-    e.evidence = {LedgerEvidence{"case", c.id, {}, {}, 0},
-                  LedgerEvidence{"voucher", v.id, {}, {}, 0}};
-    e.by = kSystemActor;
-    append(std::move(e), out);
+    append(guest_entry(LedgerKind::kReward, kRuleVoucher, guest, v.value,
+                       "A voucher with the venue's apologies for " +
+                           std::string(failure_words(c.kind)) + " (case " + c.id + ")",
+                       {of("case", c.id), of("voucher", v.id)}, at),
+           out);
   }
 }
 
@@ -361,16 +373,10 @@ void Contributions::visit_started(const std::string& guest, std::int64_t visits,
       visits <= 0 || visits % rules_.stamp_every != 0) {
     return;
   }
-  LedgerEntry e;
-  e.at = at;
-  e.kind = LedgerKind::kReward;
-  e.rule = kRuleStamp;
-  e.guest = guest;
-  e.value = rules_.stamp_value;
-  e.why = "A loyalty stamp for visit " + std::to_string(visits);
-  e.evidence = {LedgerEvidence{"event", event_id, {}, {}, 0}};
-  e.by = kSystemActor;
-  append(std::move(e), out);
+  append(guest_entry(LedgerKind::kReward, kRuleStamp, guest, rules_.stamp_value,
+                     "A loyalty stamp for visit " + std::to_string(visits), {of("event", event_id)},
+                     at),
+         out);
 }
 
 std::optional<std::string> Contributions::redeem(const std::string& guest, double amount,
@@ -392,18 +398,13 @@ std::optional<std::string> Contributions::redeem(const std::string& guest, doubl
            words::money(amount) + " asked for";
   }
   if (!voucher.empty()) earned_.insert(key);
-  LedgerEntry e;
-  e.at = at;
-  e.kind = LedgerKind::kRedemption;
-  e.rule = rule;
-  e.guest = guest;
-  e.value = -amount;
-  e.why = (voucher.empty() ? "Rewards used" : "Voucher " + voucher + " used") +
-          (check.empty() ? std::string() : " on check " + check);
-  e.evidence = {LedgerEvidence{"event", event_id, {}, {}, 0}};
-  if (!voucher.empty()) e.evidence.push_back(LedgerEvidence{"voucher", voucher, {}, {}, 0});
-  e.by = kSystemActor;
-  append(std::move(e), out);
+  std::vector<LedgerEvidence> evidence{of("event", event_id)};
+  if (!voucher.empty()) evidence.push_back(of("voucher", voucher));
+  append(guest_entry(LedgerKind::kRedemption, rule, guest, -amount,
+                     (voucher.empty() ? "Rewards used" : "Voucher " + voucher + " used") +
+                         (check.empty() ? std::string() : " on check " + check),
+                     std::move(evidence), at),
+         out);
   return std::nullopt;
 }
 
@@ -419,21 +420,12 @@ void Contributions::due(WallTime now, std::vector<LedgerEntry>& out) {
     const std::string key = "contribution:" + std::string(kRuleCauseFixed) + ":" + w.case_id;
     if (earned_.contains(key)) continue;
     earned_.insert(key);
-    LedgerEntry e;
-    e.at = now;
-    e.kind = LedgerKind::kContribution;
-    e.rule = kRuleCauseFixed;
-    e.person = w.person;
-    e.value = rules_.cause_fixed;
-    e.why = "Fixed the cause of " + std::string(failures_words(w.kind)) +
-            (w.area.empty() ? std::string() : " in " + w.area) + " (case " + w.case_id +
-            "): none since, for " +
-            words::plural((w.due - w.resolved) / std::chrono::hours(24), "day", "days");
-    e.evidence = {LedgerEvidence{"case", w.case_id, {}, {}, 0},
-                  audit_of("case.resolve", w.case_id)};
-    e.by = kSystemActor;
-    e.countersign = needs_countersign(rules_, kRuleCauseFixed);
-    append(std::move(e), out);
+    earn(kRuleCauseFixed, w.person, rules_.cause_fixed,
+         "Fixed the cause of " + std::string(failures_words(w.kind)) +
+             (w.area.empty() ? std::string() : " in " + w.area) + " (case " + w.case_id +
+             "): none since, for " +
+             words::plural((w.due - w.resolved) / std::chrono::hours(24), "day", "days"),
+         {of("case", w.case_id), audit_of("case.resolve", w.case_id)}, now, out);
   }
 }
 

@@ -193,6 +193,9 @@ class Contributions {
     WallTime due;
   };
   void append(LedgerEntry e, std::vector<LedgerEntry>& out);
+  // A contribution mend writes for an outcome it saw.
+  void earn(std::string_view rule, std::string person, double value, std::string why,
+            std::vector<LedgerEvidence> evidence, WallTime at, std::vector<LedgerEntry>& out);
   std::string earner(const Case& c) const;
   LedgerRules rules_;
   LedgerFold fold_;

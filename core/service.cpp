@@ -442,15 +442,8 @@ json::Value RecoveryService::briefing(Now now, std::optional<bool> next) const {
   const bool upcoming = next.value_or(now.wall >= current.to - settings_.briefing_lead);
   const ShiftSpan shift = upcoming ? ShiftSpan{current.to, shift_at(current.to).to} : current;
   const Briefing b = make_briefing(guests_, shift.from, shift.to);
-  json::Value v = briefing_json(b);
-  json::Object o;
-  o.append("shift", upcoming ? "next" : "current");
-  o.append("from", *v.get("from"));
-  o.append("to", *v.get("to"));
-  o.append("summary", briefing_summary(b, utc_offset_(shift.from)));
-  o.append("briefed", briefed_for_ == shift.from);
-  o.append("entries", *v.get("entries"));
-  return o;
+  return briefing_json(b, upcoming ? "next" : "current",
+                       briefing_summary(b, utc_offset_(shift.from)), briefed_for_ == shift.from);
 }
 
 int RecoveryService::day_start_minutes() const {

@@ -466,6 +466,15 @@ TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
       },
       20s))
       << mendd.log();
+  // One entry in the contribution ledger: a manager confirms Sam's training.
+  const std::string pin_file = dir_.file("pin-sam");
+  write_file(pin_file, "715264\n");
+  run_capture({mendctl_binary(), "user", "add", "--name", "Sam", "--role", "staff", "--pin-file",
+               pin_file, "--store", mendd.db_path()});
+  const HttpResult trained = mendd.api("POST", "/api/v1/ledger/training",
+                                       R"({"person":"user:1","what":"Allergen training"})",
+                                       {{"Content-Type", "application/json"}});
+  ASSERT_EQ(trained.status, 201) << trained.body;
   mendd.stop();
 
   // The venue day runs from 06:00 local (the first shift). The case moves to the day before the
@@ -501,6 +510,13 @@ TEST_F(CloudTest, AVenueDayThatEndedWhileTheBoxWasOffIsSummarisedAtStart) {
       },
       20s))
       << "the box remembers the day is sent";
+  // With the day, the ledger's head as it stood: what a later rewrite would be checked against.
+  ASSERT_TRUE(wait_until([&] { return !consumer.of_class("ledger").empty(); }, 20s));
+  const json::Value head = consumer.of_class("ledger").front();
+  EXPECT_EQ(str(head.get("day")), str(s.get("day")));
+  EXPECT_EQ(head.get("seq")->as_int(), std::optional<std::int64_t>(1));
+  EXPECT_EQ(std::vector<std::string>{str(head.get("hash"))},
+            sql(mendd.db_path(), "SELECT hash FROM ledger WHERE seq = 1"));
 }
 
 TEST_F(CloudTest, AWeekThatEndedGoesToTheGroupAsAReportWithItsSundaysSummary) {

@@ -6,6 +6,8 @@
 namespace mend::sim {
 namespace {
 
+constexpr int kMaxDay = 366;
+
 template <class T>
 bool parse_number(std::string_view text, T& out) {
   if (text.empty()) return false;
@@ -23,7 +25,8 @@ std::string usage() {
 
 Plays one evening of a simulated restaurant to mendd's MQTT broker: bookings, arrivals,
 seatings, orders, courses, bills, call buttons, fridge and freezer readings, enquiries and
-reviews, with failures injected at a known rate and a ground truth of what mendd should open.
+reviews, with failures injected at a known rate (or, with --causes, following from causes)
+and a ground truth of what mendd should open.
 
   --host HOST             broker host (127.0.0.1)
   --port N                broker port (1883)
@@ -41,7 +44,15 @@ reviews, with failures injected at a known rate and a ground truth of what mendd
          keys + R"(
   --start-wall MS         wall time of the start of service, epoch ms (now); payload ts values
                           are this plus the compressed offset
+  --causes                causal mode: the tables' failures follow from the kitchen's load, a
+                          short-staffed area and sensitive regular guests, not from
+                          --failure-rate (which still drives the door, calls, voids, devices,
+                          enquiries and reviews); guests answer surveys
+  --day N                 causal mode: play evening N (0-based) of a run of consecutive evenings
+                          that began N days before --start-wall, with the run's regulars (0)
   --truth FILE            write the ground truth as JSON lines, before the service starts
+  --visits FILE           causal mode: write the evening's record and one record per seated
+                          visit (did it end badly, and why) as JSON lines
   --dry-run               print the messages as JSON lines on stdout at once; no broker
   --print-config-snippet  print the TOML mendd needs for this run ([detect] scaled by the
                           pace, [[device]], [[area]]) and exit
@@ -105,6 +116,15 @@ CliResult parse_cli(const std::vector<std::string_view>& args) {
       if (!flag(s.print_snippet)) return fail(std::string(arg) + " takes no value");
     } else if (arg == "--quiet") {
       if (!flag(s.quiet)) return fail(std::string(arg) + " takes no value");
+    } else if (arg == "--causes") {
+      if (!flag(s.options.causes)) return fail(std::string(arg) + " takes no value");
+    } else if (arg == "--day") {
+      if (!take()) return need();
+      if (!parse_number(value, s.day) || s.day < 0 || s.day > kMaxDay) return bad("0 to 366");
+    } else if (arg == "--visits") {
+      if (!take()) return need();
+      if (value.empty()) return bad("a file name");
+      s.visits_path = value;
     } else if (arg == "--host") {
       if (!take()) return need();
       if (value.empty()) return bad("a host name");
@@ -169,6 +189,9 @@ CliResult parse_cli(const std::vector<std::string_view>& args) {
     } else {
       return fail("unknown option '" + std::string(args[i]) + "'");
     }
+  }
+  if ((s.day > 0 || !s.visits_path.empty()) && !s.options.causes) {
+    return fail("--day and --visits need --causes");
   }
   if (s.client_id.empty()) s.client_id = "venue-sim-" + s.options.venue;
   CliResult r;

@@ -17,6 +17,8 @@ struct CliSettings {
   int port = 1883;
   std::string client_id;  // empty: "venue-sim-<venue>"
   std::string truth_path;
+  std::string visits_path;  // causal mode: the evening's day and visit records
+  int day = 0;              // causal mode: this evening is day N of a run that began N days ago
   bool start_wall_given = false;  // otherwise the caller sets options.start_wall_ms to now
   bool dry_run = false;
   bool print_snippet = false;

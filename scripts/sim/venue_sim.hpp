@@ -15,6 +15,15 @@
 // unambiguous. Only then is the schedule compressed by `pace`: offsets and thresholds are both
 // divided, so detection happens at the same point of the (shorter) evening, and each payload's
 // ts is the start wall time plus its compressed offset, as a live source would stamp it.
+//
+// Causal mode (Options::causes). A predictor can only learn from failures that have causes it
+// can see, so in this mode the tables' failures are not drawn at random: the evening is played
+// as one clock (venue_causes.cpp), each course takes longer the more courses the kitchen has
+// in hand when it is fired, an area short of staff that evening is slow to take orders and
+// bring bills, and a fixed set of regular guests answer the survey badly (and may review
+// badly) when a wait at their table came close to its limit. Every truth entry names its
+// cause, and each seated visit says whether it ended badly. generate_days() plays consecutive
+// evenings with the same regulars, so a guest's last visit is there to be seen.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +87,10 @@ struct Options {
   std::int64_t start_wall_ms = 0;
   std::int64_t reading_interval_ms = kMinute;  // fridge and freezer, service time
   Thresholds thresholds;
+  // Causal mode: the tables' failures (table.no_order, course.slow, bill.slow) follow from
+  // the kitchen's load, a short-staffed area and sensitive guests, and failure_rate is left to
+  // the rest (door, calls, voids, devices, enquiries, reviews). See venue_causes.cpp.
+  bool causes = false;
 };
 
 // Why the options cannot make a service that honours the thresholds; nullopt when they can.
@@ -106,6 +119,43 @@ struct TruthEntry {
   // kind and scope within pattern_window (one per kind and scope, since mendd keeps that case
   // open). A comparison should accept them, and may ignore them.
   bool derived = false;
+  // Why it happened: "random" (drawn at failure_rate), or in causal mode "kitchen_load",
+  // "short_staffed" or "sensitive_guest". A derived entry takes the cause of its last hit.
+  std::string cause = "random";
+};
+
+// Causal mode: the evening as a whole.
+struct DayTruth {
+  int day = 0;  // 0 for the first evening of a run
+  std::int64_t start_wall_ms = 0;
+  int weekday = 0;  // of start_wall_ms in UTC: 0 Sunday .. 6 Saturday
+  // The area short of staff tonight ("restaurant", "bar" or "terrace"), or empty.
+  std::string short_staffed;
+  double short_staffed_factor = 1;  // its waits are this many times longer, on average
+  std::int64_t rush_ms = 0;         // compressed offset of the peak of arrivals
+};
+
+// Causal mode: one seated party, from guest.seated to table.cleared, and how it ended.
+struct VisitTruth {
+  std::string table;
+  std::string area;
+  std::string check;
+  std::string booking;   // empty for a walk-in
+  std::string customer;  // "cust-0042"; empty for a guest the venue does not know
+  bool regular = false;  // one of the run's returning guests
+  bool sensitive = false;
+  int party = 0;
+  std::int64_t seated_ms = 0;  // compressed offsets
+  std::int64_t cleared_ms = 0;
+  // The longest wait at the table (seated -> order, each course, the bill, a call) as a share
+  // of its threshold: what a sensitive guest reacts to (causes::kSensitiveShare).
+  double worst_wait = 0;
+  int survey = 0;  // the score they gave, 0 when they did not answer
+  bool negative_review = false;
+  // A case on the table, its check or its booking, a survey of 1-2, or a negative review.
+  bool ended_badly = false;
+  std::vector<std::string> cases;   // the truth kinds on this visit, in order
+  std::vector<std::string> causes;  // why it ended badly, without repeats
 };
 
 struct ServiceStats {
@@ -124,10 +174,19 @@ struct Service {
   std::int64_t end_ms = 0;        // compressed length of the service
   ServiceStats stats;
   std::map<std::string, int> injected;  // kind -> count, derived entries excluded
+  std::optional<DayTruth> day;          // causal mode only
+  std::vector<VisitTruth> visits;       // causal mode only, in order of seating
 };
 
-// Plays one evening. The options must pass validate().
+// Plays one evening. The options must pass validate(). In causal mode this is the first
+// evening of generate_days().
 Service generate(const Options& options);
+
+// Plays `days` consecutive evenings: evening d starts at start_wall_ms + d * 24h (so its
+// weekday follows) and is played with day_seed(seed, d). In causal mode the regulars and which
+// of them are sensitive are fixed by `seed` for the whole run.
+std::vector<Service> generate_days(const Options& options, int days);
+std::uint64_t day_seed(std::uint64_t seed, int day);  // day 0: seed itself
 
 // The venue layout the sim plays, as mendd's config must know it.
 struct DeviceSpec {
@@ -151,5 +210,8 @@ std::string config_snippet(const Options& options);
 // One JSON line each (no newline): a message for --dry-run, a truth entry for --truth.
 std::string message_json_line(const Message& m);
 std::string truth_json_line(const TruthEntry& t, const Options& options);
+// Causal mode's records, for --visits: {"record":"day",...} and {"record":"visit",...}.
+std::string day_json_line(const DayTruth& d);
+std::string visit_json_line(const VisitTruth& v, const Options& options);
 
 }  // namespace mend::sim

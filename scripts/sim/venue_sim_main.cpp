@@ -70,6 +70,25 @@ bool write_truth(const std::string& path, const mend::sim::Service& service,
   return static_cast<bool>(out);
 }
 
+bool write_visits(const std::string& path, const mend::sim::Service& service,
+                  const mend::sim::Options& options) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return false;
+  if (service.day) out << mend::sim::day_json_line(*service.day) << '\n';
+  for (const auto& v : service.visits) out << mend::sim::visit_json_line(v, options) << '\n';
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+// Tonight's service. With --day N, evening N of a run that began N days before the start wall
+// time, so the run's regulars have been before.
+mend::sim::Service evening(const mend::sim::CliSettings& cli) {
+  if (cli.day == 0) return mend::sim::generate(cli.options);
+  mend::sim::Options run = cli.options;
+  run.start_wall_ms -= cli.day * mend::sim::kDay;
+  return std::move(mend::sim::generate_days(run, cli.day + 1).back());
+}
+
 int play(const mend::sim::CliSettings& cli, const mend::sim::Service& service) {
   const mend::sim::Options& o = cli.options;
   const std::string uri = "tcp://" + cli.host + ":" + std::to_string(cli.port);
@@ -168,6 +187,10 @@ int main(int argc, char** argv) {
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
   }
+  if (cli.options.start_wall_ms < cli.day * mend::sim::kDay) {
+    std::fprintf(stderr, "venue-sim: --day %d starts the run before 1970\n", cli.day);
+    return 2;
+  }
   if (auto error = mend::sim::validate(cli.options)) {
     std::fprintf(stderr, "venue-sim: %s\n", error->c_str());
     return 2;
@@ -177,9 +200,13 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  const mend::sim::Service service = mend::sim::generate(cli.options);
+  const mend::sim::Service service = evening(cli);
   if (!cli.truth_path.empty() && !write_truth(cli.truth_path, service, cli.options)) {
     std::fprintf(stderr, "venue-sim: cannot write %s\n", cli.truth_path.c_str());
+    return 1;
+  }
+  if (!cli.visits_path.empty() && !write_visits(cli.visits_path, service, cli.options)) {
+    std::fprintf(stderr, "venue-sim: cannot write %s\n", cli.visits_path.c_str());
     return 1;
   }
 
@@ -205,12 +232,12 @@ int main(int argc, char** argv) {
 
   if (!cli.quiet) {
     std::printf(
-        "venue-sim: venue %s, seed %llu, pace %g, failure rate %g: %zu messages over %s "
+        "venue-sim: venue %s, seed %llu, pace %g, failure rate %g%s: %zu messages over %s "
         "service (%s wall), %zu truth entries\n",
         cli.options.venue.c_str(), static_cast<unsigned long long>(cli.options.seed),
-        cli.options.pace, cli.options.failure_rate, service.messages.size(),
-        clock_text(cli.options.duration_ms).c_str(), clock_text(service.end_ms).c_str(),
-        service.truth.size());
+        cli.options.pace, cli.options.failure_rate, cli.options.causes ? ", causal mode" : "",
+        service.messages.size(), clock_text(cli.options.duration_ms).c_str(),
+        clock_text(service.end_ms).c_str(), service.truth.size());
     std::fflush(stdout);
   }
   return play(cli, service);

@@ -171,6 +171,14 @@ struct LedgerSettings {
   double stamp_value = 0;    // a stamp's credit, in the venue's currency
 };
 
+// The at-risk model (core/risk_training.hpp): what training reads and how the flag's threshold
+// is chosen.
+struct PredictionSettings {
+  Millis window = std::chrono::hours(90 * 24);  // the settled visits training reads
+  int min_visits = 150;                         // fewer: no model, and the tablet says so
+  double target_precision = 0.7;  // share of flagged tables that ended badly, on validation
+};
+
 // One action of a [[rule]]; entries with the same kind, severity and tier make one rule.
 struct RuleConfig {
   std::string kind;
@@ -225,6 +233,7 @@ struct Config {
   EscalationSettings escalation;
   GuestsSettings guests;
   LedgerSettings ledger;
+  PredictionSettings prediction;
   std::vector<RuleConfig> rules;
   std::vector<EmployeeConfig> employees;
 };

@@ -111,6 +111,9 @@ constexpr Section kSections[] = {
     {"ledger",
      "The contribution ledger (docs/ledger.md): points for verified recovery work, and guests' "
      "rewards."},
+    {"prediction",
+     "The at-risk model: trained each night on the venue's own table-visits, it flags tables "
+     "likely to end badly before they breach."},
     {"rule",
      "A recommended action: one [[rule]] per action; the same kind, min_severity and "
      "tier make one rule, replacing the day-one rule for them."},
@@ -441,6 +444,26 @@ constexpr Key<Config> kConfigKeys[] = {
      {.min = 0, .max = 1000}},
     {"ledger.stamp_value", [](Config& c) { return Slot{&c.ledger.stamp_value}; }, "0", "money",
      "A loyalty stamp's credit, redeemed at the till.", kMoney},
+    // [prediction]
+    {"prediction.window",
+     [](Config& c) { return Slot{&c.prediction.window}; },
+     "90d",
+     "",
+     "The table-visits training reads: those seated this long before the night's training.",
+     {.min = 7 * kDay, .max = 730 * kDay}},
+    {"prediction.min_visits",
+     [](Config& c) { return Slot{&c.prediction.min_visits}; },
+     "150",
+     "visits",
+     "Fewer table-visits with a known outcome: no model, and the tablet says so.",
+     {.min = 20, .max = 1000000}},
+    {"prediction.target_precision",
+     [](Config& c) { return Slot{&c.prediction.target_precision}; },
+     "0.7",
+     "",
+     "The flag's threshold is the lowest score at which this share of the flagged tables ended "
+     "badly on the validation window.",
+     {.min = 0.05, .max = 0.99}},
     // [log]
     {"log.level",
      [](Config& c) { return Slot{&c.log.level}; },

@@ -331,6 +331,7 @@ std::vector<TableView> Engine::tables() const {
     v.booking = t.booking;
     v.customer = t.customer;
     v.party = t.party;
+    v.value = t.value;
     v.checks = t.checks;
     v.ordered = t.last_order.has_value();
     v.bill_requested = t.bill_requested;

@@ -106,6 +106,7 @@ struct TableView {
   std::string booking;
   std::string customer;  // as the seating or its booking named them
   std::int64_t party = 0;
+  double value = 0;  // the booking's expected spend, 0 when unknown
   std::vector<std::string> checks;
   bool ordered = false;
   bool bill_requested = false;

@@ -20,7 +20,9 @@ void Effects::merge(Effects other) {
   for (auto& a : other.alerts) alerts.push_back(std::move(a));
   for (auto& m : other.outbox) outbox.push_back(std::move(m));
   for (auto& e : other.ledger) ledger.push_back(std::move(e));
+  for (auto& v : other.visits) visits.push_back(std::move(v));
   budget_changed = budget_changed || other.budget_changed;
+  train_model = train_model || other.train_model;
   publish_now = publish_now || other.publish_now;
   if (other.prune_events_before) prune_events_before = other.prune_events_before;
   for (auto& d : other.summaries) summaries.push_back(std::move(d));
@@ -53,6 +55,7 @@ RecoveryService::RecoveryService(ServiceSettings settings, UtcOffset utc_offset,
       ledger_(settings_.recovery.policy),
       contributions_(settings_.ledger) {
   staff();
+  place_tables();
 }
 
 RecoveryService::~RecoveryService() = default;
@@ -65,6 +68,7 @@ void RecoveryService::update_settings(ServiceSettings settings) {
   contributions_.update_rules(settings_.ledger);
   recovery_changed_ = true;
   staff();
+  place_tables();
 }
 
 void RecoveryService::staff() {
@@ -132,6 +136,13 @@ Effects RecoveryService::on_event(const Event& given, Now now) {
   apply_decisions(out, now, fx);
   link_recovery(e, now, fx);
   ledger_on_event(e, now, fx);
+  visit_feedback(e);
+  // A till or booking event changes the floor: the tables are looked at again shortly, once for
+  // a burst of events (readings and device states do not change a table).
+  const Source source = event_source(e.type);
+  if ((source == Source::kTill || source == Source::kBooking) && !watch_due_) {
+    watch_due_ = now.mono + kWatchAfter;
+  }
   return fx;
 }
 
@@ -148,6 +159,7 @@ void RecoveryService::apply_decisions(const EngineOutput& out, Now now, Effects&
       fx.opened.push_back(id);
       contributions_.case_opened(c);  // a recurrence ends a fixed pattern's window
       contributions_changed_ = true;
+      visits_.on_case(c, now.wall);  // a case of a label kind marks the table's visit bad
       if (metrics_ != nullptr) metrics_->cases_opened[c.kind].inc();
       if (c.automatic) {
         // Done by the venue's policy: the floor is told once, nobody needs chasing.
@@ -232,73 +244,6 @@ bool RecoveryService::run_automatically(const std::string& id, Plan& plan, Now n
   return true;
 }
 
-// The till and the guests answer back: a voucher redeemed, a survey about a recovery. Either
-// can show the guest was recovered, which the ledger credits to whoever recovered them.
-void RecoveryService::link_recovery(const Event& e, Now now, Effects& fx) {
-  std::optional<CaseChange> change;
-  const Evidence ev{e.id, std::string(event_type_name(e.type)), e.ts, ""};
-  if (const auto* v = e.as<VoucherRedeemed>()) {
-    change = cases_.voucher_redeemed(v->voucher, ev, v->check);
-    const Case* c = change ? cases_.find(change->case_id) : nullptr;
-    const auto it = c == nullptr
-                        ? std::vector<Voucher>::const_iterator{}
-                        : std::find_if(c->vouchers.begin(), c->vouchers.end(),
-                                       [&](const Voucher& x) { return x.id == v->voucher; });
-    if (c != nullptr && it != c->vouchers.end()) {
-      const std::string ref = guest_ref(*c);
-      if (!ref.empty() && contributions_.rules().enabled) {
-        if (auto no = contributions_.redeem(ref, it->value, kRuleVoucher, it->id, e.id, v->check,
-                                            now.wall, fx.ledger)) {
-          refuse_redemption(ref, e, it->value, *no, now, fx);
-        }
-      }
-      contributions_.guest_recovered(*c, e.id, "their voucher was redeemed on a return visit",
-                                     now.wall, fx.ledger);
-    }
-  } else if (const auto* sv = e.as<SurveyAnswered>(); sv != nullptr && !sv->case_id.empty()) {
-    change = cases_.survey_answered(sv->case_id, sv->score, ev);
-    const Case* c = change ? cases_.find(change->case_id) : nullptr;
-    if (c != nullptr && sv->score >= 4) {
-      contributions_.guest_recovered(
-          *c, e.id, "they scored the recovery " + std::to_string(sv->score) + " of 5", now.wall,
-          fx.ledger);
-    }
-  }
-  if (change) fx.touch(change->case_id);
-}
-
-void RecoveryService::ledger_on_event(const Event& e, Now now, Effects& fx) {
-  for (const VisitStarted& v : guests_.take_started_visits()) {
-    contributions_.visit_started(v.ref, v.visits, e.id, now.wall, fx.ledger);
-  }
-  const auto* r = e.as<RewardRedeemed>();
-  if (r == nullptr) return;
-  const GuestRecord* g = guests_.record(r->customer.id);
-  const std::string ref = g != nullptr ? g->ref : std::string();
-  if (auto no = contributions_.redeem(ref, r->amount, kRuleReward, {}, e.id, r->check, now.wall,
-                                      fx.ledger)) {
-    refuse_redemption(ref, e, r->amount, *no, now, fx);
-  }
-}
-
-// The till already gave what it gave: the refusal is for the record and for the manager, who
-// settles it with the guest. The audit names the guest by the book's ref only.
-void RecoveryService::refuse_redemption(const std::string& guest_ref, const Event& e, double amount,
-                                        const std::string& why, Now now, Effects& fx) {
-  json::Object detail;
-  detail.append("event", e.id);
-  detail.append("amount", amount);
-  detail.append("reason", why);
-  fx.audit.push_back(AuditRecord{now.wall, kSystemActor.id, kSystemActor.role, "reward.refused",
-                                 guest_ref, json::Value(std::move(detail))});
-}
-
-std::string RecoveryService::guest_ref(const Case& c) const {
-  const std::string id = !c.guest.id.empty() ? c.guest.id : guests_.profile_for(c.subject).id;
-  const GuestRecord* g = id.empty() ? nullptr : guests_.record(id);
-  return g != nullptr ? g->ref : std::string();
-}
-
 // One person (role) must hear of a case: MQTT for the venue's other systems, the outbox for a
 // manager away from the venue, the live feed for the tablets.
 void RecoveryService::notify(const Notification& n, std::string_view event, Now now, Effects& fx) {
@@ -366,6 +311,8 @@ Effects RecoveryService::on_tick(Now now) {
     contributions_.due(now.wall, fx.ledger);
     contributions_changed_ = true;
   }
+  if (watch_is_due(now)) watch_visits(now, fx);
+  training_due(now, fx);
   return fx;
 }
 
@@ -383,6 +330,16 @@ std::optional<MonoTime> RecoveryService::next_deadline() const {
   }
   // A resolved pattern's recurrence window, the same way.
   if (auto wall = contributions_.next_due()) {
+    earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
+  }
+  earliest(next_score_);
+  earliest(watch_due_);
+  if (trained_for_) {
+    const WallTime next = *trained_for_ + std::chrono::hours(24);
+    earliest(latest_.mono + std::max(Millis{0}, next - latest_.wall));
+  }
+  // The next visit snapshot or settling, the same way.
+  if (auto wall = visits_.next_due()) {
     earliest(latest_.mono + std::max(Millis{0}, *wall - latest_.wall));
   }
   // The end of the venue day, the same way (a day is 24 hours; a clock change shifts one
@@ -610,6 +567,18 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
   part("learning", saved.learning, [&](const json::Value& v) { return learning_.restore(v); });
   part("briefing", saved.briefing,
        [&](const json::Value& v) { return saved_time(v, "shift", briefed_for_); });
+  if (saved.visits || !saved.visit_rows.empty()) {
+    json::Object none;
+    none.append("history", json::Object{});
+    none.append("guests", json::Object{});
+    const json::Value state = saved.visits ? *saved.visits : json::Value(std::move(none));
+    if (auto err = visits_.restore(state, saved.visit_rows)) {
+      r.warnings.push_back("table visits not restored, starting afresh: " + *err);
+    }
+    if (const json::Value* t = state.get("trained_for"); t != nullptr && t->as_int()) {
+      trained_for_ = wall_from_ms(*t->as_int());
+    }
+  }
   // The ledger's entries are the store's own record: a gap in them is a broken store (throws).
   contributions_.restore(saved.ledger_entries,
                          saved.contributions ? &*saved.contributions : nullptr);
@@ -650,6 +619,12 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
   briefing_changed_ = false;
   if (contributions_changed_ || everything) s.contributions = contributions_.save();
   contributions_changed_ = false;
+  if (visits_changed_ || everything) {
+    json::Value state = visits_.export_state();
+    if (trained_for_) state.as_object()->set("trained_for", to_ms(*trained_for_));
+    s.visits = std::move(state);
+  }
+  visits_changed_ = false;
   if (learning_changed_ || everything) s.learning = learning_.export_state();
   learning_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;

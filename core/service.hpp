@@ -21,8 +21,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -44,6 +46,9 @@
 #include "core/metrics.hpp"
 #include "core/policy.hpp"
 #include "core/recovery.hpp"
+#include "core/risk_model.hpp"
+#include "core/risk_tracker.hpp"
+#include "core/risk_training.hpp"
 #include "core/time.hpp"
 #include "core/winback.hpp"
 
@@ -93,6 +98,12 @@ struct Effects {
   std::vector<OutboxMessage> outbox;
   // New entries of the contribution ledger, in order: the store chains them at the commit.
   std::vector<LedgerEntry> ledger;
+  // Table-visits started, snapshotted, labelled or settled (core/risk_tracker.hpp): the store
+  // upserts each by id.
+  std::vector<risk::Visit> visits;
+  // A new venue day began: time to train the at-risk model on the visits settled so far
+  // (core/risk_training.hpp). Once a day; the host trains and hands the result to use_model.
+  bool train_model = false;
   bool budget_changed = false;
   bool duplicate = false;  // an event whose id the engine had seen: nothing was done
   std::optional<WallTime> prune_events_before;  // raw events older than this may go
@@ -131,6 +142,9 @@ struct SavedState {
   std::optional<json::Value> learning;       // the suggestions decided and their tasks
   std::optional<json::Value> briefing;       // {"shift": the start of the last shift briefed}
   std::optional<json::Value> contributions;  // the ledger's watches on resolved patterns
+  std::optional<json::Value> visits;         // the tables' settled visit counts
+  // At restore only: the table-visits not yet settled, as the store holds them.
+  std::vector<risk::Visit> visit_rows;
   // At restore only: the contribution ledger's entries as the store holds them, oldest first.
   std::vector<LedgerEntry> ledger_entries;
   // Guest profiles, one row each: at restore, all of them; from take_changed_state, those
@@ -235,6 +249,16 @@ class RecoveryService {
   const GuestBook& guests() const { return guests_; }
   // The contribution ledger's rules and totals (the entries themselves are in the store).
   const Contributions& contributions() const { return contributions_; }
+  // The table-visits the at-risk model learns from, as far as they are known.
+  const risk::RiskTracker& visits() const { return visits_; }
+  // The at-risk model in use: the host hands it the newest promoted one at start and after each
+  // training, or nullopt with the reason there is none (too little history). Each seated
+  // table is then scored shortly after each till or booking event and at least once a minute.
+  void use_model(std::optional<risk::Model> model, std::string why_none);
+  const std::optional<risk::Model>& model() const { return model_; }
+  const std::string& model_off_reason() const { return model_off_; }
+  // table -> its risk now, for the floor view; empty while no model is in use.
+  const std::map<std::string, risk::TableRisk>& risks() const { return risks_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
@@ -246,6 +270,20 @@ class RecoveryService {
   void refuse_redemption(const std::string& guest_ref, const Event& e, double amount,
                          const std::string& why, Now now, Effects& fx);
   std::string guest_ref(const Case& c) const;  // the guest book's ref for a case's guest
+  // The at-risk model's view of the floor (service_risk.cpp): each seated table's features,
+  // its visit's snapshots, and the visits' labels from feedback.
+  void watch_visits(Now now, Effects& fx);
+  bool watch_is_due(Now now) const;
+  // The floor is looked at this soon after a till or booking event: a burst of events (a
+  // course of eight fired item by item) costs one look, not one each.
+  static constexpr Millis kWatchAfter = std::chrono::seconds(2);
+  void visit_feedback(const Event& e);
+  risk::TableFacts table_facts(const TableView& t) const;
+  void place_tables();  // table_area_ and the tracker's settings, from the settings
+  static std::string fired_key(const std::string& table, const TableTimer& t);
+  void training_due(Now now, Effects& fx);  // once each venue day: Effects::train_model
+  void score_tables(const std::vector<risk::RiskTracker::Seated>& seated,
+                    const std::vector<risk::TableFacts>& facts, Now now, Effects& fx);
   void notify(const Notification& n, std::string_view event, Now now, Effects& fx);
   void after_person_action(const PersonAction& a, const Case& c, Now now, Effects& fx);
   void send_to_guest(const std::string& case_id, std::string_view type, const json::Object& body,
@@ -289,6 +327,15 @@ class RecoveryService {
   SuggestionBook learning_;
   std::optional<WallTime> briefed_for_;  // the start of the last shift briefed
   Contributions contributions_;
+  risk::RiskTracker visits_;
+  std::unordered_map<std::string, std::string> table_area_;  // from the config's [[area]]
+  std::optional<risk::Model> model_;
+  std::string model_off_ = "no model has been trained yet";
+  std::map<std::string, risk::TableRisk> risks_;
+  std::optional<MonoTime> next_score_;   // while a model is in use and tables are seated
+  std::optional<MonoTime> watch_due_;    // a till or booking event changed the floor
+  std::map<std::string, std::int64_t> fired_load_;  // course in flight -> kitchen load then
+  std::optional<WallTime> trained_for_;  // the venue day the model was last trained for
   // What changed since take_changed_state last saved it.
   bool engine_changed_ = false;
   bool recovery_changed_ = false;
@@ -298,6 +345,7 @@ class RecoveryService {
   bool learning_changed_ = false;
   bool briefing_changed_ = false;
   bool contributions_changed_ = false;
+  bool visits_changed_ = false;
 };
 
 }  // namespace mend

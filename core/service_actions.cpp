@@ -216,6 +216,7 @@ ActionEffects RecoveryService::erase_guest(const std::string& guest, const Actor
   guests_.erase(guest);
   guests_changed_ = true;
   if (engine_.rename_customer(e.id, e.pseudonym) > 0) engine_changed_ = true;
+  visits_.rename_customer(e.id, e.pseudonym);  // the store renames its visit rows in the commit
   Effects fx;
   // The cases in memory; the store renames every case it keeps with the same commit.
   for (const Case* c : cases_.list(CaseFilter{})) {

@@ -51,6 +51,7 @@ const std::vector<RouteEntry>& route_table() {
        h::decide_suggestion},
       {verb::patch, "/api/v1/tasks/{task}", kSignedIn, Permission::kInsightsDecide, h::finish_task},
       {verb::get, "/api/v1/reports/weekly", kSignedIn, Permission::kInsightsRead, h::weekly_report},
+      {verb::get, "/api/v1/risk/model", kSignedIn, Permission::kInsightsRead, h::risk_model},
       {verb::get, "/api/v1/guests", kSignedIn, Permission::kGuestsRead, h::list_guests},
       {verb::get, "/api/v1/briefing", kSignedIn, Permission::kGuestsRead, h::briefing},
       {verb::get, "/api/v1/guests/{id}", kSignedIn, Permission::kGuestsRead, h::get_guest},

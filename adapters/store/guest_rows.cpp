@@ -112,6 +112,7 @@ void Store::erase_rows(const GuestErasure& e, CommitStats& stats) {
   if (terms.empty()) return;
   stats.erased += rename_json_rows(db_, "events", "id", "json", e, terms);
   stats.erased += rename_json_rows(db_, "cases", "id", "json", e, terms);
+  stats.erased += rename_json_rows(db_, "visits", "id", "json", e, terms);
   {
     // Keyed by (case_id, seq): the table has no rowid.
     sqlite::Stmt update(db_, "UPDATE case_history SET note = ?1 WHERE case_id || '/' || seq = ?2");

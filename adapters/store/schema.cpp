@@ -191,6 +191,28 @@ CREATE TABLE ledger (
 CREATE INDEX ledger_by_person ON ledger(person, seq);
 CREATE INDEX ledger_by_guest ON ledger(guest, seq);
 )sql"},
+    {8, "table visits and risk models", R"sql(
+-- The at-risk model's history (core/risk_tracker.hpp): one row per table-visit, the record
+-- being the core's JSON with its feature snapshots. Training reads the settled visits in a
+-- window of seated_at.
+CREATE TABLE visits (
+  id        TEXT PRIMARY KEY,
+  seated_at INTEGER NOT NULL,
+  settled   INTEGER NOT NULL,
+  bad       INTEGER NOT NULL,
+  json      TEXT NOT NULL
+);
+CREATE INDEX visits_by_seated_at ON visits(settled, seated_at);
+-- Every model trained (core/risk_model.hpp), versioned; `promoted` marks the ones that went
+-- live, and the newest promoted one is the model in use.
+CREATE TABLE risk_models (
+  version    INTEGER PRIMARY KEY,
+  trained_at INTEGER NOT NULL,
+  promoted   INTEGER NOT NULL,
+  note       TEXT NOT NULL,
+  json       TEXT NOT NULL
+);
+)sql"},
 };
 
 int user_version(sqlite::Db& db) {

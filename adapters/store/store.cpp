@@ -229,7 +229,7 @@ void Store::stage_guest_delete(const std::string& id) {
 std::size_t Store::staged_count() const {
   return events_.size() + dead_letters_.size() + cases_.size() + (engine_state_ ? 1 : 0) +
          audit_.size() + ledger_.size() + outbox_.size() + outbox_deletes_.size() + meta_.size() +
-         guests_.size() + erasures_.size();
+         guests_.size() + erasures_.size() + visits_.size();
 }
 
 // ---- commit ----------------------------------------------------------------------------------
@@ -288,6 +288,7 @@ void Store::write_staged(CommitStats& stats) {
   }
   write_audit(audit_, stats);
   write_ledger(stats);
+  write_visits(stats);
   for (const StagedOutbox& o : outbox_) {
     outbox_table_->insert(o.topic, o.payload, o.created);
     ++stats.outbox;
@@ -400,6 +401,7 @@ void Store::write_now(const std::function<std::vector<AuditRecord>(sqlite::Db&)>
 
 void Store::clear_staged() {
   guests_.clear();
+  visits_.clear();
   erasures_.clear();
   events_.clear();
   staged_event_ids_.clear();

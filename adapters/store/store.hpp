@@ -38,6 +38,7 @@
 #include "core/guest_record.hpp"
 #include "core/json.hpp"
 #include "core/outbox.hpp"
+#include "core/risk_tracker.hpp"
 #include "core/time.hpp"
 
 namespace mend {
@@ -64,6 +65,16 @@ struct DeadLetterRow {
   WallTime received;
 };
 
+// A trained at-risk model as the store keeps it (core/risk_model.hpp): `version` numbers every
+// model trained, and the newest promoted one is the model in use.
+struct ModelRow {
+  std::int64_t version = 0;
+  WallTime trained_at;
+  bool promoted = false;
+  std::string note;  // why it was or was not promoted, in plain words
+  std::string json;  // the model
+};
+
 // What one commit() wrote.
 struct CommitStats {
   std::size_t events = 0;
@@ -77,6 +88,7 @@ struct CommitStats {
   std::size_t meta = 0;
   std::size_t guests = 0;      // guest rows written or deleted
   std::size_t ledger = 0;      // contribution ledger entries chained
+  std::size_t visits = 0;      // table-visit rows written (risk_rows.cpp)
   std::size_t erased = 0;      // rows renamed or deleted for a guest's erasure
   bool wal_truncated = false;  // after an erasure: the write-ahead log was emptied
   std::chrono::microseconds took{0};
@@ -146,6 +158,8 @@ class Store : public AuditLog {
   // after the audit records, its audit evidence gets the row ids (the latest row with the
   // action and target), and it is chained: hash = BLAKE2b-256(prev_hash || canonical text).
   void stage_ledger(LedgerEntry e) { ledger_.push_back(std::move(e)); }
+  // A table-visit (core/risk_tracker.hpp), written (upsert by id) at the next commit.
+  void stage_visit(const risk::Visit& v);
 
   // Staged writes not yet committed (a case staged twice counts once).
   std::size_t staged_count() const;
@@ -213,6 +227,19 @@ class Store : public AuditLog {
   std::optional<LedgerBreak> verify_ledger();
   // The chain's head: the last seq and its hash; nullopt while the ledger is empty.
   std::optional<std::pair<std::int64_t, std::string>> ledger_head();
+  // Table-visits whose seated_at is in [from, to), oldest first: the settled ones only (for
+  // training), or those not yet settled (for the tracker at start). A row that does not read
+  // is left out and named in `bad`.
+  std::vector<risk::Visit> load_visits(bool settled, WallTime from, WallTime to,
+                                       std::vector<std::string>* bad = nullptr);
+  // Keeps a trained model, in a short transaction of its own (training is not an input's
+  // commit); returns its version.
+  std::int64_t add_model(const std::string& json, bool promoted, const std::string& note,
+                         WallTime trained_at);
+  // Deletes the settled visits seated before `before`; returns how many.
+  std::size_t prune_visits(WallTime before);
+  // Newest first: every model, or the promoted ones.
+  std::vector<ModelRow> model_rows(std::size_t limit, bool promoted_only = false);
 
   // What the outbox holds (kept as a tally: no scan).
   OutboxUsage outbox_usage();
@@ -279,6 +306,7 @@ class Store : public AuditLog {
   void write_case(const Case& c, CommitStats& stats);
   void write_audit(const std::vector<StagedAudit>& records, CommitStats& stats);
   void write_ledger(CommitStats& stats);  // ledger_rows.cpp
+  void write_visits(CommitStats& stats);  // risk_rows.cpp
   static StagedAudit to_staged(AuditRecord a);
   void clear_staged();
   std::vector<Case> read_cases(sqlite::Query& q);
@@ -311,6 +339,13 @@ class Store : public AuditLog {
   std::map<std::string, std::optional<std::pair<std::int64_t, std::string>>> guests_;
   std::vector<GuestErasure> erasures_;
   std::vector<LedgerEntry> ledger_;
+  struct VisitRow {
+    std::int64_t seated_at = 0;
+    bool settled = false;
+    bool bad = false;
+    std::string json;
+  };
+  std::map<std::string, VisitRow> visits_;
 };
 
 }  // namespace mend

@@ -160,6 +160,12 @@ int refused(const auth::AccountProblem& p) {
 
 std::unique_ptr<Store> open_store_file(const Parsed& p) { return std::move(open_store(p).store); }
 
+Config command_config(const Parsed& p) {
+  return load_config_file_or_throw(p.flag_or("config", kDefaultConfig));
+}
+
+std::string command_actor() { return "mendctl:" + login_name(); }
+
 int with_api_token(const Parsed& p, auth::Role role, const std::string& label,
                    const std::function<int(const std::string&, const Config&)>& use) {
   return guarded([&] {

@@ -29,6 +29,11 @@ int token_revoke(std::span<const std::string_view> args);
 // The store, opened as the commands above open it (--store PATH, else store.path from --config
 // FILE), for commands that only read it (ledger verify|export). Throws with the reason.
 std::unique_ptr<Store> open_store_file(const Parsed& p);
+// The config a command names (--config FILE, default /etc/mend/mend.toml). Throws with the
+// file, line and key when it does not read.
+Config command_config(const Parsed& p);
+// Who a command acts as in the audit log: "mendctl:<login name>".
+std::string command_actor();
 
 // For commands that go through the running mendd on this box (guest export|erase): makes an
 // API token of `role` for one use, hands its secret and the config to `use`, then revokes it.

@@ -16,6 +16,7 @@
 #include "firmware-host/mendctl/cert_commands.hpp"
 #include "firmware-host/mendctl/guest_commands.hpp"
 #include "firmware-host/mendctl/ledger_commands.hpp"
+#include "firmware-host/mendctl/model_commands.hpp"
 
 namespace mend {
 namespace {
@@ -85,6 +86,11 @@ constexpr Command kCommands[] = {
     {"ledger export", "[--out FILE]",
      "the contribution ledger as JSON lines, with each entry's text and hashes", kAnyArgs,
      mendctl::ledger_export},
+    {"model train", "",
+     "train the at-risk model on the settled table-visits now, as mendd does each night", kAnyArgs,
+     mendctl::model_train},
+    {"model show", "", "the at-risk model in use, its metrics and weights, and every version",
+     kAnyArgs, mendctl::model_show},
     {"version", "", "print the version", 0, version},
     {"help", "", "print this text", 0, help},
 };
@@ -98,7 +104,8 @@ int usage(std::ostream& out) {
     head.resize(std::max<std::size_t>(head.size() + 2, 20), ' ');
     out << "  " << head << c.summary << '\n';
   }
-  out << "\nuser, token and ledger commands take --config FILE (default /etc/mend/mend.toml) or "
+  out << "\nuser, token, ledger and model commands take --config FILE (default "
+         "/etc/mend/mend.toml) or "
          "--store "
          "PATH\nguest commands take --config FILE and need mendd running (http.local_port)\nbroker "
          "and bridge commands take --config FILE, --broker-dir DIR (default "

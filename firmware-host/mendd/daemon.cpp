@@ -146,6 +146,11 @@ void Daemon::restore() {
   saved.briefing = parse_saved(store_->meta("briefing"));
   saved.contributions = parse_saved(store_->meta("contributions"));
   saved.ledger_entries = store_->load_ledger();
+  saved.visits = parse_saved(store_->meta("visits"));
+  std::vector<std::string> bad_visits;
+  saved.visit_rows =
+      store_->load_visits(/*settled=*/false, WallTime{}, WallTime::max(), &bad_visits);
+  for (const auto& b : bad_visits) spdlog::warn("store: visit {} does not read and is left out", b);
   const bool same_boot = store_->meta("boot_id").value_or("") == boot;
   auto restored = service_.restore(store_->load_cases(/*open_only=*/true), saved, now, same_boot);
   for (const auto& w : restored.warnings) spdlog::warn("store: {}", w);
@@ -153,6 +158,7 @@ void Daemon::restore() {
                service_.pending_waits(), same_boot ? "same boot" : "after a reboot");
   store_->stage_meta("boot_id", boot);
   stage_state(/*everything=*/true);
+  load_model();
   // Whatever the restore made due (waits that breached while we were down) happens now.
   apply(std::move(restored.effects), now);
 }
@@ -245,6 +251,7 @@ void Daemon::reload() {
     return;
   }
   apply_config(*r.config);
+  load_model();  // a model `mendctl model train` promoted goes live
   json::Object detail;
   detail.append("file", config_path_);
   if (cloud_config_) detail.append("cloud_version", cloud_config_->version);

@@ -123,6 +123,11 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
   void reload_push();
 
   // cloud_wiring.cpp
+  // The at-risk model (risk_wiring.cpp): at start the newest promoted model, or a first
+  // training when there is none; each new venue day, a training.
+  void load_model();
+  void train_model(Now now);
+
   void start_cloud();
   void stage_for_cloud(const Effects& fx, Now now);
   std::vector<Case> cases_opened_since(WallTime from, std::string_view why);

@@ -28,6 +28,9 @@
 namespace mend {
 namespace {
 
+// The model page lists this many versions, newest first.
+constexpr std::size_t kModelVersionsShown = 20;
+
 // The names and addresses a tablet may use to reach this box, for the certificate: the host
 // name, host.local (mDNS on the venue's LAN) and the current non-loopback IPv4 addresses (IPv6
 // addresses on a venue LAN are mostly temporary: the names cover them).
@@ -199,6 +202,16 @@ void Daemon::start_http() {
     return store_->ledger_rows(person, guest);
   };
   ctx.contributions = [this] { return &service_.contributions(); };
+  ctx.risks = [this] { return &service_.risks(); };
+  ctx.risk_model = [this] {
+    web::RiskModelView view;
+    view.model = service_.model() ? &*service_.model() : nullptr;
+    view.off_reason = service_.model_off_reason();
+    for (const ModelRow& r : store_->model_rows(kModelVersionsShown)) {
+      view.versions.push_back(risk::ModelVersion{r.version, r.trained_at, r.promoted, r.note});
+    }
+    return view;
+  };
   ctx.ledger_act = [this](const web::LedgerAct& a) -> web::LedgerResult {
     ActionEffects r = carry_out([&](Now now) {
       switch (a.kind) {

@@ -25,11 +25,13 @@ constexpr std::size_t kPruneChunk = 5000;
 constexpr Millis kGuestSaveEvery = 1min;
 
 // The live feed's message type: the Concierge's briefing is not about a case.
-std::string live_type(const json::Value& alert) {
+std::string event_of(const json::Value& alert) {
   const json::Value* event = alert.get("event");
-  const bool briefing =
-      event != nullptr && event->as_string() != nullptr && *event->as_string() == "briefing";
-  return briefing ? "briefing" : "alert";
+  return event != nullptr && event->as_string() != nullptr ? *event->as_string() : std::string();
+}
+
+std::string live_type(const json::Value& alert) {
+  return event_of(alert) == "briefing" ? "briefing" : "alert";
 }
 
 }  // namespace
@@ -103,6 +105,8 @@ void Daemon::apply(Effects fx, Now now) {
   stage_for_cloud(fx, now);
   for (auto& a : fx.audit) store_->stage_audit(std::move(a));
   for (auto& e : fx.ledger) store_->stage_ledger(std::move(e));
+  for (const auto& v : fx.visits) store_->stage_visit(v);
+  if (fx.train_model) train_model(now);
   if (fx.erasure) {
     // Every saved part goes with the erasure's commit, so none keeps the guest's id.
     stage_state(true);
@@ -117,7 +121,9 @@ void Daemon::apply(Effects fx, Now now) {
       continue;
     }
     alerts_.push_back(json::dump(a));
-    live_alerts_.push_back(std::move(a));
+    // An at-risk flag is on the tablets' floor view already (the table's risk): the bus tells
+    // the venue's other systems, and no toast or push interrupts anyone for it.
+    if (event_of(a) != "at_risk") live_alerts_.push_back(std::move(a));
   }
   budget_changed_ = budget_changed_ || fx.budget_changed;
   if (fx.prune_events_before) {
@@ -200,6 +206,7 @@ void Daemon::stage_state(bool everything) {
   if (s.learning) store_->stage_meta("learning", json::dump(*s.learning));
   if (s.briefing) store_->stage_meta("briefing", json::dump(*s.briefing));
   if (s.contributions) store_->stage_meta("contributions", json::dump(*s.contributions));
+  if (s.visits) store_->stage_meta("visits", json::dump(*s.visits));
   if (s.guests) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;
@@ -302,7 +309,7 @@ void Daemon::publish_case(const Case& c) {
 void Daemon::publish_floor() {
   if (!hub_) return;
   json::Value floor = web::floor_to_json(service_.tables(), service_.cases(), clock_.now().wall,
-                                         &service_.guests());
+                                         &service_.guests(), &service_.risks());
   const json::Value* tables = floor.get("tables");
   std::string text = tables != nullptr ? json::dump(*tables) : std::string();
   if (text == last_floor_) return;

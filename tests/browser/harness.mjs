@@ -20,6 +20,7 @@ export const paths = {
   mendd: resolve(repoRoot, process.env.MEND_MENDD ?? 'build/release/firmware-host/mendd'),
   mendctl: resolve(repoRoot, process.env.MEND_MENDCTL ?? 'build/release/firmware-host/mendctl'),
   simHistory: resolve(repoRoot, process.env.MEND_SIM_HISTORY ?? 'build/release/scripts/sim/venue-sim-history'),
+  simMonth: resolve(repoRoot, process.env.MEND_SIM_MONTH ?? 'build/release/scripts/sim/venue-sim-month'),
   screenshots: resolve(repoRoot, process.env.MEND_SCREENSHOTS ?? 'build/browser-screenshots'),
   chromium: process.env.MEND_CHROMIUM ?? '/usr/bin/chromium',
   uiDist: join(repoRoot, 'web/ui/dist'),

@@ -1692,3 +1692,77 @@ describe('the contribution ledger', { concurrency: false }, () => {
       }
     }));
 });
+
+describe('at-risk tables', { concurrency: false }, () => {
+  const kRiskVenue = 'risk-venue';
+  let riskDir;
+  let riskMendd;
+
+  before(async () => {
+    riskDir = makeTempDir();
+    // Four weeks of the simulator's causal evenings (a busy kitchen slows courses), played
+    // through the recovery service into the store, and the night's training on them: mendd
+    // opens it with a promoted model.
+    const m = new Mendd(riskDir, broker.port, { venue: kRiskVenue });
+    mkdirSync(riskDir.file('state'), { recursive: true });
+    await run(paths.simMonth, ['--store', m.db, '--days', '28', '--venue', kRiskVenue], 120000);
+    riskMendd = await startOwnMendd(riskDir, { venue: kRiskVenue });
+  });
+
+  after(async () => {
+    current = mendd;
+    await riskMendd?.stop();
+    riskDir?.remove();
+  });
+
+  test('a busy kitchen flags tables on the floor before any case; the manager sees the model and its weights', { timeout: 90000 }, () =>
+    guard(async () => {
+      const { context, page, probe } = await openPage(kTablet);
+      try {
+        await signIn(page, kManager, riskMendd);
+        const model = await pageApi(page, 'GET', '/api/v1/risk/model');
+        assert.equal(model.status, 200);
+        assert.equal(model.body.status, 'on', JSON.stringify(model.body));
+
+        // Eight tables seated, each with a starter and a main fired: sixteen courses in flight.
+        const till = (type, body) =>
+          broker.publish(`venue/${kRiskVenue}/till/${type}`, JSON.stringify({ id: `risk-${type}-${body.check ?? body.table}-${Date.now()}`, ts: Date.now(), ...body }));
+        for (let t = 1; t <= 8; t += 1) {
+          await broker.publish(
+            `venue/${kRiskVenue}/booking/guest.seated`,
+            JSON.stringify({ id: `risk-seat-${t}-${Date.now()}`, ts: Date.now(), table: `T${t}`, party: 4 }),
+          );
+          await till('order.opened', { table: `T${t}`, check: `RC${t}`, covers: 4 });
+          await till('items.fired', { table: `T${t}`, check: `RC${t}`, course: 'starter', items: [{ name: 'soup', qty: 4 }] });
+          await till('items.fired', { table: `T${t}`, check: `RC${t}`, course: 'main', items: [{ name: 'pie', qty: 4 }] });
+        }
+        const flagged = page.locator('[data-testid="risk-bar"][data-flagged="true"]');
+        await flagged.first().waitFor({ timeout: 20000 });
+        const flag = page.locator('.flag-row').first();
+        await flag.waitFor();
+        assert.match(await flag.innerText(), /the kitchen at 16 courses in flight/);
+        assert.match(await flag.innerText(), /Check the course with the pass|Take the table's order|Check on the table/);
+        assert.equal(await page.locator('.case-row').count(), 0, 'a flag is not a case');
+        const floor = await pageApi(page, 'GET', '/api/v1/floor');
+        const risky = floor.body.tables.filter((t) => t.risk?.flagged);
+        assert.ok(risky.length > 0 && risky.every((t) => t.risk.score >= model.body.model.threshold), JSON.stringify(risky));
+        assert.deepEqual(await smallTargets(page), [], 'floor and queue touch targets >= 44x44');
+        await savedPng(page, 'risk-floor-1280x800.png');
+
+        // The manager's page: the model's metrics on visits it never saw, and its weights.
+        await page.getByRole('button', { name: 'Learning' }).click();
+        const panel = page.getByTestId('risk-model');
+        await panel.waitFor();
+        assert.equal(await panel.getAttribute('data-status'), 'on');
+        assert.equal(await page.getByTestId('risk-auc').innerText(), model.body.model.validation.auc.toFixed(2));
+        assert.equal(await page.getByTestId('risk-weights').locator('tbody tr').count(), model.body.model.features.length);
+        const load = page.getByTestId('risk-weights').locator('tr', { hasText: 'kitchen load' });
+        assert.match(await load.innerText(), /\+\d+\.\d\d/, 'a busier kitchen raises the risk');
+        await panel.scrollIntoViewIfNeeded();
+        await savedPng(page, 'risk-model-1280x800.png', { fullPage: true });
+        await assertClean(page, probe);
+      } finally {
+        await context.close();
+      }
+    }));
+});

@@ -684,6 +684,18 @@ TEST(Contract, TheLearningViewAnswersAsDocumented) {
   EXPECT_EQ(box.api("GET", "/api/v1/reports/weekly?week=2026-12-01").status, 400);  // a Tuesday
   EXPECT_EQ(http(box.port(), "GET", "/api/v1/reports/weekly").status, 401);
   EXPECT_EQ(box.as(sam, "GET", "/api/v1/reports/weekly").status, 403);
+
+  // The at-risk model: off while the box has no table-visits to learn from, and it says why.
+  const HttpResult risk = box.api("GET", "/api/v1/risk/model");
+  ASSERT_EQ(risk.status, 200) << risk.body;
+  EXPECT_EQ(str(parse(risk.body).get("status")), "off");
+  EXPECT_NE(str(parse(risk.body).get("reason")).find("table-visits with a known outcome"),
+            std::string::npos)
+      << risk.body;
+  EXPECT_TRUE(parse(risk.body).get("model")->is_null());
+  EXPECT_EQ(box.api("GET", "/api/v1/risk/model?version=1").status, 400);
+  EXPECT_EQ(http(box.port(), "GET", "/api/v1/risk/model").status, 401);
+  EXPECT_EQ(box.as(sam, "GET", "/api/v1/risk/model").status, 403);
 }
 
 // ---- the live feed -----------------------------------------------------------------------

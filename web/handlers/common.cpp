@@ -78,6 +78,24 @@ std::string cookie_value(std::string_view header, std::string_view name) {
   return {};
 }
 
+// Only the parameters a view takes, each once.
+std::optional<Response> only_params(const Params& p, std::initializer_list<std::string_view> keys) {
+  for (const auto& [k, v] : p.query.items()) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      std::string allowed;
+      for (std::string_view key : keys) allowed += (allowed.empty() ? "" : ", ") + std::string(key);
+      return refuse(
+          http::status::bad_request, error_code::kInvalidParameter,
+          "unknown parameter '" + k +
+              "': " + (allowed.empty() ? "none are allowed" : "only " + allowed + " are allowed"));
+    }
+    if (p.query.count(k) > 1)
+      return refuse(http::status::bad_request, error_code::kInvalidParameter,
+                    "'" + k + "' is given more than once");
+  }
+  return std::nullopt;
+}
+
 Response action_refused(const ActionRefusal& r) {
   const auto code = action_refusal_code_name(r.code);
   switch (r.code) {

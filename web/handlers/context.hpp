@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,6 +25,7 @@
 #include "core/guests.hpp"
 #include "core/learning.hpp"
 #include "core/push_registry.hpp"
+#include "core/risk_training.hpp"
 #include "web/api.hpp"
 #include "web/http.hpp"
 #include "web/router.hpp"
@@ -80,6 +82,13 @@ struct LedgerAct {
   Actor by;
 };
 using LedgerResult = std::variant<LedgerEntry, ActionRefusal>;
+
+// What the model page shows: the model in use (or why there is none) and every version kept.
+struct RiskModelView {
+  const risk::Model* model = nullptr;
+  std::string off_reason;
+  std::vector<risk::ModelVersion> versions;  // newest first
+};
 
 struct HandlerContext {
   ApiContext& basic;  // health, metrics, reading cases
@@ -139,6 +148,10 @@ struct HandlerContext {
       ledger_rows = nullptr;
   std::function<const Contributions*()> contributions = nullptr;
   std::function<LedgerResult(const LedgerAct&)> ledger_act = nullptr;
+  // The at-risk model (core/risk_model.hpp): each seated table's risk for the floor, and the
+  // model page (risk.cpp builds it from the model in use and the store's versions).
+  std::function<const std::map<std::string, risk::TableRisk>*()> risks = nullptr;
+  std::function<RiskModelView()> risk_model = nullptr;
   std::string currency = {};  // the venue's, for money in answers
 };
 
@@ -160,6 +173,8 @@ Response account_refused(const auth::AccountProblem& p);
 // route_to) or 503 read_only. A stale case's 409 says only the message here (cases.cpp adds
 // the case as it is now).
 Response action_refused(const ActionRefusal& r);
+// 400 invalid_parameter for a query parameter other than `keys`, or one given twice.
+std::optional<Response> only_params(const Params& p, std::initializer_list<std::string_view> keys);
 // A whole number from a path or query value (up to 18 digits), or nullopt.
 std::optional<std::int64_t> parse_id(const std::string* s);
 // The value of cookie `name` in a Cookie header, or empty.

@@ -34,10 +34,27 @@ json::Value table_guest(const TableView& t, const GuestBook* guests) {
   return o;
 }
 
+json::Value table_risk(const std::string& table,
+                       const std::map<std::string, risk::TableRisk>* risks) {
+  if (risks == nullptr) return nullptr;
+  auto it = risks->find(table);
+  if (it == risks->end()) return nullptr;
+  const risk::TableRisk& r = it->second;
+  json::Object o;
+  o.append("score", r.score);
+  o.append("flagged", r.flagged);
+  o.append("reasons", r.reasons);
+  o.append("suggestion", r.suggestion);
+  o.append("flagged_since",
+           r.flagged_since ? json::Value(format_rfc3339(*r.flagged_since)) : json::Value(nullptr));
+  return o;
+}
+
 }  // namespace
 
 json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases, WallTime now,
-                          const GuestBook* guests) {
+                          const GuestBook* guests,
+                          const std::map<std::string, risk::TableRisk>* risks) {
   // Open cases by table, so a tile can show its badge.
   std::map<std::string, std::vector<std::string>> by_table;
   for (const Case* c : cases.list(CaseFilter{})) {
@@ -83,6 +100,7 @@ json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& 
       for (const auto& id : it->second) ids.emplace_back(id);
     }
     o.append("cases", std::move(ids));
+    o.append("risk", table_risk(t.table, risks));
     out.emplace_back(std::move(o));
   }
   json::Object body;
@@ -99,7 +117,8 @@ Response floor(const Request&, const Params&, const Caller&, const HandlerContex
   return json_response(
       http::status::ok,
       floor_to_json(ctx.tables ? ctx.tables() : std::vector<TableView>{}, ctx.cases,
-                    ctx.clock().wall, ctx.guests ? ctx.guests() : nullptr));
+                    ctx.clock().wall, ctx.guests ? ctx.guests() : nullptr,
+                    ctx.risks ? ctx.risks() : nullptr));
 }
 
 }  // namespace mend::web::handlers

@@ -203,21 +203,14 @@ Response erase_guest(const Request&, const Params& p, const Caller& c, const Han
 }
 
 Response briefing(const Request&, const Params& p, const Caller&, const HandlerContext& ctx) {
+  if (auto no = only_params(p, {"shift"})) return *no;
   std::optional<bool> next;
-  for (const auto& [k, v] : p.query.items()) {
-    if (k != "shift") {
-      return refuse(http::status::bad_request, error_code::kInvalidParameter,
-                    "unknown parameter '" + k + "': only shift is allowed");
-    }
-    if (p.query.count(k) > 1) {
-      return refuse(http::status::bad_request, error_code::kInvalidParameter,
-                    "'shift' is given more than once");
-    }
-    if (v != "current" && v != "next") {
+  if (const std::string* v = p.query.get("shift")) {
+    if (*v != "current" && *v != "next") {
       return refuse(http::status::bad_request, error_code::kInvalidParameter,
                     "shift must be current or next");
     }
-    next = v == "next";
+    next = *v == "next";
   }
   return json_response(http::status::ok,
                        ctx.briefing ? ctx.briefing(next) : json::Value(json::Object{}));

@@ -92,6 +92,9 @@ Response delete_push_subscription(const Request&, const Params&, const Caller&,
 // audit.cpp: GET /api/v1/audit.
 Response audit(const Request&, const Params&, const Caller&, const HandlerContext&);
 
+// risk.cpp: GET /api/v1/risk/model, the at-risk model page.
+Response risk_model(const Request&, const Params&, const Caller&, const HandlerContext&);
+
 // static_files.cpp: the tablet UI's files (every path outside the API).
 Response static_file(const Request&, const Params&, const Caller&, const HandlerContext&);
 
@@ -101,8 +104,10 @@ namespace mend::web {
 
 // The floor as JSON from the engine's tables and the open cases (also the live feed's), with
 // who sits at each table when the guest book knows them.
+// With `risks` (a model is in use), each table carries its risk; else its risk is null.
 json::Value floor_to_json(const std::vector<TableView>& tables, const CaseBook& cases, WallTime now,
-                          const GuestBook* guests = nullptr);
+                          const GuestBook* guests = nullptr,
+                          const std::map<std::string, risk::TableRisk>* risks = nullptr);
 // The case detail: the case, its explanation, the guest's context and a merged timeline.
 json::Value case_detail_json(const Case& c);
 

@@ -68,20 +68,6 @@ Response bad(std::string_view message) {
   return refuse(http::status::bad_request, error_code::kInvalidParameter, message);
 }
 
-// Only the parameters a view takes, each once.
-std::optional<Response> check_query(const Params& p, std::initializer_list<std::string_view> keys) {
-  for (const auto& [k, v] : p.query.items()) {
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-      std::string allowed;
-      for (std::string_view key : keys) allowed += (allowed.empty() ? "" : ", ") + std::string(key);
-      return bad("unknown parameter '" + k + "': " +
-                 (allowed.empty() ? "none are allowed" : "only " + allowed + " are allowed"));
-    }
-    if (p.query.count(k) > 1) return bad("'" + k + "' is given more than once");
-  }
-  return std::nullopt;
-}
-
 std::optional<std::int64_t> seq_of(const Params& p) {
   auto n = parse_id(p.path_param("seq"));
   if (!n || *n <= 0) return std::nullopt;
@@ -123,7 +109,7 @@ std::string not_closed_properly(const Case& c) {
 }  // namespace
 
 Response my_ledger(const Request&, const Params& p, const Caller& c, const HandlerContext& ctx) {
-  if (auto no = check_query(p, {})) return *no;
+  if (auto no = only_params(p, {})) return *no;
   const Names names = names_of(ctx);
   const LedgerFold* fold = fold_of(ctx);
   json::Array entries;
@@ -146,7 +132,7 @@ Response my_ledger(const Request&, const Params& p, const Caller& c, const Handl
 }
 
 Response team_ledger(const Request&, const Params& p, const Caller&, const HandlerContext& ctx) {
-  if (auto no = check_query(p, {"period"})) return *no;
+  if (auto no = only_params(p, {"period"})) return *no;
   const std::string* given = p.query.get("period");
   const std::string period = given != nullptr ? *given : std::string("30d");
   const WallTime now = ctx.clock().wall;
@@ -298,7 +284,7 @@ Response confirm_training(const Request& req, const Params&, const Caller& c,
 }
 
 Response guest_rewards(const Request&, const Params& p, const Caller&, const HandlerContext& ctx) {
-  if (auto no = check_query(p, {})) return *no;
+  if (auto no = only_params(p, {})) return *no;
   const GuestBook* book = ctx.guests ? ctx.guests() : nullptr;
   const std::string& id = *p.path_param("id");
   const GuestRecord* g = book != nullptr ? book->record(id) : nullptr;

@@ -309,6 +309,11 @@ leaderboard = true
 stamp_every = 8
 stamp_value = 12.5
 
+[prediction]
+window = "60d"
+min_visits = 300
+target_precision = 0.6
+
 [[rule]]
 kind = "course.slow"
 min_severity = "high"

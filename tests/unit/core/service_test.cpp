@@ -125,8 +125,10 @@ class ServiceTest : public ::testing::Test {
 TEST_F(ServiceTest, ATableWaitingTenMinutesOpensACaseExactlyThenAndTellsTheFloor) {
   const MonoTime seated = now_.mono;
   EXPECT_TRUE(seat("T12").cases.empty());
+  // The host's timer is asked back in time for the wait (and sooner: the floor is looked at
+  // for the at-risk model shortly after the seating and every few minutes while it lasts).
   ASSERT_TRUE(service().next_deadline().has_value());
-  EXPECT_EQ(*service().next_deadline(), seated + 10min);
+  EXPECT_LE(*service().next_deadline(), seated + 10min);
 
   Effects early = run_until(seated + 10min - 1ms);
   EXPECT_TRUE(early.opened.empty());

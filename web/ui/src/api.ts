@@ -17,6 +17,7 @@ import type {
   GuestList,
   GuestProfile,
   GuestRewards,
+  RiskModel,
   LedgerEntry,
   MyLedger,
   TeamLedger,
@@ -175,6 +176,7 @@ export const api = {
   changeEmployee: (id: string, change: EmployeeChange) =>
     request<Employee>('PATCH', '/api/v1/employees/' + encodeURIComponent(id), change),
   // The learning view: `view` is GET /api/v1/insights's parameters, sent back with a decision.
+  riskModel: () => request<RiskModel>('GET', '/api/v1/risk/model'),
   insights: (view: InsightsView) => request<Insights>('GET', '/api/v1/insights?' + viewQuery(view)),
   decideSuggestion: (body: SuggestionDecision) =>
     request<SuggestionRecord>('POST', '/api/v1/insights/suggestions', body),

@@ -66,5 +66,7 @@ export type LedgerEntry = Schemas['LedgerEntry'];
 export type MyLedger = Schemas['MyLedger'];
 export type TeamLedger = Schemas['TeamLedger'];
 export type GuestRewards = Schemas['GuestRewards'];
+export type RiskModel = Schemas['RiskModel'];
+export type TableRisk = NonNullable<FloorTable['risk']>;
 // A live `briefing`'s data: the next shift's briefing has gone to `role`.
 export type BriefingAlert = Schemas['BriefingAlert'];

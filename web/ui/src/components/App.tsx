@@ -575,7 +575,10 @@ function Workspace({ user, onSignedOut }: { user: User; onSignedOut: (notice?: s
           <Floor floor={floor} cases={cases} skewMs={skewMs} onOpenCase={openCase} onOpenGuest={setOpenGuestId} />
         </section>
         <section class="pane pane-queue" aria-labelledby="queue-title">
-          <Queue cases={openCases} skewMs={skewMs} onOpenCase={openCase} onReport={() => setReporting(true)} />
+          <Queue
+            cases={openCases}
+            flagged={(floor?.tables ?? []).filter((t) => t.risk?.flagged)}
+            skewMs={skewMs} onOpenCase={openCase} onReport={() => setReporting(true)} />
         </section>
       </main>
       <nav class="tabbar" aria-label="Views">

@@ -33,7 +33,12 @@ export function BarChart({ title, labels, values, previous, testId }: Props) {
         height: kHeight,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        // An empty chart (a venue with no cases yet) keeps a unit-wide x range: uPlot spins
+        // forever laying out ticks over a range of zero width.
+        scales: {
+          x: { time: false, range: [-0.5, Math.max(1, labels.length) - 0.5] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        },
         axes: [
           {
             values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? '' : '')),

@@ -13,7 +13,7 @@ import {
   timerLevel,
   type TimerLevel,
 } from '../format';
-import type { Case, Floor as FloorData, FloorTable, TableGuest } from '../types';
+import type { Case, Floor as FloorData, FloorTable, TableGuest, TableRisk } from '../types';
 
 interface Props {
   floor: FloorData | null;
@@ -125,6 +125,7 @@ function Tile({
           Party of {table.party}
         </span>
       )}
+      {table.risk && <RiskBar risk={table.risk} />}
       {timer ? (
         <span class="tile-timer" data-testid="timer">
           <span class="timer-clock">{mmss(elapsed)}</span>
@@ -159,6 +160,25 @@ function Tile({
     <div class={cls} data-table={table.table} data-level={level}>
       {body}
     </div>
+  );
+}
+
+// The table's risk under the at-risk model: a small bar, and "At risk" with the reasons once
+// the Floor employee flags it (a heads-up, not a case).
+function RiskBar({ risk }: { risk: TableRisk }) {
+  const pct = Math.round(risk.score * 100);
+  return (
+    <span
+      class={'tile-risk' + (risk.flagged ? ' risk-flagged' : '')}
+      data-testid="risk-bar"
+      data-flagged={risk.flagged ? 'true' : 'false'}
+      title={risk.reasons}
+    >
+      <span class="risk-track" aria-hidden="true">
+        <span class="risk-fill" style={{ width: `${pct}%` }} />
+      </span>
+      <span class="risk-word">{risk.flagged ? `At risk ${pct}%` : `Risk ${pct}%`}</span>
+    </span>
   );
 }
 

@@ -7,6 +7,7 @@ import { ApiError, api } from '../api';
 import { dateLabel, dateTimeLabel, employeeLabel, kindLabel, money } from '../format';
 import type { Insights, InsightsView, Measures, Suggestion, SuggestionRecord } from '../types';
 import { BarChart } from './BarChart';
+import { RiskModel } from './RiskModel';
 
 interface Props {
   currency?: string | null;
@@ -349,6 +350,10 @@ export function Learning({ currency, onAuthLost, onWeeklyReport }: Props) {
           <section aria-labelledby="repeats-title">
             <h3 id="repeats-title">Repeats over weeks</h3>
             <Repeats data={data} />
+          </section>
+          <section aria-labelledby="risk-title">
+            <h3 id="risk-title">At-risk model</h3>
+            <RiskModel onAuthLost={onAuthLost} />
           </section>
         </div>
       )}

@@ -1,17 +1,19 @@
 // Open cases, most urgent first (the order comes from App: severity, then the oldest).
 import { useNow } from '../clock';
 import { ageLabel, kindLabel, severityLabel, statusLabel, subjectLabel } from '../format';
-import type { Case } from '../types';
+import type { Case, FloorTable } from '../types';
 
 interface Props {
   cases: Case[];
+  // Tables the Floor employee flagged as at risk: heads-ups before a case, not cases.
+  flagged: FloorTable[];
   skewMs: number;
   onOpenCase(id: string): void;
   // Opens the form for a case no signal shows (a complaint, a phone call).
   onReport(): void;
 }
 
-export function Queue({ cases, skewMs, onOpenCase, onReport }: Props) {
+export function Queue({ cases, flagged, skewMs, onOpenCase, onReport }: Props) {
   const now = useNow(skewMs);
   return (
     <>
@@ -23,6 +25,20 @@ export function Queue({ cases, skewMs, onOpenCase, onReport }: Props) {
           New case
         </button>
       </div>
+      {flagged.length > 0 && (
+        <ul class="flags" aria-label="Tables at risk">
+          {flagged.map((t) => (
+            <li key={t.table} class="flag-row" data-flag-table={t.table}>
+              <span class="flag-head">
+                <span class="flag-pill">At risk</span> Table {t.table}
+                <span class="muted"> {Math.round((t.risk?.score ?? 0) * 100)}%</span>
+              </span>
+              <span class="flag-why">{t.risk?.reasons}</span>
+              <span class="flag-do">{t.risk?.suggestion}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {cases.length === 0 ? (
         <p class="muted empty">Nothing needs attention.</p>
       ) : (

@@ -851,6 +851,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The at-risk model
+         * @description Roles: manager, admin, integration. The model that flags tables before they breach: trained each night on the venue's own table-visits, with its metrics on the latest visits it never saw and what each feature weighs; or why it is off. Every version trained is listed; a model that did worse than the one in use on the same window is kept but not promoted.
+         */
+        get: operations["getRiskModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1118,6 +1138,25 @@ export interface components {
             timers: components["schemas"]["Timer"][];
             /** @description Ids of the table's open cases. */
             cases: string[];
+            /** @description The table's risk under the at-risk model in use (GET /api/v1/risk/model): null while no model is in use or the Floor employee is off. A flag is a heads-up with a suggested action, never a case; a case on the table takes its place. */
+            risk?: {
+                /** @description The chance the visit ends badly (a case, a survey of 1-2, a bad review). */
+                score: number;
+                /** @description At or above the model's threshold, and no case on the table yet. */
+                flagged: boolean;
+                /**
+                 * @description The top reasons in plain words.
+                 * @example main fired 18 minutes ago; the kitchen at 14 courses in flight; last visit had slow courses
+                 */
+                reasons: string;
+                /**
+                 * @description What to do before the table breaches; empty when not flagged.
+                 * @example Check the course with the pass and tell the table how long it will be.
+                 */
+                suggestion: string;
+                /** Format: date-time */
+                flagged_since: string | null;
+            } | null;
         };
         Floor: {
             /** Format: date-time */
@@ -2106,6 +2145,60 @@ export interface components {
         };
         LedgerCorrection: {
             reason: string;
+        };
+        RiskModel: {
+            /**
+             * @description on: tables are scored and flagged.
+             * @enum {string}
+             */
+            status: "on" | "off";
+            /**
+             * @description Why there is no model (too little history, a degenerate one); empty when on.
+             * @example no model: only 57 table-visits with a known outcome; 150 are needed
+             */
+            reason: string;
+            model: {
+                version: number;
+                /** Format: date-time */
+                trained_from: string;
+                /** Format: date-time */
+                trained_to: string;
+                /**
+                 * Format: date-time
+                 * @description The validation window: visits seated after the training window, which the model never saw.
+                 */
+                validated_from: string;
+                /** Format: date-time */
+                validated_to: string;
+                /** @description Feature snapshots of the training window's visits. */
+                train_samples: number;
+                /** @description A table is flagged at or above this score: the lowest at which the target share of flagged tables ended badly on the validation window ([prediction] target_precision). */
+                threshold: number;
+                validation: {
+                    auc: number;
+                    log_loss: number;
+                    precision: number;
+                    recall: number;
+                    samples: number;
+                    bad: number;
+                };
+                features: {
+                    /** @example kitchen_load */
+                    name: string;
+                    description: string;
+                    /** @description On the standardised feature: how far one standard deviation moves the log-odds. */
+                    weight: number;
+                }[];
+            } | null;
+            /** @description Every model trained, newest first (up to 20). */
+            versions: {
+                version: number;
+                /** Format: date-time */
+                trained_at: string;
+                promoted: boolean;
+                /** @example trained on 41230 snapshots; validation AUC 0.861; promoted over version 3, which scores 0.844 on the same window */
+                note: string;
+            }[];
         };
     };
     responses: {
@@ -3888,6 +3981,29 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    getRiskModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskModel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
 }

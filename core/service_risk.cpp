@@ -99,6 +99,7 @@ std::string suggestion_for(risk::Feature top) {
     case risk::Feature::kOrderWait: return "Take the table's order now.";
     case risk::Feature::kCourseWait:
     case risk::Feature::kKitchenLoad:
+    case risk::Feature::kFiredLoad:
       return "Check the course with the pass and tell the table how long it will be.";
     case risk::Feature::kBillWait: return "Bring the bill now.";
     case risk::Feature::kLastVisitFailed:

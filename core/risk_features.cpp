@@ -18,7 +18,8 @@ constexpr std::array<FeatureInfo, kFeatureCount> kInfo{{
     {"guest_tier", "the guest's tier: 0 new, 1 returning, 2 regular, 3 VIP"},
     {"last_visit_failed", "1 when the guest's previous visit had a case"},
     {"kitchen_load", "courses fired and not served across the venue"},
-    {"area_open_cases", "cases not yet closed in the table's area"},
+    {"area_open_cases",
+     "cases still on the floor (not resolved or in follow-up) in the table's area"},
     {"area_patterns", "recurring-problem cases about the table's area in the last 24 hours"},
     {"hour", "the local hour of day, with minutes as a fraction"},
     {"weekend", "1 on a Friday or Saturday (local time)"},
@@ -209,8 +210,8 @@ std::string feature_words(Feature which, const Features& x, const TableFacts& f,
       return "fired with the kitchen at " + number_words(v) + (v == 1 ? " course" : " courses");
     case Feature::kGuestFailureRate:
       if (f.guest_history.bad == 0) return "";
-      return "the guest's visits went wrong " + std::to_string(f.guest_history.bad) +
-             " times in " + std::to_string(f.guest_history.visits);
+      return "the guest's visits went wrong " + std::to_string(f.guest_history.bad) + " times in " +
+             std::to_string(f.guest_history.visits);
   }
   return "";
 }

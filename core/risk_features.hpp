@@ -80,7 +80,7 @@ inline constexpr std::int64_t kHistoryPrior = 5;
 struct TableFacts {
   const TableView* table = nullptr;
   GuestFacts guest;
-  TableHistory history;        // the table's settled visits
+  TableHistory history;             // the table's settled visits
   TableHistory guest_history = {};  // the guest's settled visits (none for an unknown guest)
   // The kitchen's load (courses in flight) when the course that has run longest against its
   // threshold was fired, as the service saw it; 0 while no course is waiting.

@@ -219,7 +219,8 @@ void RiskTracker::settle(WallTime now) {
     Visit& v = it->second;
     if (v.ended && now - *v.ended >= settings_.label_window) {
       v.settled = true;
-      for (TableHistory* h : {&history_[v.table], v.customer.empty() ? nullptr : &guests_[v.customer]}) {
+      for (TableHistory* h :
+           {&history_[v.table], v.customer.empty() ? nullptr : &guests_[v.customer]}) {
         if (h == nullptr) continue;
         ++h->visits;
         if (v.bad) ++h->bad;

@@ -32,9 +32,22 @@ constexpr std::array<FeatureInfo, kFeatureCount> kInfo{{
     {"guest_failure_rate",
      "the guest's past visits that ended badly, over their visits plus 5 (0 for a guest "
      "nobody named)"},
+    {"seated_for",
+     "minutes since the table was seated: the longer a visit has gone well, the less of it is "
+     "left to go wrong"},
+    {"kitchen_crowding",
+     "courses in flight across the venue, squared over 10: a kitchen slows faster the fuller "
+     "it is"},
+    {"fired_crowding",
+     "the kitchen's load when the longest-waiting course was fired, squared "
+     "over 10 (0 with no course waiting)"},
+    {"area_pace",
+     "the mean share of its threshold each of the area's latest 5 order and bill waits took, "
+     "in the last 3 hours (0 before any ended)"},
 }};
 
 constexpr std::int64_t kLookBackPatternsMs = kMsPerDay;
+constexpr double kCrowdingScale = 10;
 
 double ratio(Millis elapsed, Millis threshold) {
   if (threshold.count() <= 0) return 0;
@@ -86,6 +99,48 @@ const TableTimer* longest_wait(const TableView& t, CaseKind kind, WallTime now) 
     }
   }
   return best;
+}
+
+Feature told_as(Feature f) {
+  switch (f) {
+    case Feature::kKitchenCrowding: return Feature::kKitchenLoad;
+    case Feature::kFiredCrowding: return Feature::kFiredLoad;
+    default: return f;
+  }
+}
+
+void AreaPace::observe(const std::vector<TableView>& floor, WallTime now) {
+  std::map<std::string, Wait> open;
+  for (const auto& t : floor) {
+    for (const auto& timer : t.timers) {
+      if (timer.kind != CaseKind::kTableNoOrder && timer.kind != CaseKind::kBillSlow) continue;
+      open.emplace(t.table + "|" + std::string(case_kind_name(timer.kind)) + "|" +
+                       std::to_string(to_ms(timer.started)),
+                   Wait{t.area, timer.started, timer.threshold});
+    }
+  }
+  for (const auto& [key, w] : open_) {
+    if (open.count(key) != 0 || w.area.empty()) continue;
+    auto& latest = ended_[w.area];
+    latest.emplace_back(now, ratio(now - w.started, w.threshold));
+    if (latest.size() > kKept) latest.erase(latest.begin());
+  }
+  open_ = std::move(open);
+}
+
+std::map<std::string, double> AreaPace::paces(WallTime now) const {
+  std::map<std::string, double> out;
+  for (const auto& [area, latest] : ended_) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& [at, share] : latest) {
+      if (now - at > kWithin) continue;
+      sum += share;
+      ++n;
+    }
+    if (n > 0) out[area] = sum / n;
+  }
+  return out;
 }
 
 double TableHistory::rate() const {
@@ -155,6 +210,15 @@ Features table_features(const TableFacts& f, const VenueLoad& load, WallTime now
   at(Feature::kTableFailureRate) = f.history.rate();
   at(Feature::kFiredLoad) = t.courses_waiting.empty() ? 0.0 : static_cast<double>(f.fired_load);
   at(Feature::kGuestFailureRate) = f.guest_history.rate();
+  at(Feature::kSeatedFor) =
+      t.seated ? static_cast<double>(std::max<std::int64_t>(0, (now - t.seated_at).count())) /
+                     static_cast<double>(kMsPerMinute)
+               : 0.0;
+  at(Feature::kKitchenCrowding) =
+      at(Feature::kKitchenLoad) * at(Feature::kKitchenLoad) / kCrowdingScale;
+  at(Feature::kFiredCrowding) = at(Feature::kFiredLoad) * at(Feature::kFiredLoad) / kCrowdingScale;
+  auto pace = load.pace.find(t.area);
+  at(Feature::kAreaPace) = pace == load.pace.end() ? 0.0 : pace->second;
   return x;
 }
 
@@ -212,13 +276,41 @@ std::string feature_words(Feature which, const Features& x, const TableFacts& f,
       if (f.guest_history.bad == 0) return "";
       return "the guest's visits went wrong " + std::to_string(f.guest_history.bad) + " times in " +
              std::to_string(f.guest_history.visits);
+    case Feature::kSeatedFor:
+      return (v < 1
+                  ? std::string("just seated")
+                  : "seated " + minutes_words(Millis(static_cast<std::int64_t>(v * kMsPerMinute))) +
+                        " ago") +
+             ", most of the visit to come";
+    case Feature::kKitchenCrowding:
+    case Feature::kFiredCrowding: return feature_words(told_as(which), x, f, now);
+    case Feature::kAreaPace: {
+      if (v <= 0) return "";
+      const auto percent = static_cast<long>(std::lround(v * 100));
+      return "orders and bills in " + t.area + " taking " + std::to_string(percent) +
+             "% of their limits";
+    }
   }
   return "";
 }
 
-std::string reasons(const Features& x, const std::vector<double>& contributions,
-                    const TableFacts& t, WallTime now, std::size_t top) {
-  std::vector<std::size_t> order(std::min(contributions.size(), kFeatureCount));
+Feature top_reason(const std::vector<double>& contributions) {
+  const std::vector<double> told = told_contributions(contributions);
+  return static_cast<Feature>(std::max_element(told.begin(), told.end()) - told.begin());
+}
+
+std::vector<double> told_contributions(const std::vector<double>& contributions) {
+  std::vector<double> told(kFeatureCount, 0.0);
+  for (std::size_t i = 0; i < std::min(contributions.size(), kFeatureCount); ++i) {
+    told[static_cast<std::size_t>(told_as(static_cast<Feature>(i)))] += contributions[i];
+  }
+  return told;
+}
+
+std::string reasons(const Features& x, const std::vector<double>& by_feature, const TableFacts& t,
+                    WallTime now, std::size_t top) {
+  const std::vector<double> contributions = told_contributions(by_feature);
+  std::vector<std::size_t> order(kFeatureCount);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return contributions[a] > contributions[b];

@@ -335,7 +335,8 @@ class RecoveryService {
   std::optional<MonoTime> next_score_;              // while a model is in use and tables are seated
   std::optional<MonoTime> watch_due_;               // a till or booking event changed the floor
   std::map<std::string, std::int64_t> fired_load_;  // course in flight -> kitchen load then
-  std::optional<WallTime> trained_for_;             // the venue day the model was last trained for
+  risk::AreaPace area_pace_;
+  std::optional<WallTime> trained_for_;  // the venue day the model was last trained for
   // What changed since take_changed_state last saved it.
   bool engine_changed_ = false;
   bool recovery_changed_ = false;

@@ -49,7 +49,9 @@ bool RecoveryService::watch_is_due(Now now) const {
 void RecoveryService::watch_visits(Now now, Effects& fx) {
   watch_due_.reset();
   const std::vector<TableView> floor = engine_.tables();
-  const risk::VenueLoad load = risk::venue_load(floor, cases_, table_area_, now.wall);
+  risk::VenueLoad load = risk::venue_load(floor, cases_, table_area_, now.wall);
+  area_pace_.observe(floor, now.wall);
+  load.pace = area_pace_.paces(now.wall);
   const Millis offset = utc_offset_(now.wall);
   // Each course in flight keeps the kitchen's load from when it was first seen, within a few
   // seconds of its firing (kWatchAfter): what a slow course depends on.
@@ -104,7 +106,10 @@ std::string suggestion_for(risk::Feature top) {
     case risk::Feature::kBillWait: return "Bring the bill now.";
     case risk::Feature::kLastVisitFailed:
     case risk::Feature::kGuestTier:
+    case risk::Feature::kGuestFailureRate:
       return "A manager stops by the table and makes sure this visit goes right.";
+    case risk::Feature::kAreaPace:
+      return "Send another pair of hands to the area: its orders and bills are running slow.";
     default: return "Check on the table now.";
   }
 }
@@ -143,8 +148,7 @@ void RecoveryService::score_tables(const std::vector<risk::RiskTracker::Seated>&
     const std::vector<double> parts = model_->contributions(x);
     r.reasons = risk::reasons(seated[i].x, parts, facts[i], now.wall);
     if (r.flagged) {
-      const auto top = std::max_element(parts.begin(), parts.end()) - parts.begin();
-      r.suggestion = suggestion_for(static_cast<risk::Feature>(top));
+      r.suggestion = suggestion_for(risk::top_reason(parts));
       auto before = risks_.find(t.table);
       const bool was = before != risks_.end() && before->second.flagged;
       r.flagged_since = was ? before->second.flagged_since : std::optional<WallTime>(now.wall);

@@ -154,6 +154,13 @@ std::optional<risk::Model> promoted_model(Store& store, std::string& why) {
     return std::nullopt;
   }
   m->version = static_cast<int>(rows.front().version);
+  if (m->features != risk::feature_names()) {
+    // An older build's model: it cannot score this build's features. The next training
+    // replaces it as if it were the first.
+    why = "model version " + std::to_string(m->version) +
+          " was trained on another set of features; the next training replaces it";
+    return std::nullopt;
+  }
   return m;
 }
 

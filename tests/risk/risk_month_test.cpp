@@ -4,9 +4,11 @@
 // kitchen load are flagged before their courses breach. A manual clock; the weeks play in
 // seconds.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "adapters/store/risk_models.hpp"
@@ -84,16 +86,23 @@ TEST_F(RiskMonth, AMonthTrainsAModelThatFlagsATableBeforeItsCourseBreaches) {
   const auto in_use = promoted_model(*store_, why);
   ASSERT_TRUE(in_use) << why;
   EXPECT_EQ(in_use->version, kept.version);
-  // The kitchen's load and a course's wait push the risk up, as the simulator made them.
-  const auto weight = [&](std::string_view name) {
-    for (std::size_t i = 0; i < m.features.size(); ++i) {
-      if (m.features[i] == name) return m.weights[i];
-    }
-    ADD_FAILURE() << name << " is not a feature";
-    return 0.0;
+  // A course fired into a busy kitchen, and a busy kitchen now, push the risk up, as the
+  // simulator made them: an average table, but for the kitchen's load (and its crowding).
+  const auto index = [&](std::string_view name) {
+    const auto it = std::find(m.features.begin(), m.features.end(), name);
+    EXPECT_NE(it, m.features.end()) << name << " is not a feature";
+    return static_cast<std::size_t>(it - m.features.begin());
   };
-  EXPECT_GT(weight("kitchen_load"), 0);
-  EXPECT_GT(weight("fired_load"), 0);
+  const auto with_load = [&](std::string_view load, std::string_view crowding, double courses) {
+    std::vector<double> x = m.mean;
+    x[index(load)] = courses;
+    x[index(crowding)] = courses * courses / 10;
+    return m.score(x);
+  };
+  EXPECT_GT(with_load("fired_load", "fired_crowding", 16),
+            with_load("fired_load", "fired_crowding", 4));
+  EXPECT_GT(with_load("kitchen_load", "kitchen_crowding", 16),
+            with_load("kitchen_load", "kitchen_crowding", 4));
 
   // The next week, to its busy Friday, with the model in use.
   player.service().use_model(in_use, {});

@@ -116,6 +116,10 @@ TEST_F(Evening, FeaturesOfASeatedTableAreWhatTheEveningSays) {
   EXPECT_DOUBLE_EQ(of(x, Feature::kTableFailureRate), 2.0 / 12.0);
   EXPECT_DOUBLE_EQ(of(x, Feature::kFiredLoad), 2);  // the main went into a kitchen of 2
   EXPECT_DOUBLE_EQ(of(x, Feature::kGuestFailureRate), 1.0 / 8.0);
+  EXPECT_DOUBLE_EQ(of(x, Feature::kSeatedFor), 23);         // seated at 19:00
+  EXPECT_DOUBLE_EQ(of(x, Feature::kKitchenCrowding), 0.9);  // 3 x 3 / 10
+  EXPECT_DOUBLE_EQ(of(x, Feature::kFiredCrowding), 0.4);    // 2 x 2 / 10
+  EXPECT_DOUBLE_EQ(of(x, Feature::kAreaPace), 0) << "no wait has ended on the terrace";
 
   // T2 has waited 13 minutes for an order against 10; a walk-in nobody knows.
   TableFacts t2facts{&table(floor, "T2"), {}, {}, {}, 5};
@@ -127,6 +131,8 @@ TEST_F(Evening, FeaturesOfASeatedTableAreWhatTheEveningSays) {
   EXPECT_DOUBLE_EQ(of(y, Feature::kBookingValue), 0);
   EXPECT_DOUBLE_EQ(of(y, Feature::kGuestTier), 0);
   EXPECT_DOUBLE_EQ(of(y, Feature::kTableFailureRate), 0);
+  EXPECT_DOUBLE_EQ(of(y, Feature::kSeatedFor), 13);
+  EXPECT_DOUBLE_EQ(of(y, Feature::kFiredCrowding), 0);
 
   // The course furthest into its own threshold counts: T3's starter (8 of 15 minutes), not its
   // drinks (3 of 8).
@@ -167,6 +173,49 @@ TEST_F(Evening, ReasonsArePlainWordsForTheLargestContributions) {
   TableFacts unknown{&table(floor, "T1"), {}, {}};
   EXPECT_EQ(reasons(x, contributions, unknown, now),
             "main fired 18 minutes ago; the kitchen at 3 courses in flight");
+}
+
+TEST_F(Evening, AnAreasPaceIsTheShareOfTheirThresholdsItsLatestWaitsTook) {
+  play();
+  AreaPace pace;
+  pace.observe(engine.tables(), at(23min));
+  EXPECT_TRUE(pace.paces(at(23min)).empty()) << "no order or bill wait has ended yet";
+  // T2 orders 15 minutes after it was seated (threshold 10): the terrace runs at 1.5.
+  send(EventType::kOrderOpened, OrderOpened{"T2", "C2", 2, ""}, 25min);
+  pace.observe(engine.tables(), at(25min));
+  ASSERT_EQ(pace.paces(at(25min)).size(), 1U);
+  EXPECT_DOUBLE_EQ(pace.paces(at(25min)).at("terrace"), 1.5);
+  // T1 asks for the bill at 40 and pays at 46 (threshold 8): the mean of 1.5 and 0.75.
+  send(EventType::kCheckRequested, CheckRequested{"C1", "T1"}, 40min);
+  pace.observe(engine.tables(), at(40min));
+  send(EventType::kCheckPaid, CheckPaid{"C1", 180.0, "EUR", std::nullopt, "T1"}, 46min);
+  pace.observe(engine.tables(), at(46min));
+  EXPECT_DOUBLE_EQ(pace.paces(at(46min)).at("terrace"), (1.5 + 0.75) / 2);
+  EXPECT_EQ(pace.paces(at(46min)).count("bar"), 0U);
+  // Three hours on, those waits say nothing about the terrace's staff tonight.
+  EXPECT_TRUE(pace.paces(at(46min) + AreaPace::kWithin + 1min).empty());
+  // The features read the area's pace from the venue's load.
+  const auto floor = engine.tables();
+  VenueLoad load = venue_load(floor, cases, area_of, at(46min));
+  load.pace = pace.paces(at(46min));
+  TableFacts t3{&table(floor, "T3"), {}, {}};
+  EXPECT_DOUBLE_EQ(of(table_features(t3, load, at(46min), kOffset), Feature::kAreaPace), 1.125);
+}
+
+TEST_F(Evening, ALoadsCrowdingIsToldAsTheLoadItself) {
+  play();
+  const WallTime now = at(23min);
+  const auto floor = engine.tables();
+  const VenueLoad load = venue_load(floor, cases, area_of, now);
+  TableFacts t1{&table(floor, "T1"), {}, {}};
+  const Features x = table_features(t1, load, now, kOffset);
+  std::vector<double> contributions(kFeatureCount, 0.0);
+  contributions[static_cast<std::size_t>(Feature::kCourseWait)] = 2.0;
+  contributions[static_cast<std::size_t>(Feature::kKitchenLoad)] = 1.0;
+  contributions[static_cast<std::size_t>(Feature::kKitchenCrowding)] = 1.5;  // 2.5 with the load
+  EXPECT_EQ(reasons(x, contributions, t1, now),
+            "the kitchen at 3 courses in flight; main fired 18 minutes ago");
+  EXPECT_EQ(top_reason(contributions), Feature::kKitchenLoad);
 }
 
 TEST(FeatureInfo, EveryFeatureHasANameAndADescription) {

@@ -153,26 +153,21 @@ VenueLoad venue_load(const std::vector<TableView>& tables, const CaseBook& cases
   for (const auto& t : tables) {
     load.courses_in_flight += static_cast<std::int64_t>(t.courses_waiting.size());
   }
-  CaseFilter recent;
-  recent.opened_since = now - Millis(kLookBackPatternsMs);
-  for (const Case* c : cases.list(recent)) {
-    std::string area = c->subject.area;
-    if (area.empty() && !c->subject.table.empty()) {
-      if (auto it = table_area.find(c->subject.table); it != table_area.end()) area = it->second;
+  // One pass over the case book: recurring problems of the last day, and the cases still on
+  // the floor (a case in follow-up or resolved has been dealt with there).
+  const WallTime since = now - Millis(kLookBackPatternsMs);
+  for (const Case* c : cases.list(CaseFilter{})) {
+    const bool pattern = c->kind == CaseKind::kPatternRecurring && c->opened_at >= since;
+    const bool on_floor = c->status != CaseStatus::kClosed && c->status != CaseStatus::kFollowUp &&
+                          c->status != CaseStatus::kResolved;
+    if (!pattern && !on_floor) continue;
+    const std::string* area = &c->subject.area;
+    if (area->empty() && !c->subject.table.empty()) {
+      if (auto it = table_area.find(c->subject.table); it != table_area.end()) area = &it->second;
     }
-    if (area.empty()) continue;
-    if (c->kind == CaseKind::kPatternRecurring) ++load.patterns[area];
-  }
-  CaseFilter open;
-  open.open_only = true;
-  for (const Case* c : cases.list(open)) {
-    // A case in follow-up or resolved has been dealt with on the floor.
-    if (c->status == CaseStatus::kFollowUp || c->status == CaseStatus::kResolved) continue;
-    std::string area = c->subject.area;
-    if (area.empty() && !c->subject.table.empty()) {
-      if (auto it = table_area.find(c->subject.table); it != table_area.end()) area = it->second;
-    }
-    if (!area.empty()) ++load.open_cases[area];
+    if (area->empty()) continue;
+    if (pattern) ++load.patterns[*area];
+    if (on_floor) ++load.open_cases[*area];
   }
   return load;
 }

@@ -86,6 +86,8 @@ void RecoveryService::watch_visits(Now now, Effects& fx) {
 namespace {
 
 constexpr Millis kScoreEvery = std::chrono::minutes(1);
+// A table scoring this share of the threshold or more is told with its reasons.
+constexpr double kReasonsFrom = 0.5;
 
 }  // namespace
 
@@ -145,8 +147,12 @@ void RecoveryService::score_tables(const std::vector<risk::RiskTracker::Seated>&
     // A table with a case is the case's now: no flag over it.
     const bool has_case = visit != nullptr && visit->first_case.has_value();
     r.flagged = !has_case && r.score >= model_->threshold;
-    const std::vector<double> parts = model_->contributions(x);
-    r.reasons = risk::reasons(seated[i].x, parts, facts[i], now.wall);
+    // Words cost more than the score: only a table on its way to a flag gets its reasons.
+    std::vector<double> parts;
+    if (r.score >= model_->threshold * kReasonsFrom) {
+      parts = model_->contributions(x);
+      r.reasons = risk::reasons(seated[i].x, parts, facts[i], now.wall);
+    }
     if (r.flagged) {
       r.suggestion = suggestion_for(risk::top_reason(parts));
       auto before = risks_.find(t.table);

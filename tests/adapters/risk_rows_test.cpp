@@ -119,6 +119,17 @@ TEST_F(RiskRows, TheNewestPromotedModelIsTheOneInUse) {
   store_->add_model("{\"features\": 3}", true, "broken", t + 72h);
   EXPECT_FALSE(promoted_model(*store_, why));
   EXPECT_NE(why.find("model version 4 does not read"), std::string::npos) << why;
+
+  // A model an older build trained on fewer features cannot score this build's tables: it is
+  // named and not used, and the next training starts afresh.
+  risk::Model older = a_model(-5);
+  for (auto* v : {&older.mean, &older.scale, &older.weights}) v->pop_back();
+  older.features.pop_back();
+  store_->add_model(json::dump(older.to_json()), true, "older", t + 96h);
+  EXPECT_FALSE(promoted_model(*store_, why));
+  EXPECT_EQ(why,
+            "model version 5 was trained on another set of features; the next training "
+            "replaces it");
 }
 
 TEST_F(RiskRows, TrainingWithTooLittleHistoryKeepsNoModelAndChangesNothing) {

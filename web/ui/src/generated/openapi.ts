@@ -1145,7 +1145,7 @@ export interface components {
                 /** @description At or above the model's threshold, and no case on the table yet. */
                 flagged: boolean;
                 /**
-                 * @description The top reasons in plain words.
+                 * @description The top reasons in plain words; empty while the score is under half the model's threshold.
                  * @example main fired 18 minutes ago; the kitchen at 14 courses in flight; last visit had slow courses
                  */
                 reasons: string;

@@ -44,7 +44,7 @@ double sigmoid(double t) {
 // log(1 + e^t) without overflow.
 double softplus(double t) { return std::max(t, 0.0) + std::log1p(std::exp(-std::abs(t))); }
 
-bool all_finite(const std::vector<double>& v) {
+bool all_finite(std::span<const double> v) {
   return std::all_of(v.begin(), v.end(), [](double d) { return std::isfinite(d); });
 }
 
@@ -278,18 +278,21 @@ class Reader {
 
 // ---- the model ------------------------------------------------------------------------------
 
-double Model::score(const std::vector<double>& x) const {
-  const std::vector<double> c = contributions(x);
-  if (c.size() != weights.size()) return 0;
-  const double logit = std::accumulate(c.begin(), c.end(), bias);
+bool Model::readable(std::span<const double> x) const {
+  return x.size() == weights.size() && mean.size() == weights.size() &&
+         scale.size() == weights.size() && all_finite(x);
+}
+
+double Model::score(std::span<const double> x) const {
+  // Scored on every look at the floor, for every seated table: no allocation.
+  if (!readable(x)) return 0;
+  double logit = bias;
+  for (std::size_t i = 0; i < x.size(); ++i) logit += weights[i] * (x[i] - mean[i]) / scale[i];
   return std::isfinite(logit) ? sigmoid(logit) : 0;
 }
 
-std::vector<double> Model::contributions(const std::vector<double>& x) const {
-  if (x.size() != weights.size() || mean.size() != weights.size() ||
-      scale.size() != weights.size() || !all_finite(x)) {
-    return {};
-  }
+std::vector<double> Model::contributions(std::span<const double> x) const {
+  if (!readable(x)) return {};
   std::vector<double> c(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) c[i] = weights[i] * (x[i] - mean[i]) / scale[i];
   return c;

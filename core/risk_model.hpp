@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,10 +57,16 @@ struct Model {
 
   // The probability (0..1) that the visit ends badly. An x of the wrong length or with a value
   // that is not finite scores 0, so it is never flagged.
-  double score(const std::vector<double>& x) const;
+  double score(std::span<const double> x) const;
+  double score(const std::vector<double>& x) const { return score(std::span<const double>(x)); }
   // weights[i] * z_i: how much each feature pushed the logit, for "why". They sum to the logit
   // minus the bias. Empty for an x that score() would refuse.
-  std::vector<double> contributions(const std::vector<double>& x) const;
+  std::vector<double> contributions(std::span<const double> x) const;
+  std::vector<double> contributions(const std::vector<double>& x) const {
+    return contributions(std::span<const double>(x));
+  }
+  // x has one finite value per feature, as score() and contributions() need.
+  bool readable(std::span<const double> x) const;
   // Times as RFC 3339 strings; every number finite.
   json::Value to_json() const;
   // Strict: every field present with the right type, no unknown field, the per-feature arrays

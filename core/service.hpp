@@ -259,6 +259,13 @@ class RecoveryService {
   const std::string& model_off_reason() const { return model_off_; }
   // table -> its risk now, for the floor view; empty while no model is in use.
   const std::map<std::string, risk::TableRisk>& risks() const { return risks_; }
+  // How many times the floor was looked at (features worked out for every seated table) and
+  // how many tables those looks took in all: what the at-risk model's cost scales with.
+  struct FloorLooks {
+    std::uint64_t looks = 0;
+    std::uint64_t tables = 0;
+  };
+  FloorLooks floor_looks() const { return looks_; }
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
@@ -336,6 +343,7 @@ class RecoveryService {
   std::optional<MonoTime> watch_due_;               // a till or booking event changed the floor
   std::map<std::string, std::int64_t> fired_load_;  // course in flight -> kitchen load then
   risk::AreaPace area_pace_;
+  FloorLooks looks_;
   std::optional<WallTime> trained_for_;  // the venue day the model was last trained for
   // What changed since take_changed_state last saved it.
   bool engine_changed_ = false;

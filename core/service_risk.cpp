@@ -4,6 +4,7 @@
 #include "core/service.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include "core/roles.hpp"
 
@@ -49,6 +50,8 @@ bool RecoveryService::watch_is_due(Now now) const {
 void RecoveryService::watch_visits(Now now, Effects& fx) {
   watch_due_.reset();
   const std::vector<TableView> floor = engine_.tables();
+  ++looks_.looks;
+  looks_.tables += floor.size();
   risk::VenueLoad load = risk::venue_load(floor, cases_, table_area_, now.wall);
   area_pace_.observe(floor, now.wall);
   load.pace = area_pace_.paces(now.wall);
@@ -140,7 +143,7 @@ void RecoveryService::score_tables(const std::vector<risk::RiskTracker::Seated>&
   }
   for (std::size_t i = 0; i < seated.size(); ++i) {
     const TableView& t = *seated[i].table;
-    const std::vector<double> x(seated[i].x.begin(), seated[i].x.end());
+    const std::span<const double> x(seated[i].x);
     risk::TableRisk r;
     r.score = model_->score(x);
     const risk::Visit* visit = visits_.open_visit(t.table);

@@ -63,8 +63,14 @@ std::string fixed(double v, int digits = 3) {
 
 // Each played day's messages through a fresh service without a store, timed: the per-event
 // cost of the service as mendd runs it, with or without a model.
-double ns_per_event(const sim::Options& o, const std::vector<sim::Service>& days, int from, int to,
-                    const std::optional<risk::Model>& model, std::size_t& events) {
+struct Cost {
+  double ns = 0;
+  std::size_t events = 0;
+  RecoveryService::FloorLooks looks;
+};
+
+Cost cost_of(const sim::Options& o, const std::vector<sim::Service>& days, int from, int to,
+             const std::optional<risk::Model>& model) {
   const WallTime start = wall_from_ms(kMonday18);
   sim::VenuePlayer player(nullptr, settings_for(o), 0ms, start + std::chrono::hours(24 * from));
   if (model) player.service().use_model(model, {});
@@ -74,9 +80,9 @@ double ns_per_event(const sim::Options& o, const std::vector<sim::Service>& days
     player.play(days[d].messages, evening, evening + 23h);
   }
   const auto took = std::chrono::steady_clock::now() - t0;
-  events = player.events;
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()) /
-         static_cast<double>(std::max<std::size_t>(1, player.events));
+  return Cost{
+      static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()),
+      player.events, player.service().floor_looks()};
 }
 
 int run(const Args& a) {
@@ -184,11 +190,16 @@ int run(const Args& a) {
     agree += it->second == v.bad ? 1 : 0;
   }
 
-  std::size_t events_without = 0;
-  std::size_t events_with = 0;
-  const double without = ns_per_event(o, days, a.train_days, a.days, std::nullopt, events_without);
-  const double with = ns_per_event(o, days, a.train_days, a.days, kept.outcome.model, events_with);
-
+  const Cost without = cost_of(o, days, a.train_days, a.days, std::nullopt);
+  const Cost with = cost_of(o, days, a.train_days, a.days, kept.outcome.model);
+  const auto per_event = [](const Cost& c) {
+    return c.ns / static_cast<double>(std::max<std::size_t>(1, c.events)) / 1000.0;
+  };
+  // What the model adds, per look at the floor it adds to and per table it scores.
+  const double extra_ns = with.ns - without.ns;
+  const auto per_look = [&](const Cost& c) {
+    return c.ns / static_cast<double>(std::max<std::uint64_t>(1, c.looks.looks)) / 1000.0;
+  };
   std::cout << "\n| measure | result |\n| --- | --- |\n";
   std::cout << "| history | " << a.days << " evenings (seed " << a.seed
             << "); trained on the first " << a.train_days << " (" << kept.visits << " visits, "
@@ -212,9 +223,18 @@ int run(const Args& a) {
             << " min** |\n";
   std::cout << "| the store's labels agree with the simulator's truth | " << agree << " of "
             << matched << " visits |\n";
-  std::cout << "| service per event, no model (reference) | " << fixed(without / 1000.0, 2)
-            << " µs (" << events_without << " events) |\n";
-  std::cout << "| service per event, model in use | " << fixed(with / 1000.0, 2) << " µs |\n";
+  std::cout << "| service per event, no model (reference) | " << fixed(per_event(without), 2)
+            << " µs (" << without.events << " events, " << without.looks.looks
+            << " looks at the floor) |\n";
+  std::cout << "| service per event, model in use | " << fixed(per_event(with), 2) << " µs ("
+            << with.looks.looks << " looks, " << with.looks.tables << " tables scored) |\n";
+  std::cout << "| what the model adds, per table scored | "
+            << fixed(extra_ns / static_cast<double>(std::max<std::uint64_t>(1, with.looks.tables)) /
+                         1000.0,
+                     2)
+            << " µs |\n";
+  std::cout << "| service per look at the floor, no model / model in use | "
+            << fixed(per_look(without), 1) << " / " << fixed(per_look(with), 1) << " µs |\n";
   store.reset();
   fs::remove_all(templ);
   return 0;

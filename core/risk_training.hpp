@@ -31,6 +31,7 @@ struct TableRisk {
   std::string reasons;     // the top reasons, in plain words
   std::string suggestion;  // a pre-emptive action, for a flagged table
   std::optional<WallTime> flagged_since;
+  std::optional<WallTime> told_at;  // when `reasons` were last put into words
 };
 
 // A model as the store keeps it, for the manager's page: the JSON stays in the store.

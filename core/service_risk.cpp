@@ -150,17 +150,27 @@ void RecoveryService::score_tables(const std::vector<risk::RiskTracker::Seated>&
     // A table with a case is the case's now: no flag over it.
     const bool has_case = visit != nullptr && visit->first_case.has_value();
     r.flagged = !has_case && r.score >= model_->threshold;
-    // Words cost more than the score: only a table on its way to a flag gets its reasons.
-    std::vector<double> parts;
+    auto before = risks_.find(t.table);
+    const risk::TableRisk* prev = before != risks_.end() ? &before->second : nullptr;
+    const bool was = prev != nullptr && prev->flagged;
+    // Words cost more than the score: only a table on its way to a flag gets its reasons, put
+    // into words again once a minute (or as it is flagged), not on every look.
     if (r.score >= model_->threshold * kReasonsFrom) {
-      parts = model_->contributions(x);
-      r.reasons = risk::reasons(seated[i].x, parts, facts[i], now.wall);
+      const bool due = prev == nullptr || !prev->told_at ||
+                       now.wall - *prev->told_at >= kScoreEvery || (r.flagged && !was);
+      if (due) {
+        const std::vector<double> parts = model_->contributions(x);
+        r.reasons = risk::reasons(seated[i].x, parts, facts[i], now.wall);
+        r.told_at = now.wall;
+        if (r.flagged) r.suggestion = suggestion_for(risk::top_reason(parts));
+      } else {
+        r.reasons = prev->reasons;
+        r.told_at = prev->told_at;
+        if (r.flagged) r.suggestion = prev->suggestion;
+      }
     }
     if (r.flagged) {
-      r.suggestion = suggestion_for(risk::top_reason(parts));
-      auto before = risks_.find(t.table);
-      const bool was = before != risks_.end() && before->second.flagged;
-      r.flagged_since = was ? before->second.flagged_since : std::optional<WallTime>(now.wall);
+      r.flagged_since = was ? prev->flagged_since : std::optional<WallTime>(now.wall);
       if (!was) {
         json::Object a;
         a.append("event", "at_risk");

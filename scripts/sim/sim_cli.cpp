@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace mend::sim {
 namespace {
@@ -17,6 +18,15 @@ bool parse_number(std::string_view text, T& out) {
 }
 
 }  // namespace
+
+bool parse_whole(std::string_view text, long long lo, long long hi, long long& out) {
+  char* end = nullptr;
+  const std::string s(text);
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < lo || v > hi) return false;
+  out = v;
+  return true;
+}
 
 std::string usage() {
   std::string keys;

@@ -39,4 +39,7 @@ CliResult parse_cli(const std::vector<std::string_view>& args);
 
 std::string usage();
 
+// A decimal integer from lo to hi, the whole of `text`; the sim tools' number options.
+bool parse_whole(std::string_view text, long long lo, long long hi, long long& out);
+
 }  // namespace mend::sim

@@ -2,13 +2,13 @@
 // its staff handled, with the causes they found; see venue_history.hpp for the story) into a
 // new store file that mendd can then open, so the learning view has something to show.
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
 #include <string_view>
 
 #include "adapters/clock.hpp"
 #include "scripts/sim/history_store.hpp"
+#include "scripts/sim/sim_cli.hpp"
 
 namespace {
 
@@ -24,15 +24,6 @@ constexpr const char* kUsage =
     "  --seed N            seed for the extra cases and the evenings (1)\n"
     "  --guests N          also N returning guests' profiles over the past year: regulars,\n"
     "                      regulars who stopped coming, occasional guests (0)\n";
-
-bool whole(std::string_view text, long long lo, long long hi, long long& out) {
-  char* end = nullptr;
-  const std::string s(text);
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < lo || v > hi) return false;
-  out = v;
-  return true;
-}
 
 }  // namespace
 
@@ -61,15 +52,15 @@ int main(int argc, char** argv) {
     } else if (a == "--venue") {
       venue = v;
     } else if (a == "--days") {
-      ok = whole(v, 1, 3650, days);
+      ok = mend::sim::parse_whole(v, 1, 3650, days);
     } else if (a == "--extra-per-day") {
-      ok = whole(v, 0, 10000, extra);
+      ok = mend::sim::parse_whole(v, 0, 10000, extra);
     } else if (a == "--tables") {
-      ok = whole(v, 0, 500, tables);
+      ok = mend::sim::parse_whole(v, 0, 500, tables);
     } else if (a == "--guests") {
-      ok = whole(v, 0, 100000, guests);
+      ok = mend::sim::parse_whole(v, 0, 100000, guests);
     } else if (a == "--seed") {
-      ok = whole(v, 0, 1LL << 62, seed);
+      ok = mend::sim::parse_whole(v, 0, 1LL << 62, seed);
     } else {
       std::fprintf(stderr, "venue-sim-history: unknown option %s\n%s", argv[i - 1], kUsage);
       return 2;

@@ -4,13 +4,13 @@
 // model, so the floor shows each table's risk and the learning view the model.
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 #include "adapters/store/risk_models.hpp"
+#include "scripts/sim/sim_cli.hpp"
 #include "scripts/sim/venue_player.hpp"
 
 namespace {
@@ -22,15 +22,6 @@ constexpr const char* kUsage =
     "  --days N       evenings, the last one yesterday, at 18:00 UTC (28)\n"
     "  --venue ID     the venue id, as in mendd's [venue] id (the-anchor)\n"
     "  --seed N       the simulator's seed: the same seed gives the same weeks (11)\n";
-
-bool whole(std::string_view text, long long lo, long long hi, long long& out) {
-  char* end = nullptr;
-  const std::string s(text);
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < lo || v > hi) return false;
-  out = v;
-  return true;
-}
 
 }  // namespace
 
@@ -56,11 +47,11 @@ int main(int argc, char** argv) {
     if (a == "--store") {
       store_path = v;
     } else if (a == "--days") {
-      ok = whole(v, 1, 366, days);
+      ok = sim::parse_whole(v, 1, 366, days);
     } else if (a == "--venue") {
       venue = v;
     } else if (a == "--seed") {
-      ok = whole(v, 0, 1LL << 62, seed);
+      ok = sim::parse_whole(v, 0, 1LL << 62, seed);
     } else {
       std::fprintf(stderr, "venue-sim-month: unknown option %s\n%s", argv[i - 1], kUsage);
       return 2;

@@ -24,17 +24,9 @@ namespace mend::mendctl {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 constexpr std::string_view kDefaultConfig = "/etc/mend/mend.toml";
 
 using Args = std::span<const std::string_view>;
-
-int usage_error(const std::string& message) {
-  std::cerr << "mendctl: " << message << '\n';
-  return kExitUsage;
-}
 
 std::string login_name() {
   if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
@@ -157,6 +149,11 @@ int refused(const auth::AccountProblem& p) {
 }
 
 }  // namespace
+
+int usage_error(const std::string& message) {
+  std::cerr << "mendctl: " << message << '\n';
+  return kExitUsage;
+}
 
 std::unique_ptr<Store> open_store_file(const Parsed& p) { return std::move(open_store(p).store); }
 

@@ -17,6 +17,14 @@
 
 namespace mend::mendctl {
 
+// The exit codes of every mendctl command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// Says "mendctl: <message>" on stderr; returns kExitUsage.
+int usage_error(const std::string& message);
+
 // Each takes the words after the command's name; returns the process exit code
 // (0 fine, 1 failed, 2 the command line is wrong).
 int user_add(std::span<const std::string_view> args);

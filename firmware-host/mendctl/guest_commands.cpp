@@ -22,18 +22,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 constexpr auto kTimeout = std::chrono::seconds(60);  // an erasure rewrites rows: give it time
 constexpr std::uint64_t kMaxBody = std::uint64_t{256} << 20U;  // an export of a busy regular
 
 using Args = std::span<const std::string_view>;
-
-int usage_error(const std::string& message) {
-  std::cerr << "mendctl: " << message << '\n';
-  return kExitUsage;
-}
 
 // Percent-encodes all but the characters a path segment may hold as they are.
 std::string path_segment(std::string_view s) {

@@ -12,15 +12,6 @@ namespace mend::mendctl {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-
-int usage_error(const std::string& message) {
-  std::cerr << "mendctl: " << message << '\n';
-  return kExitUsage;
-}
-
 // "--expect SEQ:HASH" -> the pair, or nullopt.
 std::optional<std::pair<std::int64_t, std::string>> parse_expect(const std::string& text) {
   const std::size_t colon = text.find(':');

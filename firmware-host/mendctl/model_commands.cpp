@@ -12,15 +12,6 @@
 namespace mend::mendctl {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-
-int usage_error(const std::string& message) {
-  std::cerr << "mendctl: " << message << '\n';
-  return kExitUsage;
-}
-
 std::string fixed(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);

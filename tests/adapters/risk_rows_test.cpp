@@ -5,19 +5,19 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <sys/wait.h>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <random>
 
 #include "adapters/store/risk_models.hpp"
 #include "core/erasure.hpp"
+#include "tests/adapters/run_command.hpp"
 
 namespace mend {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Ran;
+using testing::run;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kDay0 = 1793642400000;  // Monday 2026-11-02 18:00Z
@@ -158,23 +158,6 @@ TEST_F(RiskRows, AnErasedGuestsVisitsAreRenamed) {
   const auto rows = store_->load_visits(true, WallTime{}, WallTime::max());
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].customer, "erased-g1");
-}
-
-// What a command printed (stdout and stderr) and its exit code.
-struct Ran {
-  int code = -1;
-  std::string out;
-};
-Ran run(const std::string& command) {
-  Ran r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 // 400 settled visits over the 40 days before today, in which a busy kitchen is what goes wrong.

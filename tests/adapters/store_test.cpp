@@ -5,13 +5,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,11 +20,14 @@
 #include "core/contributions.hpp"
 #include "core/event.hpp"
 #include "core/json.hpp"
+#include "tests/adapters/run_command.hpp"
 
 namespace mend {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Ran;
+using testing::run;
 
 // A second, independent connection: what another process (mendctl, an attacker with a shell)
 // sees and can do to the file.
@@ -708,23 +708,6 @@ TEST_F(StoreTest, LedgerTamperingIsFoundAtTheFirstBadEntry) {
     EXPECT_EQ(found->seq, t.first_bad) << found->problem;
     EXPECT_NE(found->problem.find(t.says), std::string::npos) << found->problem;
   }
-}
-
-// What a command printed (stdout and stderr) and its exit code.
-struct Ran {
-  int code = -1;
-  std::string out;
-};
-Ran run(const std::string& command) {
-  Ran r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 // The check script as docs/ledger.md prints it: a reader runs exactly this.

@@ -158,7 +158,7 @@ void Daemon::restore() {
                service_.pending_waits(), same_boot ? "same boot" : "after a reboot");
   store_->stage_meta("boot_id", boot);
   stage_state(/*everything=*/true);
-  load_model();
+  start_model();
   // Whatever the restore made due (waits that breached while we were down) happens now.
   apply(std::move(restored.effects), now);
 }
@@ -251,7 +251,9 @@ void Daemon::reload() {
     return;
   }
   apply_config(*r.config);
-  load_model();  // a model `mendctl model train` promoted goes live
+  // A model `mendctl model train` promoted goes live. No training here: the next one, at the
+  // new venue day, reads the new [prediction] settings.
+  if (std::string why; !load_model(why)) spdlog::info("reload: no at-risk model to load: {}", why);
   json::Object detail;
   detail.append("file", config_path_);
   if (cloud_config_) detail.append("cloud_version", cloud_config_->version);

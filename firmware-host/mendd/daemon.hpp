@@ -124,8 +124,11 @@ class Daemon {  // NOLINT(clang-analyzer-optin.performance.Padding)
 
   // cloud_wiring.cpp
   // The at-risk model (risk_wiring.cpp): at start the newest promoted model, or a first
-  // training when there is none; each new venue day, a training.
-  void load_model();
+  // training when there is none; on a reload only the newest promoted model, never a training;
+  // each new venue day, a training.
+  void start_model();
+  // The newest promoted model goes live; false, with the reason in `why`, when there is none.
+  bool load_model(std::string& why);
   void train_model(Now now);
 
   void start_cloud();

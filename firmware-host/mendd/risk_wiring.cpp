@@ -7,22 +7,23 @@
 
 namespace mend {
 
-void Daemon::load_model() {
-  std::string why;
+void Daemon::start_model() {
+  // A box with history and no model yet (new, or just updated) trains at once.
+  if (std::string why; !load_model(why)) train_model(clock_.now());
+}
+
+bool Daemon::load_model(std::string& why) {
   std::optional<risk::Model> model;
   try {
     model = promoted_model(*store_, why);
   } catch (const StoreError& e) {
     why = e.what();
   }
-  if (model) {
-    spdlog::info("at-risk model version {} in use (validation AUC {:.3f})", model->version,
-                 model->validation.auc);
-    service_.use_model(std::move(model), {});
-    return;
-  }
-  // A box with history and no model yet (new, or just updated) trains at once.
-  train_model(clock_.now());
+  if (!model) return false;
+  spdlog::info("at-risk model version {} in use (validation AUC {:.3f})", model->version,
+               model->validation.auc);
+  service_.use_model(std::move(model), {});
+  return true;
 }
 
 void Daemon::train_model(Now now) {

@@ -34,6 +34,7 @@ int model_train(std::span<const std::string_view> args) {
     const WallTime now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
     const KeptTraining kept = train_and_keep(*store, settings, now, command_actor(), "system");
     store->commit();
+    std::cout << "model: pruned " << kept.pruned << " settled visits older than the window\n";
     std::cout << "model: " << kept.visits << " settled visits read; " << kept.outcome.note << '\n';
     if (kept.version > 0) {
       std::cout << "model: version " << kept.version << " kept"

@@ -30,7 +30,8 @@ void Daemon::train_model(Now now) {
   try {
     KeptTraining kept = train_and_keep(*store_, config_.prediction, now.wall, "mend", "system");
     schedule_commit();  // the audit record
-    spdlog::info("at-risk model: {} settled visits read; {}", kept.visits, kept.outcome.note);
+    spdlog::info("at-risk model: pruned {} settled visits older than the window; {} read; {}",
+                 kept.pruned, kept.visits, kept.outcome.note);
     if (kept.outcome.promoted) {
       service_.use_model(std::move(kept.outcome.model), {});
     } else if (!service_.model()) {

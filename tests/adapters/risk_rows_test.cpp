@@ -188,6 +188,17 @@ void busy_kitchen_history(Store& store) {
 
 TEST_F(RiskRows, MendctlTrainsOnTheStoreAndShowsTheModel) {
   busy_kitchen_history(*store_);
+  // Two settled visits from before the 90-day window, which training deletes first.
+  const WallTime today = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  for (int i = 0; i < 2; ++i) {
+    risk::Visit old = visit("T" + std::to_string(i), 0, true, false);
+    old.id = "old-" + std::to_string(i);
+    old.seated_at = today - std::chrono::hours(24 * 100);
+    old.ended = old.seated_at + 90min;
+    old.snapshots.clear();
+    store_->stage_visit(old);
+  }
+  store_->commit();
   store_.reset();
   const std::string mendctl = std::string(MEND_MENDCTL) + " ";
   const std::string at = " --store " + dir_ + "/mend.db";
@@ -198,6 +209,8 @@ TEST_F(RiskRows, MendctlTrainsOnTheStoreAndShowsTheModel) {
 
   Ran first = run(mendctl + "model train" + at);
   ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("pruned 2 settled visits older than the window"), std::string::npos)
+      << first.out;
   EXPECT_NE(first.out.find("400 settled visits read"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("version 1 kept, promoted"), std::string::npos) << first.out;
   show = run(mendctl + "model show" + at);
@@ -211,6 +224,7 @@ TEST_F(RiskRows, MendctlTrainsOnTheStoreAndShowsTheModel) {
   // Trained again on the same visits, the new model does as well on the same window.
   Ran second = run(mendctl + "model train" + at);
   EXPECT_NE(second.out.find("promoted over version 1"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("pruned 0 settled"), std::string::npos) << second.out;
   EXPECT_EQ(run(mendctl + "model train now" + at).code, 2) << "no arguments";
 
   store_ = Store::open({dir_ + "/mend.db", false});

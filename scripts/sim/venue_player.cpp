@@ -1,7 +1,6 @@
 #include "scripts/sim/venue_player.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "core/codec.hpp"
 

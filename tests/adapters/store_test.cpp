@@ -866,7 +866,8 @@ TEST_F(StoreTest, AFullOutboxGivesUpTelemetryFirstThenTheOldestRecords) {
 TEST_F(StoreTest, OutboxBytesAndAgeAreCapsToo) {
   auto store = open(true);
   for (int i = 0; i < 10; ++i) {
-    store->stage_outbox("venue/v/mend/audit", std::string(1000, 'x'), wall_from_ms(i * 1000));
+    store->stage_outbox("venue/v/mend/audit", std::string(1000, 'x'),
+                        wall_from_ms(std::int64_t{i} * 1000));
   }
   store->commit();
   // Rows older than 3.5 s at 9 s: 0..5 s go.

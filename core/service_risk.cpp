@@ -156,7 +156,8 @@ void RecoveryService::score_tables(const std::vector<risk::RiskTracker::Seated>&
     // Words cost more than the score: only a table on its way to a flag gets its reasons, put
     // into words again once a minute (or as it is flagged), not on every look.
     if (r.score >= model_->threshold * kReasonsFrom) {
-      const bool due = prev == nullptr || !prev->told_at ||
+      // A wall clock stepped back makes the last wording "later" than now: word them again.
+      const bool due = prev == nullptr || !prev->told_at || *prev->told_at > now.wall ||
                        now.wall - *prev->told_at >= kScoreEvery || (r.flagged && !was);
       if (due) {
         const std::vector<double> parts = model_->contributions(x);

@@ -272,10 +272,8 @@ std::string feature_words(Feature which, const Features& x, const TableFacts& f,
       return "the guest's visits went wrong " + std::to_string(f.guest_history.bad) + " times in " +
              std::to_string(f.guest_history.visits);
     case Feature::kSeatedFor:
-      return (v < 1
-                  ? std::string("just seated")
-                  : "seated " + minutes_words(Millis(static_cast<std::int64_t>(v * kMsPerMinute))) +
-                        " ago") +
+      return (v < 1 ? std::string("just seated")
+                    : "seated " + minutes_words(now - t.seated_at) + " ago") +
              ", most of the visit to come";
     case Feature::kKitchenCrowding:
     case Feature::kFiredCrowding: return feature_words(told_as(which), x, f, now);

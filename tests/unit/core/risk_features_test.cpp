@@ -216,6 +216,10 @@ TEST_F(Evening, ALoadsCrowdingIsToldAsTheLoadItself) {
   EXPECT_EQ(reasons(x, contributions, t1, now),
             "the kitchen at 3 courses in flight; main fired 18 minutes ago");
   EXPECT_EQ(top_reason(contributions), Feature::kKitchenLoad);
+
+  std::vector<double> early(kFeatureCount, 0.0);
+  early[static_cast<std::size_t>(Feature::kSeatedFor)] = 1.0;
+  EXPECT_EQ(reasons(x, early, t1, now), "seated 23 minutes ago, most of the visit to come");
 }
 
 TEST(FeatureInfo, EveryFeatureHasANameAndADescription) {

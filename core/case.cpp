@@ -59,6 +59,8 @@ std::string_view failures_words(CaseKind k) {
     case CaseKind::kGuestEnquiry: return "enquiries";
     case CaseKind::kGuestOther: return "reports";
     case CaseKind::kGuestLapsed: return "lapsed regulars";
+    case CaseKind::kSourceSilent: return "silent sources";
+    case CaseKind::kSourceClockSkew: return "sources with a wrong clock";
   }
   return "problems";
 }

@@ -34,8 +34,12 @@ enum class CaseKind : std::uint8_t {
   kGuestOther,
   // A regular who stopped coming (core/winback.hpp): opened by the service's housekeeping.
   kGuestLapsed,
+  // A source of events the detectors rely on (core/source_health.hpp): a bridge gone silent
+  // or offline mid-service, or a source whose clock is off.
+  kSourceSilent,
+  kSourceClockSkew,
 };
-inline constexpr int kCaseKindCount = 18;
+inline constexpr int kCaseKindCount = 20;
 // The kinds' names, in the enum's order: the one list the config, the API and the store use.
 inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "table.no_order",
@@ -55,7 +59,9 @@ inline constexpr std::array<std::string_view, kCaseKindCount> kCaseKindNames{
     "guest.complaint",
     "guest.enquiry",
     "guest.other",
-    "guest.lapsed"};
+    "guest.lapsed",
+    "source.silent",
+    "source.clock_skew"};
 std::string_view case_kind_name(CaseKind k);  // "table.no_order", ...
 // The failure in the plural, as people say it: "slow courses", "tables waiting to order".
 std::string_view failures_words(CaseKind k);

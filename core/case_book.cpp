@@ -55,6 +55,14 @@ Recommendation default_recommendation(CaseKind kind, const Subject& s) {
     case CaseKind::kCloudOutboxFull:
       return {"fix_cause", "Find out why the box cannot reach the cloud, or call your installer.",
               ""};
+    case CaseKind::kSourceSilent:
+      return {
+          "fix_cause",
+          "Check the " + s.device + " system and its bridge to Mend: are they on and connected?",
+          ""};
+    case CaseKind::kSourceClockSkew:
+      return {"fix_cause", "Set the " + s.device + " system's clock right, or call its supplier.",
+              ""};
     case CaseKind::kGuestComplaint:
       return {"apology_visit", "Go back to the guest, listen, apologise and put it right.", ""};
     case CaseKind::kGuestEnquiry:

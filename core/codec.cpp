@@ -101,7 +101,7 @@ DecodeResult decode(std::string_view topic, std::string_view payload, WallTime r
                   "topic '" + std::string(topic) + "' is for venue '" + std::string(parts.venue) +
                       "', this is '" + options.venue + "'");
   }
-  auto type = event_type_from_name(parts.source, parts.name);
+  auto type = event_type_from_topic(parts.source, parts.name);
   if (!type) {
     return refuse(
         RefusalReason::kTopic, "",
@@ -125,16 +125,22 @@ DecodeResult decode(std::string_view topic, std::string_view payload, WallTime r
   e.received = received;
   e.ts = received;
 
-  if (*type == EventType::kDeviceStatus) {
+  if (parts.name == "status") {  // a device's or a bridge's: plain text
     const std::string_view s = trim(payload);
     if (s != "online" && s != "offline") {
       return refuse(RefusalReason::kInvalidValue, "",
-                    "a device status must be the text 'online' or 'offline'");
+                    "a status must be the text 'online' or 'offline'");
     }
-    // A status is a level, not an event with an id: the receive time makes it unique, and the
-    // engine treats a repeated status (a retained message delivered again) as no change.
-    e.id = std::string(parts.device) + "/status@" + std::to_string(to_ms(received));
-    e.body = DeviceStatus{std::string(parts.device), s == "online"};
+    // A status is a level, not an event with an id: the receive time makes it unique, and a
+    // repeated status (a retained message delivered again) changes nothing.
+    const std::string_view who =
+        *type == EventType::kDeviceStatus ? parts.device : source_name(parts.source);
+    e.id = std::string(who) + "/status@" + std::to_string(to_ms(received));
+    if (*type == EventType::kDeviceStatus) {
+      e.body = DeviceStatus{std::string(parts.device), s == "online"};
+    } else {
+      e.body = BridgeStatus{s == "online"};
+    }
     return e;
   }
 

@@ -250,6 +250,9 @@ EventBody decode_body(EventType type, std::string_view device, Reader& r) {
     }
     case EventType::kDeviceStatus:
       return DeviceStatus{std::string(device), false};  // not JSON: decoded by the caller
+    case EventType::kTillStatus:
+    case EventType::kBookingStatus:
+    case EventType::kFeedbackStatus: return BridgeStatus{};  // likewise
     case EventType::kReviewReceived: {
       ReviewReceived b;
       b.review = r.id("review", true);

@@ -121,6 +121,8 @@ json::Value event_to_json(const Event& e) {
           o.append("count", b.count);
         } else if constexpr (std::is_same_v<T, DeviceStatus>) {
           o.append("status", b.online ? "online" : "offline");
+        } else if constexpr (std::is_same_v<T, BridgeStatus>) {
+          o.append("status", b.online ? "online" : "offline");
         } else if constexpr (std::is_same_v<T, ReviewReceived>) {
           put(o, "review", b.review);
           put(o, "source", b.source);

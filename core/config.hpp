@@ -117,6 +117,7 @@ struct DetectConfig {
   int pattern_count = 3;         // cases of one kind in one area within pattern_window
   Millis pattern_window = 2h;
   Millis future_tolerance = 5min;  // a ts further ahead counts as received now
+  Millis source_skew = 90s;        // a source's clock off by more: corrected, and a case; 0 off
   double high_value = 150.0;       // booking value at or above this raises severity
   int large_party = 6;             // party size at or above this raises severity
 };

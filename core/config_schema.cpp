@@ -522,6 +522,13 @@ constexpr Key<Config> kConfigKeys[] = {
      "The window for pattern_count.", kPositive},
     {"detect.future_tolerance", [](Config& c) { return Slot{&c.detect.future_tolerance}; }, "5m",
      "", "An event time further ahead than this counts as the time it arrived.", kNonNegative},
+    {"detect.source_skew",
+     [](Config& c) { return Slot{&c.detect.source_skew}; },
+     "90s",
+     "",
+     "A till, booking or feedback system whose clock is off by more than this has its event "
+     "times corrected and a source.clock_skew case; 0: never.",
+     {.min = 0, .max = kDay}},
     {"detect.high_value",
      [](Config& c) { return Slot{&c.detect.high_value}; },
      "150.0",
@@ -595,11 +602,11 @@ constexpr Key<EmployeeConfig> kEmployeeKeys[] = {
      [](EmployeeConfig& e) { return Slot{&e.signals}; },
      "[]",
      "",
-     "The signals it reads (event types, or cases, disk, cloud_link); empty keeps the "
+     "The signals it reads (event types, or cases, disk, cloud_link, sources); empty keeps the "
      "built-in list.",
      {.valid = is_signal_name,
       .valid_text = "an event type from signals.md, or cases, disk, "
-                    "cloud_link"}},
+                    "cloud_link, sources"}},
     {"may",
      [](EmployeeConfig& e) { return Slot{&e.may}; },
      "\"act\"",

@@ -20,12 +20,14 @@ struct Builtin {
 std::array<Builtin, kEmployeeCount> builtins() {
   return {{
       {"Host",
-       "Sees that guests at the door are greeted and seated in time.",
+       "Sees that guests at the door are greeted and seated in time. While the booking system is "
+       "silent, what it would raise is held and listed on that system's one source.silent case.",
        {"booking.created", "booking.updated", "booking.cancelled", "guest.arrived", "guest.seated"},
        "manager"},
       {"Floor",
        "Watches every table: the order taken, each course served, the bill brought, the call "
-       "button answered.",
+       "button answered. While the till is silent, what it would raise is held and listed on the "
+       "till's one source.silent case; once the till is back, only the real breaches are raised.",
        {"guest.seated", "occupancy", "order.opened", "items.fired", "items.served",
         "check.requested", "check.paid", "item.voided", "callbutton", "table.cleared"},
        "manager"},
@@ -34,7 +36,8 @@ std::array<Builtin, kEmployeeCount> builtins() {
        {"temperature", "status"},
        "manager"},
       {"Inbox",
-       "Sees that every enquiry gets an answer in time.",
+       "Sees that every enquiry gets an answer in time. While the booking system is silent, what "
+       "it would raise is held and listed on that system's one source.silent case.",
        {"enquiry.received", "enquiry.answered"},
        "manager"},
       {"Reputation",
@@ -46,8 +49,9 @@ std::array<Builtin, kEmployeeCount> builtins() {
        {"cases"},
        "manager"},
       {"Caretaker",
-       "Keeps the box itself able to save what it hears and send it on.",
-       {"disk", "cloud_link"},
+       "Keeps the box itself able to save what it hears and send it on, and watches the systems "
+       "that feed it: a till, booking or feedback system gone silent, or with a wrong clock.",
+       {"disk", "cloud_link", "sources"},
        "admin"},
       {"Win-back",
        "Notices when a regular stops coming and drafts a personal note for a manager to send.",
@@ -105,7 +109,9 @@ EmployeeId employee_of(CaseKind k) {
     case CaseKind::kPatternRecurring: return E::kAnalyst;
     case CaseKind::kStoreUnwritable:
     case CaseKind::kStoreLowSpace:
-    case CaseKind::kCloudOutboxFull: return E::kCaretaker;
+    case CaseKind::kCloudOutboxFull:
+    case CaseKind::kSourceSilent:
+    case CaseKind::kSourceClockSkew: return E::kCaretaker;
     case CaseKind::kGuestLapsed: return E::kWinback;
   }
   return E::kCaretaker;

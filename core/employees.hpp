@@ -60,7 +60,8 @@ std::optional<Authority> authority_from_name(std::string_view name);
 
 // The words a [[employee]] entry may use in `signals` beyond event types: what Analyst and
 // Caretaker read is not a venue's signal.
-inline constexpr std::array<std::string_view, 3> kInnerSignals{"cases", "disk", "cloud_link"};
+inline constexpr std::array<std::string_view, 4> kInnerSignals{"cases", "disk", "cloud_link",
+                                                               "sources"};
 bool is_signal_name(std::string_view name);
 
 // The [detect] limits an employee works to, which a manager may tune on the tablet: bill_slow,

@@ -261,7 +261,76 @@ EngineOutput Engine::clear_case(CaseKind kind, const Subject& subject, std::stri
   return out;
 }
 
+EngineOutput Engine::set_sight(Source s, Sight sight, Now now) {
+  Impl& m = *impl_;
+  now = m.clamp(now);
+  m.start(now);
+  EngineOutput out;
+  const auto i = static_cast<std::size_t>(s);
+  if (m.sight[i] != sight) {
+    const Sight was = m.sight[i];
+    m.sight[i] = sight;
+    if (sight != Sight::kSeeing) {
+      if (was == Sight::kSeeing) m.back_at[i].reset();
+    } else {
+      m.back_at[i] = now.mono;
+      std::vector<std::string> keys;
+      m.waits.for_each([&](const Wait& w) {
+        if (w.held && answered_by(w.kind) == s) keys.push_back(w.key);
+      });
+      for (const std::string& key : keys) {
+        m.waits.schedule(*m.waits.slot_of(key), now.mono + Engine::kReturnGrace);
+      }
+    }
+  }
+  // Waits due before this moment are decided by the state they were due in.
+  m.run_due(now, out);
+  out.next_deadline = m.next_deadline();
+  return out;
+}
+
+EngineOutput Engine::shift_source(Source s, Millis by, Now now) {
+  Impl& m = *impl_;
+  now = m.clamp(now);
+  m.start(now);
+  EngineOutput out;
+  std::vector<std::string> keys;
+  m.waits.for_each([&](const Wait& w) {
+    const auto type = event_type_from_name(s, w.start.type);
+    if (w.stage == 0 && type && event_source(*type) == s) keys.push_back(w.key);
+  });
+  for (const std::string& key : keys) {
+    const WaitQueue::Slot slot = *m.waits.slot_of(key);
+    Wait& w = m.waits.at(slot);
+    w.started += by;
+    w.start.ts += by;
+    w.anchor += by;
+    m.waits.schedule(slot, w.anchor + w.threshold);
+  }
+  m.run_due(now, out);
+  out.next_deadline = m.next_deadline();
+  return out;
+}
+
+std::vector<Engine::HeldWait> Engine::held(Source s, Now now) const {
+  const Impl& m = *impl_;
+  std::vector<HeldWait> out;
+  m.waits.for_each([&](const Wait& w) {
+    if (w.held && answered_by(w.kind) == s) {
+      out.push_back(HeldWait{w.kind, w.start, m.held_words(w, now)});
+    }
+  });
+  std::sort(out.begin(), out.end(),
+            [](const HeldWait& a, const HeldWait& b) { return a.start.ts < b.start.ts; });
+  return out;
+}
+
 std::optional<MonoTime> Engine::next_deadline() const { return impl_->next_deadline(); }
+
+bool Engine::seated(const std::string& table) const {
+  const auto it = impl_->tables.find(table);
+  return it != impl_->tables.end() && it->second.seated;
+}
 
 void Engine::update_settings(DetectionSettings settings) {
   impl_->apply_settings(std::move(settings));

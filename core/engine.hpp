@@ -161,7 +161,31 @@ class Engine {
   // how many it renamed.
   std::size_t rename_customer(const std::string& customer, const std::string& pseudonym);
 
+  // How well a source can be heard (core/source_health.hpp). A wait it would answer that comes
+  // due while it is in doubt (unusually quiet) or blind (silent, offline) is held instead of
+  // breaching: the guest's silence cannot be told from the source's. In doubt, for kMaxDoubt at
+  // most; blind, until the source is back. A wait held while blind is added as evidence to the
+  // source's open source.silent case (subject.device is the source's name), if there is one.
+  // When the source is heard again, held waits wait kReturnGrace more, so the late events of a
+  // bridge catching up can end them from their own times; those still unanswered then breach.
+  enum class Sight : std::uint8_t { kSeeing, kDoubt, kBlind };
+  EngineOutput set_sight(Source s, Sight sight, Now now);
+  static constexpr Millis kReturnGrace = std::chrono::minutes(2);
+  static constexpr Millis kMaxDoubt = std::chrono::minutes(3);
+  struct HeldWait {
+    CaseKind kind = CaseKind::kTableNoOrder;
+    Evidence start;
+    std::string words;  // "Held: Table T1 was seated 12m ago and has not ordered (limit 10m)."
+  };
+  std::vector<HeldWait> held(Source s, Now now) const;
+  // A source's clock was found off by `by` (core/source_health.hpp): the waits its events
+  // started, not yet breached, move by that much, as if their events had come corrected.
+  EngineOutput shift_source(Source s, Millis by, Now now);
+  // The source whose events answer a kind's waits, if any.
+  static std::optional<Source> answered_by(CaseKind kind);
+
   std::size_t pending_waits() const;
+  bool seated(const std::string& table) const;
   std::vector<TableView> tables() const;
 
  private:

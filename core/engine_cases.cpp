@@ -58,6 +58,7 @@ void Engine::Impl::fire(std::uint32_t slot, Now now, EngineOutput& out) {
     waits.remove(w.key);
     return;
   }
+  if (w.stage == 0 && hold(slot, now, out)) return;
   const int stage = elapsed >= 2 * t ? 3 : (elapsed * 2 >= 3 * t ? 2 : 1);
   if (w.stage == 0) {
     breach(w, stage, now, out);
@@ -85,6 +86,64 @@ void Engine::Impl::fire(std::uint32_t slot, Now now, EngineOutput& out) {
     next = w.anchor + 2 * t + kForgetAfter;
   }
   waits.schedule(slot, next);
+}
+
+std::optional<Source> Engine::answered_by(CaseKind kind) {
+  switch (kind) {
+    case CaseKind::kTableNoOrder:
+    case CaseKind::kCourseSlow:
+    case CaseKind::kBillSlow: return Source::kTill;
+    case CaseKind::kArrivalUnseated:
+    case CaseKind::kEnquiryUnanswered: return Source::kBooking;
+    default: return std::nullopt;
+  }
+}
+
+std::string Engine::Impl::held_words(const Wait& w, Now now) const {
+  return "Held: " + reason_for(w, now.mono - w.anchor);
+}
+
+bool Engine::Impl::hold(std::uint32_t slot, Now now, EngineOutput& out) {
+  Wait& w = waits.at(slot);
+  const std::optional<Source> src = Engine::answered_by(w.kind);
+  if (!src) return false;
+  const auto i = static_cast<std::size_t>(*src);
+  if (sight[i] == Sight::kDoubt) {
+    if (!w.held) {
+      w.held = true;
+      w.held_since = now.mono;
+    }
+    if (now.mono < w.held_since + kMaxDoubt) {
+      waits.schedule(slot, w.held_since + kMaxDoubt);
+      return true;
+    }
+    w.held = false;  // no verdict on the source in time: the wait is the guest's after all
+    return false;
+  }
+  if (sight[i] == Sight::kBlind) {
+    if (!w.held) {
+      w.held = true;
+      w.held_since = now.mono;
+      const std::string ckey = make_key(tag_of(CaseKind::kSourceSilent), source_name(*src));
+      if (auto it = open_cases.find(ckey); it != open_cases.end()) {
+        Decision d = base_decision(Decision::Op::kAddEvidence, w, it->second.id, now);
+        d.kind = CaseKind::kSourceSilent;
+        d.subject = Subject{};
+        d.subject.device = std::string(source_name(*src));
+        d.severity = it->second.severity;
+        d.reason = held_words(w, now);
+        d.evidence.push_back(w.start);
+        out.decisions.push_back(std::move(d));
+      }
+    }
+    waits.schedule(slot, now.mono + kHoldRecheck);
+    return true;
+  }
+  if (w.held && back_at[i] && now.mono < *back_at[i] + kReturnGrace) {
+    waits.schedule(slot, *back_at[i] + kReturnGrace);
+    return true;
+  }
+  return false;
 }
 
 void Engine::Impl::breach(Wait& w, int stage, Now now, EngineOutput& out) {
@@ -115,6 +174,11 @@ void Engine::Impl::breach(Wait& w, int stage, Now now, EngineOutput& out) {
   d.party = w.party;
   d.value = w.value;
   d.reason = reason_for(w, elapsed);
+  if (w.held) {
+    const std::string_view src = source_name(*Engine::answered_by(w.kind));
+    d.reason += " It was held while the " + std::string(src) +
+                " system was silent; it is back and has not answered it.";
+  }
   d.evidence.push_back(w.start);
   emit_open(std::move(d), now, out);
 }

@@ -5,6 +5,7 @@
 // offline) and engine_state.cpp (export and restore). Not for use outside core/engine*.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -151,6 +152,13 @@ struct Engine::Impl {
   void fire(std::uint32_t slot, Now now, EngineOutput& out);
 
   void breach(Wait& w, int stage, Now now, EngineOutput& out);
+
+  // Holds a due wait whose answering source is blind (Engine::set_blind); true when held.
+  bool hold(std::uint32_t slot, Now now, EngineOutput& out);
+  std::string held_words(const Wait& w, Now now) const;
+  std::array<Sight, kSourceCount> sight{};
+  std::array<std::optional<MonoTime>, kSourceCount> back_at{};   // no longer blind since
+  static constexpr Millis kHoldRecheck = std::chrono::hours(1);  // set_blind reschedules sooner
 
   // Its employee is switched off (core/employees.hpp): no new case of the kind is opened.
   bool silenced(CaseKind k) const { return settings.silenced[static_cast<std::size_t>(k)]; }

@@ -88,6 +88,10 @@ EngineState Engine::export_state(Now now) const {
     o.append("party", w.party);
     o.append("value", w.value);
     o.append("detail", w.detail);
+    if (w.held) {
+      o.append("held", true);
+      o.append("held_since", rel(w.held_since));
+    }
     waits.emplace_back(std::move(o));
   });
   root.append("waits", std::move(waits));
@@ -243,7 +247,13 @@ std::optional<std::string> Engine::restore(const EngineState& state, Now now, bo
       w.party = int_of(o.get("party"));
       w.value = num_of(o.get("value"));
       w.detail = str_of(o.get("detail"));
-      const MonoTime deadline = abs(o.get("deadline"));
+      w.held = o.get("held") != nullptr && o.get("held")->as_bool().value_or(false);
+      if (w.held) w.held_since = abs(o.get("held_since"));
+      // A held wait gives the source's health, which starts afresh, time to find the source
+      // blind again before it breaches.
+      const MonoTime deadline =
+          w.held ? std::max(abs(o.get("deadline")), now.mono + Engine::kReturnGrace)
+                 : abs(o.get("deadline"));
       if (w.key.empty() || m.waits.contains(w.key)) return std::string("bad wait key in state");
       const WaitQueue::Slot slot = m.waits.add(std::move(w));
       m.waits.schedule(slot, deadline);

@@ -44,15 +44,25 @@ enum class EventType : std::uint8_t {
   kSurveyAnswered,
   // till, added later (the order is the wire contract's history, not its grouping)
   kRewardRedeemed,
+  // A bridge's own status (its last will), like a device's: core/source_health.hpp.
+  kTillStatus,
+  kBookingStatus,
+  kFeedbackStatus,
 };
-inline constexpr int kEventTypeCount = 23;
+inline constexpr int kEventTypeCount = 26;
 
 enum class Source : std::uint8_t { kTill, kBooking, kSensor, kFeedback };
+inline constexpr int kSourceCount = 4;
+std::string_view source_name(Source s);  // "till", "booking", "sensor", "feedback"
+std::optional<Source> source_from_name(std::string_view name);
 
 // The wire name: "order.opened", ..., sensor readings by their reading name ("temperature",
 // "callbutton", "occupancy", "queue", "status").
 std::string_view event_type_name(EventType t);
 std::optional<EventType> event_type_from_name(Source source, std::string_view name);
+// The type a topic's last level names: the wire name, except that a bridge's status is
+// `status` on its topic ("till.status" is its name everywhere else, so names stay unique).
+std::optional<EventType> event_type_from_topic(Source source, std::string_view level);
 Source event_source(EventType t);
 
 struct Customer {
@@ -201,6 +211,11 @@ struct DeviceStatus {
   bool online = false;
   bool operator==(const DeviceStatus&) const = default;
 };
+// A till, booking or feedback bridge said it is connected or not (its source is its type's).
+struct BridgeStatus {
+  bool online = false;
+  bool operator==(const BridgeStatus&) const = default;
+};
 struct ReviewReceived {
   std::string review;
   std::string source;
@@ -224,7 +239,7 @@ using EventBody =
     std::variant<OrderOpened, ItemsFired, ItemsServed, CheckRequested, CheckPaid, ItemVoided,
                  VoucherRedeemed, BookingChanged, BookingCancelled, GuestArrived, GuestSeated,
                  TableCleared, EnquiryReceived, EnquiryAnswered, Temperature, CallButton, Occupancy,
-                 Queue, DeviceStatus, ReviewReceived, SurveyAnswered, RewardRedeemed>;
+                 Queue, DeviceStatus, ReviewReceived, SurveyAnswered, RewardRedeemed, BridgeStatus>;
 
 struct Event {
   std::string id;

@@ -48,7 +48,8 @@ Local local_at(WallTime t, const UtcOffsetAt& utc_offset) {
 // Failures of the box itself and the Analyst's own pattern cases say nothing about service.
 bool about_service(CaseKind k) {
   return k != CaseKind::kStoreUnwritable && k != CaseKind::kStoreLowSpace &&
-         k != CaseKind::kCloudOutboxFull && k != CaseKind::kPatternRecurring;
+         k != CaseKind::kCloudOutboxFull && k != CaseKind::kPatternRecurring &&
+         k != CaseKind::kSourceSilent && k != CaseKind::kSourceClockSkew;
 }
 
 bool wanted(const Case& c, const InsightsQuery& q) {

@@ -332,6 +332,18 @@ metrics::EnumSeries<Enum, N> enum_counters(metrics::Registry& registry, std::str
   return metrics::EnumSeries<Enum, N>(series);
 }
 
+// Likewise, a gauge family by source.
+metrics::EnumSeries<Source, kSourceCount, metrics::Gauge> source_gauges(metrics::Registry& registry,
+                                                                        std::string name,
+                                                                        std::string help) {
+  auto& family = registry.gauge_family(std::move(name), std::move(help), {"source"});
+  std::array<metrics::Gauge*, kSourceCount> series{};
+  for (std::size_t i = 0; i < kSourceCount; ++i) {
+    series[i] = &family.add({std::string(source_name(static_cast<Source>(i)))});
+  }
+  return metrics::EnumSeries<Source, kSourceCount, metrics::Gauge>(series);
+}
+
 }  // namespace
 
 Metrics::Metrics()
@@ -386,6 +398,21 @@ Metrics::Metrics()
       push_gone(registry.counter(
           "mend_push_gone_total",
           "Push subscriptions deleted because their push service answered 404 or 410.")),
-      push_queue(registry.gauge("mend_push_queue", "Web Push messages waiting to be sent.")) {}
+      push_queue(registry.gauge("mend_push_queue", "Web Push messages waiting to be sent.")),
+      source_state(source_gauges(
+          registry, "mend_source_state",
+          "Each source of events: 0 live, 1 quiet (its waits held a little), 2 silent (a "
+          "source.silent case), 3 offline (its bridge said so).")),
+      source_last_seen(source_gauges(registry, "mend_source_last_seen_timestamp_seconds",
+                                     "When the source's last message arrived, Unix seconds; 0 "
+                                     "before its first since mendd started.")),
+      source_clock_offset(source_gauges(
+          registry, "mend_source_clock_offset_seconds",
+          "The source's clock: the median of receive time minus event time over its recent "
+          "events (positive: its clock is slow); 0 until 9 are known.")),
+      source_clock_correction(
+          source_gauges(registry, "mend_source_clock_correction_seconds",
+                        "Added to the source's event times while its clock is known to be off (a "
+                        "source.clock_skew case); else 0.")) {}
 
 }  // namespace mend

@@ -220,6 +220,13 @@ struct Metrics {
   metrics::Counter& push_dropped;
   metrics::Counter& push_gone;
   metrics::Gauge& push_queue;
+  // The sources of events (core/source_health.hpp), each by {source}: its state (0 live,
+  // 1 quiet, 2 silent, 3 offline), its last message's receive time, and its clock: the
+  // offset estimate (receive time minus the event's ts) and the correction applied.
+  metrics::EnumSeries<Source, kSourceCount, metrics::Gauge> source_state;
+  metrics::EnumSeries<Source, kSourceCount, metrics::Gauge> source_last_seen;
+  metrics::EnumSeries<Source, kSourceCount, metrics::Gauge> source_clock_offset;
+  metrics::EnumSeries<Source, kSourceCount, metrics::Gauge> source_clock_correction;
 };
 
 }  // namespace mend

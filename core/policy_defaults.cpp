@@ -180,6 +180,19 @@ PolicyConfig PolicyConfig::defaults() {
            "The box has not reached the cloud for long enough that its outbox is full, and it "
            "has started giving up the oldest unsent messages. Check the venue's internet "
            "connection (or call your installer); the venue's own work is not affected.")});
+  // A source of events: its bridge or its clock. The venue's staff can check power and cables;
+  // the supplier fixes a clock.
+  add(CaseKind::kSourceSilent, S::kLow, std::nullopt,
+      {act(A::kFixCause,
+           "Mend has heard nothing from the {device} system while the venue is in service, so it "
+           "cannot see what that system would have told it. Check that the {device} system and "
+           "its bridge to Mend are on and connected (or call your installer). The cases it could "
+           "not judge are listed here; once it is back, only the real ones are raised.")});
+  add(CaseKind::kSourceClockSkew, S::kLow, std::nullopt,
+      {act(A::kFixCause,
+           "The {device} system's clock is wrong. Mend is correcting its times by the amount "
+           "shown, so no case is early or late; set that system's clock right (or ask its "
+           "supplier).")});
   {  // A guest told a person: listen and put it right; a manager when it is serious.
     const auto listen = act(A::kApology,
                             "Go back to {name}, listen, apologise and say what you will do: \"I'm "

@@ -73,6 +73,8 @@ std::string_view failure_words(CaseKind k) {
     case CaseKind::kGuestComplaint: return "a complaint";
     case CaseKind::kGuestEnquiry: return "an enquiry";
     case CaseKind::kGuestOther: return "a report";
+    case CaseKind::kSourceSilent: return "a silent source";
+    case CaseKind::kSourceClockSkew: return "a source's clock wrong";
     case CaseKind::kGuestLapsed: return "a regular staying away";
   }
   return "a problem";
@@ -315,6 +317,8 @@ std::string first_sentence(const Case& c, Millis utc_offset, WallTime now) {
     case CaseKind::kStoreUnwritable:
     case CaseKind::kStoreLowSpace:
     case CaseKind::kCloudOutboxFull:
+    case CaseKind::kSourceSilent:
+    case CaseKind::kSourceClockSkew:
     case CaseKind::kGuestComplaint:
     case CaseKind::kGuestEnquiry:
     case CaseKind::kGuestOther:

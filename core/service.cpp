@@ -53,7 +53,8 @@ RecoveryService::RecoveryService(ServiceSettings settings, UtcOffset utc_offset,
       guests_(settings_.recovery.guests),
       escalator_(settings_.recovery.escalation),
       ledger_(settings_.recovery.policy),
-      contributions_(settings_.ledger) {
+      contributions_(settings_.ledger),
+      sources_(SourceSettings{settings_.detection.detect.source_skew}, utc_offset_) {
   staff();
   place_tables();
 }
@@ -66,6 +67,7 @@ void RecoveryService::update_settings(ServiceSettings settings) {
   escalator_.update_config(settings_.recovery.escalation);
   ledger_.update_policy(settings_.recovery.policy);
   contributions_.update_rules(settings_.ledger);
+  sources_.update_settings(SourceSettings{settings_.detection.detect.source_skew});
   recovery_changed_ = true;
   staff();
   place_tables();
@@ -124,7 +126,21 @@ Effects RecoveryService::on_event(const Event& given, Now now) {
       named = &with_id;
     }
   }
-  const Event& e = *named;
+  // The source is heard (its clock judged on the time it sent), then its event goes on with
+  // its time corrected by the source's known clock error.
+  if (const auto* st = std::get_if<BridgeStatus>(&named->body)) {
+    sources_.on_status(event_source(named->type), st->online, now);
+  } else {
+    sources_.on_event(*named, now);
+  }
+  source_metrics(event_source(named->type), now);
+  // The till ordering for a table nobody seated: what the booking system should have said.
+  if (const auto* o = std::get_if<OrderOpened>(&named->body);
+      o != nullptr && !engine_.seated(o->table)) {
+    sources_.on_missing(Source::kBooking);
+  }
+  watch_sources(now, fx);
+  const Event e = corrected(*named);
   EngineOutput out = engine_.on_event(e, now);
   if (out.duplicate) {
     fx.duplicate = true;
@@ -297,9 +313,11 @@ Effects RecoveryService::on_health(const HealthReport& r, Now now) {
 Effects RecoveryService::on_tick(Now now) {
   latest_ = now;
   Effects fx;
+  watch_sources(now, fx);  // a source gone blind holds its waits before they come due
   const EngineOutput out = engine_.on_tick(now);
   engine_changed_ = true;  // fired waits move on even when no case changes
   apply_decisions(out, now, fx);
+  watch_sources(now, fx);  // what the engine just held may make a source's silence costly
   const auto told = escalator_.on_tick(now.mono);
   for (const auto& n : told) notify(n, {}, now, fx);
   if (!told.empty()) recovery_changed_ = true;
@@ -334,6 +352,7 @@ std::optional<MonoTime> RecoveryService::next_deadline() const {
   }
   earliest(next_score_);
   earliest(watch_due_);
+  earliest(sources_.next_change());
   if (trained_for_) {
     const WallTime next = *trained_for_ + std::chrono::hours(24);
     earliest(latest_.mono + std::max(Millis{0}, next - latest_.wall));
@@ -444,6 +463,7 @@ void RecoveryService::follow_ups_due(Now now, Effects& fx) {
 // retention may go.
 void RecoveryService::housekeeping(Now now, Effects& fx) {
   next_housekeeping_ = now.mono + settings_.retention.housekeeping_every;
+  sources_changed_ = true;  // the sources' usual pace is learned as the hours go
   const RetentionSettings& r = settings_.retention;
   for (const auto& id : cases_.close_settled(now.wall - r.keep_resolved,
                                              now.wall - r.keep_unredeemed_vouchers, now.wall)) {

@@ -49,6 +49,7 @@
 #include "core/risk_model.hpp"
 #include "core/risk_tracker.hpp"
 #include "core/risk_training.hpp"
+#include "core/source_health.hpp"
 #include "core/time.hpp"
 #include "core/winback.hpp"
 
@@ -143,6 +144,7 @@ struct SavedState {
   std::optional<json::Value> briefing;       // {"shift": the start of the last shift briefed}
   std::optional<json::Value> contributions;  // the ledger's watches on resolved patterns
   std::optional<json::Value> visits;         // the tables' settled visit counts
+  std::optional<json::Value> sources;        // the sources' usual pace and clock corrections
   // At restore only: the table-visits not yet settled, as the store holds them.
   std::vector<risk::Visit> visit_rows;
   // At restore only: the contribution ledger's entries as the store holds them, oldest first.
@@ -266,6 +268,8 @@ class RecoveryService {
     std::uint64_t tables = 0;
   };
   FloorLooks floor_looks() const { return looks_; }
+  // Each source's health and clock (core/source_health.hpp), for /metrics and the tablet.
+  std::vector<SourceView> sources(Now now) const;
 
  private:
   void apply_decisions(const EngineOutput& out, Now now, Effects& fx);
@@ -291,6 +295,13 @@ class RecoveryService {
   void training_due(Now now, Effects& fx);  // once each venue day: Effects::train_model
   void score_tables(const std::vector<risk::RiskTracker::Seated>& seated,
                     const std::vector<risk::TableFacts>& facts, Now now, Effects& fx);
+  // The sources' health (service_sources.cpp): held waits, source.silent, source.clock_skew.
+  void watch_sources(Now now, Effects& fx);
+  void source_changed(const SourceHealth::Change& c, Now now, Effects& fx);
+  void source_metrics(Source s, Now now) const;
+  std::string silent_words(const SourceView& v, const std::vector<Engine::HeldWait>& held) const;
+  // The event with its source's clock correction applied to its ts.
+  Event corrected(const Event& e) const;
   void notify(const Notification& n, std::string_view event, Now now, Effects& fx);
   void after_person_action(const PersonAction& a, const Case& c, Now now, Effects& fx);
   void send_to_guest(const std::string& case_id, std::string_view type, const json::Object& body,
@@ -343,6 +354,7 @@ class RecoveryService {
   std::optional<MonoTime> watch_due_;               // a till or booking event changed the floor
   std::map<std::string, std::int64_t> fired_load_;  // course in flight -> kitchen load then
   risk::AreaPace area_pace_;
+  SourceHealth sources_;
   FloorLooks looks_;
   std::optional<WallTime> trained_for_;  // the venue day the model was last trained for
   // What changed since take_changed_state last saved it.
@@ -355,6 +367,7 @@ class RecoveryService {
   bool briefing_changed_ = false;
   bool contributions_changed_ = false;
   bool visits_changed_ = false;
+  bool sources_changed_ = false;
 };
 
 }  // namespace mend

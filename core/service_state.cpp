@@ -79,6 +79,7 @@ RecoveryService::Restored RecoveryService::restore(std::vector<Case> open_cases,
       trained_for_ = wall_from_ms(*t->as_int());
     }
   }
+  if (saved.sources) sources_.restore(*saved.sources);
   // The ledger's entries are the store's own record: a gap in them is a broken store (throws).
   contributions_.restore(saved.ledger_entries,
                          saved.contributions ? &*saved.contributions : nullptr);
@@ -125,6 +126,8 @@ SavedState RecoveryService::take_changed_state(Now now, bool guests, bool everyt
     s.visits = std::move(state);
   }
   visits_changed_ = false;
+  if (sources_changed_ || everything) s.sources = sources_.to_json();
+  sources_changed_ = false;
   if (learning_changed_ || everything) s.learning = learning_.export_state();
   learning_changed_ = false;
   engine_changed_ = engine_changed_ && !s.engine;

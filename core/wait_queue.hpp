@@ -36,6 +36,8 @@ struct Wait {
   std::int64_t party = 0;
   double value = 0;
   std::string detail;  // kind-specific words for the reason (a reading, a channel)
+  bool held = false;   // due while its answering source was blind: not breached (yet)
+  MonoTime held_since;
 };
 
 class WaitQueue {

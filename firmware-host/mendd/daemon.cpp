@@ -147,6 +147,7 @@ void Daemon::restore() {
   saved.contributions = parse_saved(store_->meta("contributions"));
   saved.ledger_entries = store_->load_ledger();
   saved.visits = parse_saved(store_->meta("visits"));
+  saved.sources = parse_saved(store_->meta("sources"));
   std::vector<std::string> bad_visits;
   saved.visit_rows =
       store_->load_visits(/*settled=*/false, WallTime{}, WallTime::max(), &bad_visits);

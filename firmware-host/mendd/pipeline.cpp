@@ -207,6 +207,7 @@ void Daemon::stage_state(bool everything) {
   if (s.briefing) store_->stage_meta("briefing", json::dump(*s.briefing));
   if (s.contributions) store_->stage_meta("contributions", json::dump(*s.contributions));
   if (s.visits) store_->stage_meta("visits", json::dump(*s.visits));
+  if (s.sources) store_->stage_meta("sources", json::dump(*s.sources));
   if (s.guests) {
     store_->stage_meta("guests", json::dump(*s.guests));
     guests_saved_ = now.mono;

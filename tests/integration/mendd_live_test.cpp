@@ -170,6 +170,34 @@ TEST_F(LiveTest, EveryFailureKindOpensItsCaseOnTheRetainedTopicAndTheApi) {
   EXPECT_EQ(mendd->api("GET", "/api/v1/cases/c-999999").status, 404);
 }
 
+// A till bridge with a last will, as docs/signals.md asks: killed, the broker says it is
+// offline for it, and mendd shows the till offline until it says it is back.
+TEST_F(LiveTest, ABridgesLastWillTellsMenddTheTillIsOffline) {
+  const std::string status = kBase + "till/status";
+  const auto till_state = [&](const std::string& value) {
+    return mendd->api("GET", "/metrics")
+               .body.find(R"(mend_source_state{source="till"} )" + value + "\n") !=
+           std::string::npos;
+  };
+  pub("till/status", "online", /*retained=*/true);
+  // The bridge: connected with its will, and subscribed to its own status so the test knows
+  // when it is connected (it prints the retained "online").
+  Process bridge({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker->port()), "-i",
+                  "till-bridge", "-q", "1", "-t", status, "--will-topic", status, "--will-payload",
+                  "offline", "--will-qos", "1", "--will-retain"},
+                 dir.path() + "/bridge.log");
+  ASSERT_TRUE(wait_until([&] { return bridge.log().find("online") != std::string::npos; }, 10s))
+      << bridge.log();
+  ASSERT_TRUE(wait_until([&] { return till_state("0"); }, 10s));
+  bridge.kill_now();
+  EXPECT_TRUE(wait_until([&] { return till_state("3"); }, 10s))
+      << mendd->api("GET", "/metrics").body;
+  EXPECT_EQ(probe->latest_on(status), "offline");
+  // Back: the bridge (restarted) says so.
+  pub("till/status", "online", /*retained=*/true);
+  EXPECT_TRUE(wait_until([&] { return till_state("0"); }, 10s));
+}
+
 TEST_F(LiveTest, AnAnswerInTimeOpensNoCase) {
   pub("booking/guest.seated", payload(R"("table":"T9","party":2)"));
   pub("till/items.fired", payload(R"("check":"C9","course":"drinks","table":"T9")"));

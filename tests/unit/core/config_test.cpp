@@ -37,12 +37,12 @@ bool same(const DetectConfig& a, const DetectConfig& b) {
                   a.arrival_unseated, a.enquiry_unanswered, a.temperature_low, a.temperature_high,
                   a.temperature_for, a.device_offline, a.device_silence, a.review_max_rating,
                   a.voids_count, a.pattern_count, a.pattern_window, a.future_tolerance,
-                  a.high_value, a.large_party) ==
+                  a.source_skew, a.high_value, a.large_party) ==
          std::tie(b.table_no_order, b.course, b.course_default, b.bill_slow, b.call_unanswered,
                   b.arrival_unseated, b.enquiry_unanswered, b.temperature_low, b.temperature_high,
                   b.temperature_for, b.device_offline, b.device_silence, b.review_max_rating,
                   b.voids_count, b.pattern_count, b.pattern_window, b.future_tolerance,
-                  b.high_value, b.large_party);
+                  b.source_skew, b.high_value, b.large_party);
 }
 bool same(const CloudConfig& a, const CloudConfig& b) {
   return std::tie(a.enabled, a.url, a.ca_file, a.cert_file, a.key_file, a.group, a.client_id,
@@ -242,6 +242,7 @@ voids_count = 3
 pattern_count = 4
 pattern_window = "1h30m"
 future_tolerance = "1m"
+source_skew = "2m"
 high_value = 200.5
 large_party = 8
 
@@ -395,6 +396,7 @@ Config full_expected() {
   d.pattern_count = 4;
   d.pattern_window = 90min;
   d.future_tolerance = 1min;
+  d.source_skew = 2min;
   d.high_value = 200.5;
   d.large_party = 8;
   c.devices = {

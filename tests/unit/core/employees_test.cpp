@@ -80,7 +80,7 @@ TEST(Employees, BadEntriesAreRefusedWithFileLineAndKey) {
             "mend.toml:5:1: employee[0].may: expected one of recommend, act, got \"fire\"");
   EXPECT_EQ(errors("[[employee]]\nid = \"host\"\nsignals = [\"weather\"]\n"),
             "mend.toml:5:12: employee[0].signals[0]: expected an event type from signals.md, or "
-            "cases, disk, cloud_link, got \"weather\"");
+            "cases, disk, cloud_link, sources, got \"weather\"");
   EXPECT_EQ(errors("[[employee]]\nid = \"caretaker\"\nenabled = false\n"),
             "mend.toml:5:1: employee[0].enabled: the caretaker watches the box's own disk and "
             "cloud link: it cannot be off");

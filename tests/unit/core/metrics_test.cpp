@@ -172,7 +172,11 @@ TEST(MendMetrics, DeclaresEveryFamilyInOrderWithItsType) {
             "# TYPE mend_push_failed_total counter\n"
             "# TYPE mend_push_dropped_total counter\n"
             "# TYPE mend_push_gone_total counter\n"
-            "# TYPE mend_push_queue gauge\n");
+            "# TYPE mend_push_queue gauge\n"
+            "# TYPE mend_source_state gauge\n"
+            "# TYPE mend_source_last_seen_timestamp_seconds gauge\n"
+            "# TYPE mend_source_clock_offset_seconds gauge\n"
+            "# TYPE mend_source_clock_correction_seconds gauge\n");
 }
 
 TEST(MendMetrics, LabelledSeriesExistForEveryEnumValueFromTheStart) {

@@ -20,6 +20,8 @@ const kKinds: Record<string, string> = {
   'guest.enquiry': 'Enquiry',
   'guest.other': 'Reported',
   'guest.lapsed': 'Regular stopped coming',
+  'source.silent': 'Till, booking or feedback system silent: its cases held',
+  'source.clock_skew': "A system's clock is wrong: times corrected",
 };
 
 export function kindLabel(kind: string): string {
@@ -66,6 +68,9 @@ const kEvents: Record<string, string> = {
   callbutton: 'Call button',
   occupancy: 'Table sensor',
   'guest.lapsed': 'Stopped coming',
+  'source.last': 'Last heard from it',
+  'source.back': 'Sending again',
+  'source.clock': 'Clock right again',
 };
 
 export function eventLabel(what: string): string {

@@ -897,10 +897,10 @@ export interface components {
             };
         };
         /**
-         * @description The failure kinds Mend detects (signals.md), the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full), what a person reported on the tablet (guest.complaint, guest.enquiry, guest.other), and a regular who stopped coming (guest.lapsed, the win-back employee's: its recommendation is the drafted note to the guest).
+         * @description The failure kinds Mend detects (signals.md), the box's own troubles (store.unwritable, store.low_space, cloud.outbox_full), a till, booking or feedback system gone silent or with a wrong clock (source.silent: the waits it would answer are held and listed on it; source.clock_skew: its times are corrected), what a person reported on the tablet (guest.complaint, guest.enquiry, guest.other), and a regular who stopped coming (guest.lapsed, the win-back employee's: its recommendation is the drafted note to the guest).
          * @enum {string}
          */
-        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full" | "guest.complaint" | "guest.enquiry" | "guest.other" | "guest.lapsed";
+        CaseKind: "table.no_order" | "course.slow" | "bill.slow" | "call.unanswered" | "arrival.unseated" | "enquiry.unanswered" | "temperature.out_of_range" | "device.offline" | "review.negative" | "voids.repeated" | "pattern.recurring" | "store.unwritable" | "store.low_space" | "cloud.outbox_full" | "guest.complaint" | "guest.enquiry" | "guest.other" | "guest.lapsed" | "source.silent" | "source.clock_skew";
         /** @enum {string} */
         Severity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */
@@ -939,6 +939,7 @@ export interface components {
             course?: string;
             booking?: string;
             customer?: string;
+            /** @description A sensor's or call button's device; mendd for the box's own troubles; for source.silent and source.clock_skew the source: till, booking or feedback. */
             device?: string;
             enquiry?: string;
             /** @description arrival.unseated without a booking: the guest.arrived event's id. */
@@ -951,9 +952,9 @@ export interface components {
             channel?: string;
         };
         Evidence: {
-            /** @description The event id, or a case id for pattern.recurring. */
+            /** @description The event id, or a case id for pattern.recurring. On source.silent and source.clock_skew, a moment with no event of its own has an id made from the source and the time (till:back@1795376700000). */
             event: string;
-            /** @description The event type ("guest.seated"), or "case". */
+            /** @description The event type ("guest.seated"), or "case"; on source.silent and source.clock_skew also "source.back", "source.clock" or "source.last" for such a moment. */
             type: string;
             /** Format: date-time */
             ts: string;
@@ -1437,7 +1438,7 @@ export interface components {
             };
         };
         /**
-         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full), winback (guest.lapsed). concierge owns no kind: it writes the briefing before each shift (GET /api/v1/briefing).
+         * @description The digital employee whose job a kind of case is: host (arrival.unseated), floor (table.no_order, course.slow, bill.slow, call.unanswered, voids.repeated, guest.complaint, guest.other), kitchen_safety (temperature.out_of_range, device.offline), inbox (enquiry.unanswered, guest.enquiry), reputation (review.negative), analyst (pattern.recurring), caretaker (store.unwritable, store.low_space, cloud.outbox_full, source.silent, source.clock_skew), winback (guest.lapsed). concierge owns no kind: it writes the briefing before each shift (GET /api/v1/briefing).
          * @enum {string}
          */
         EmployeeId: "host" | "floor" | "kitchen_safety" | "inbox" | "reputation" | "analyst" | "caretaker" | "winback" | "concierge";
@@ -1480,7 +1481,7 @@ export interface components {
             title: string;
             /** @description Its job in one sentence. */
             job: string;
-            /** @description What it reads: event types (signals.md), or cases, disk, cloud_link. */
+            /** @description What it reads: event types (signals.md), or cases, disk, cloud_link, sources. */
             signals: string[];
             /** @description The kinds of case that are its job. */
             kinds: components["schemas"]["CaseKind"][];

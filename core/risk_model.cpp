@@ -287,14 +287,14 @@ double Model::score(std::span<const double> x) const {
   // Scored on every look at the floor, for every seated table: no allocation.
   if (!readable(x)) return 0;
   double logit = bias;
-  for (std::size_t i = 0; i < x.size(); ++i) logit += weights[i] * (x[i] - mean[i]) / scale[i];
+  for (std::size_t i = 0; i < x.size(); ++i) logit += weights[i] * standard(i, x[i]);
   return std::isfinite(logit) ? sigmoid(logit) : 0;
 }
 
 std::vector<double> Model::contributions(std::span<const double> x) const {
   if (!readable(x)) return {};
   std::vector<double> c(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) c[i] = weights[i] * (x[i] - mean[i]) / scale[i];
+  for (std::size_t i = 0; i < x.size(); ++i) c[i] = weights[i] * standard(i, x[i]);
   return c;
 }
 
@@ -462,7 +462,7 @@ Training train(const std::vector<Sample>& samples, const std::vector<std::string
     const auto row = static_cast<Index>(i);
     x(row, 0) = 1;
     for (std::size_t j = 0; j < d; ++j) {
-      x(row, static_cast<Index>(j + 1)) = (s.x[j] - m.mean[j]) / m.scale[j];
+      x(row, static_cast<Index>(j + 1)) = m.standard(j, s.x[j]);
     }
     y(row) = s.bad ? 1 : 0;
   }

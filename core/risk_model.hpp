@@ -9,6 +9,7 @@
 // Nothing here throws or reads a clock: bad input gives no model and a reason in plain words.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -47,7 +48,8 @@ struct Metrics {
 struct Model {
   int version = 0;                    // set by the caller when stored
   std::vector<std::string> features;  // names, in x order
-  std::vector<double> mean, scale;    // z = (x - mean) / scale (scale 1 for a constant feature)
+  std::vector<double> mean, scale;    // z = (x - mean) / scale (scale 1 for a constant feature),
+                                      // within +-kMaxStandard
   std::vector<double> weights;        // on z
   double bias = 0;
   double threshold = 0.5;  // flag when score >= threshold
@@ -55,6 +57,13 @@ struct Model {
   std::size_t train_samples = 0;
   Metrics validation;  // at `threshold`, on the validation window
 
+  // Feature i in standard units, held within kMaxStandard of the training mean: a linear model
+  // knows nothing of values far outside what it learned from (a venue trained on evenings,
+  // scored at one in the morning), and must not extrapolate them into certainty.
+  static constexpr double kMaxStandard = 4.0;
+  double standard(std::size_t i, double x) const {
+    return std::clamp((x - mean[i]) / scale[i], -kMaxStandard, kMaxStandard);
+  }
   // The probability (0..1) that the visit ends badly. An x of the wrong length or with a value
   // that is not finite scores 0, so it is never flagged.
   double score(std::span<const double> x) const;

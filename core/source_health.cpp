@@ -42,11 +42,6 @@ SourceHealth::SourceHealth(SourceSettings settings, UtcOffset utc_offset)
   }
 }
 
-int SourceHealth::local_hour(WallTime t) const {
-  const Millis off = utc_offset_ ? utc_offset_(t) : Millis{0};
-  return static_cast<int>(floor_div(to_ms(t) + off.count(), kMsPerHour) % 24 + 24) % 24;
-}
-
 int SourceHealth::active_minutes(const Track& t, std::int64_t from, std::int64_t to) const {
   int n = 0;
   for (const std::int64_t m : t.minutes) n += static_cast<int>(m != kNever && m >= from && m <= to);
@@ -63,7 +58,8 @@ double SourceHealth::recent_pace(const Track& t) const {
 }
 
 double SourceHealth::pace(const Track& t, Now now) const {
-  const double usual = t.usual[static_cast<std::size_t>(local_hour(now.wall))];
+  (void)now;  // the hour of the day is the one the last update saw
+  const double usual = hour_ ? t.usual[static_cast<std::size_t>((*hour_ % 24 + 24) % 24)] : -1;
   return std::max(t.recent, usual);
 }
 
@@ -189,6 +185,7 @@ SourceState SourceHealth::state_at(Source s, Now now, const HeldCount& held, boo
     reported = true;
     return SourceState::kSilent;
   }
+  if (q < kQuietAtLeast) return SourceState::kLive;  // the common case, without the sums
   const double p = pace(t, now);
   if (q < gap_for(p, kQuietOdds, kQuietAtLeast)) return SourceState::kLive;
   if (q < gap_for(p, kSilentOdds, kSilentAtLeast)) return SourceState::kQuiet;
@@ -200,10 +197,14 @@ SourceState SourceHealth::state_at(Source s, Now now, const HeldCount& held, boo
 }
 
 void SourceHealth::learn_hour(Now now) {
+  // Offsets change on the hour (daylight saving), so within the hour nothing can have moved.
+  if (hour_ && now.wall >= hour_from_ && now.wall < hour_to_) return;
   const Millis off = utc_offset_ ? utc_offset_(now.wall) : Millis{0};
   const std::int64_t local_ms = to_ms(now.wall) + off.count();
   const std::int64_t hour = floor_div(local_ms, kMsPerHour);
   const std::int64_t now_min = minute_of(now.mono);
+  hour_from_ = wall_from_ms(hour * kMsPerHour - off.count());
+  hour_to_ = hour_from_ + std::chrono::hours(1);
   if (!hour_) {
     hour_ = hour;
     hour_started_minute_ = now_min;
@@ -232,7 +233,6 @@ void SourceHealth::learn_hour(Now now) {
 
 std::vector<SourceHealth::Change> SourceHealth::update(Now now, const HeldCount& held) {
   begin(now);
-  last_now_ = now;
   learn_hour(now);
   std::vector<Change> changes;
   for (std::size_t i = 0; i < tracks_.size(); ++i) {
@@ -254,12 +254,11 @@ std::vector<SourceHealth::Change> SourceHealth::update(Now now, const HeldCount&
     t.troubled_hour = t.troubled_hour || is_blind(state);
     if (c.state_changed || c.report_changed || c.skew_changed) changes.push_back(c);
   }
+  next_change_ = find_next_change(now);
   return changes;
 }
 
-std::optional<MonoTime> SourceHealth::next_change() const {
-  if (!last_now_) return std::nullopt;
-  const Now now = *last_now_;
+std::optional<MonoTime> SourceHealth::find_next_change(Now now) const {
   std::optional<MonoTime> next;
   const auto consider = [&](MonoTime t) {
     if (t > now.mono && (!next || t < *next)) next = t;
@@ -279,9 +278,7 @@ std::optional<MonoTime> SourceHealth::next_change() const {
     }
   }
   // The next local hour: a new hour's usual pace may call a long gap quiet.
-  const Millis off = utc_offset_ ? utc_offset_(now.wall) : Millis{0};
-  const std::int64_t local_ms = to_ms(now.wall) + off.count();
-  consider(now.mono + Millis{kMsPerHour - (local_ms % kMsPerHour + kMsPerHour) % kMsPerHour});
+  consider(now.mono + (hour_to_ - now.wall));
   return next;
 }
 

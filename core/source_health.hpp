@@ -105,7 +105,7 @@ class SourceHealth {
   using HeldCount = std::function<int(Source)>;
   std::vector<Change> update(Now now, const HeldCount& held = {});
   // When a source would next change state if nothing arrives, for the host's timer.
-  std::optional<MonoTime> next_change() const;
+  std::optional<MonoTime> next_change() const { return next_change_; }
 
   // `pace`: work out its expected pace too (it reads the hour of the day).
   SourceView view(Source s, Now now, bool pace = true) const;
@@ -152,7 +152,6 @@ class SourceHealth {
   };
 
   static std::int64_t minute_of(MonoTime t) { return floor_div(to_ms(t), kMsPerMinute); }
-  int local_hour(WallTime t) const;
   double recent_pace(const Track& t) const;
   double pace(const Track& t, Now now) const;
   int active_minutes(const Track& t, std::int64_t from, std::int64_t to) const;
@@ -161,6 +160,7 @@ class SourceHealth {
   MonoTime quiet_from(const Track& t) const;
   void begin(Now now);  // the first call: the time mendd started hearing
   void learn_hour(Now now);
+  std::optional<MonoTime> find_next_change(Now now) const;
   void estimate_skew(Track& t) const;
   SourceState state_at(Source s, Now now, const HeldCount& held, bool& reported) const;
   // How long a gap must last before its odds at pace p drop below `odds`.
@@ -172,7 +172,9 @@ class SourceHealth {
   std::optional<MonoTime> started_;
   std::optional<std::int64_t> hour_;  // the local hour index (hours since the epoch) last seen
   std::optional<std::int64_t> hour_started_minute_;  // mendd's minute when that hour began
-  std::optional<Now> last_now_;
+  WallTime hour_from_;                               // the wall times that hour spans
+  WallTime hour_to_;
+  std::optional<MonoTime> next_change_;
 };
 
 }  // namespace mend

@@ -158,6 +158,23 @@ TEST(RiskModel, EvaluateReproducesTheValidationMetricsAndComparesModels) {
   EXPECT_LT(b.auc, again.auc);
 }
 
+TEST(RiskModel, AValueFarOutsideTheTrainingCountsNoMoreThanFourStandardUnits) {
+  // Trained on evenings (hour 19.5 +- 0.5), scored at one in the morning: the hour alone must
+  // not drive the score to nothing, whatever else is true of the table.
+  Model m;
+  m.features = {"hour", "load"};
+  m.mean = {19.5, 5};
+  m.scale = {0.5, 2};
+  m.weights = {0.3, 1.0};
+  m.bias = 0;
+  const std::vector<double> late{1, 13};  // hour 37 units below; load 4 units above
+  const std::vector<double> c = m.contributions(late);
+  ASSERT_EQ(c.size(), 2U);
+  EXPECT_DOUBLE_EQ(c[0], -0.3 * Model::kMaxStandard);
+  EXPECT_DOUBLE_EQ(c[1], 1.0 * Model::kMaxStandard);
+  EXPECT_GT(m.score(late), 0.5);
+}
+
 TEST(RiskModel, ConstantFeatureGetsUnitScaleAndNoWeight) {
   auto samples = synthetic(1000, 3);
   for (auto& s : samples) s.x[2] = 12.5;

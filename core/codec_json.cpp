@@ -119,9 +119,7 @@ json::Value event_to_json(const Event& e) {
           o.append("occupied", b.occupied);
         } else if constexpr (std::is_same_v<T, Queue>) {
           o.append("count", b.count);
-        } else if constexpr (std::is_same_v<T, DeviceStatus>) {
-          o.append("status", b.online ? "online" : "offline");
-        } else if constexpr (std::is_same_v<T, BridgeStatus>) {
+        } else if constexpr (std::is_same_v<T, DeviceStatus> || std::is_same_v<T, BridgeStatus>) {
           o.append("status", b.online ? "online" : "offline");
         } else if constexpr (std::is_same_v<T, ReviewReceived>) {
           put(o, "review", b.review);

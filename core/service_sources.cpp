@@ -148,6 +148,7 @@ void RecoveryService::source_changed(const SourceHealth::Change& c, Now now, Eff
 
 std::vector<SourceView> RecoveryService::sources(Now now) const {
   std::vector<SourceView> out;
+  out.reserve(kSourceCount);
   for (int i = 0; i < kSourceCount; ++i) out.push_back(sources_.view(static_cast<Source>(i), now));
   return out;
 }
